@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Every Prometheus metric agentd exports, created once in the composition root. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly poolClaims = new Counter({
+    name: 'agentd_sandbox_pool_claims_total',
+    help: 'Warm-pool claims by result (hit: a warm sandbox was handed out; miss: none was ready).',
+    labelNames: ['profile', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reaps = new Counter({
+    name: 'agentd_sandbox_reaps_total',
+    help: 'Sandboxes removed, by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly allocationSeconds = new Histogram({
+    name: 'agentd_sandbox_allocation_seconds',
+    help: 'Time to hand a sandbox to a run, by source (reuse, pool, cold).',
+    labelNames: ['source'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly sandboxStartFailures = new Counter({
+    name: 'agentd_sandbox_start_failures_total',
+    help: 'Sandboxes that failed to start or to call home in time.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics: boolean } = { defaultMetrics: false }) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'agentd_' });
+  }
+
+  /** Adds a gauge whose values are computed at scrape time (for example sandboxes by state, from the registry). */
+  computedGauge(
+    name: string,
+    help: string,
+    labelNames: readonly string[],
+    collect: () => Promise<{ labels: Record<string, string>; value: number }[]>,
+  ): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const sample of await collect()) this.set(sample.labels, sample.value);
+      },
+    });
+  }
+}
