@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { pickNodeVictim, pickTenantVictim } from './node-capacity.js';
+import type { SandboxRecord, SandboxState } from './sandbox-record.js';
+
+function record(
+  id: string,
+  state: SandboxState,
+  lastUsedAt: number,
+  extra: Partial<SandboxRecord> = {},
+): SandboxRecord {
+  return {
+    id,
+    containerId: `c-${id}`,
+    nodeId: 'n1',
+    profile: 'standard',
+    profileVersion: 1,
+    limitsKey: 'k',
+    state,
+    tenantId: state === 'warm' ? null : 't1',
+    conversationId: state === 'warm' ? null : `conv-${id}`,
+    createdAt: lastUsedAt,
+    lastUsedAt,
+    workspaceVersion: null,
+    ...extra,
+  };
+}
+
+describe('eviction choice', () => {
+  it('prefers the oldest warm sandbox, then the least recently used idle one, never busy or starting', () => {
+    const records = [
+      record('busy', 'busy', 1),
+      record('new-idle', 'idle', 50),
+      record('old-idle', 'idle', 10),
+      record('starting', 'starting', 0),
+    ];
+    expect(pickNodeVictim(records, 'n1')?.id).toBe('old-idle');
+    expect(
+      pickNodeVictim([...records, record('warm2', 'warm', 90), record('warm1', 'warm', 80)], 'n1')?.id,
+    ).toBe('warm1');
+    expect(pickNodeVictim([record('busy', 'busy', 1), record('s', 'starting', 1)], 'n1')).toBeUndefined();
+  });
+
+  it('only evicts this node’s sandboxes', () => {
+    expect(pickNodeVictim([record('x', 'idle', 1, { nodeId: 'n2' })], 'n1')).toBeUndefined();
+    expect(pickTenantVictim([record('x', 'idle', 1, { nodeId: 'n2' })], 't1', 'n1')).toBeUndefined();
+  });
+
+  it('picks the tenant’s own least recently used idle sandbox', () => {
+    const records = [
+      record('other', 'idle', 1, { tenantId: 't2' }),
+      record('mine-new', 'idle', 9),
+      record('mine-old', 'idle', 5),
+    ];
+    expect(pickTenantVictim(records, 't1', 'n1')?.id).toBe('mine-old');
+  });
+});

@@ -1,0 +1,49 @@
+export const REAP_REASONS = [
+  'idle_ttl',
+  'max_lifetime',
+  'node_cap',
+  'tenant_cap',
+  'pool_surplus',
+  'orphan',
+  'lost',
+  'unhealthy',
+  'manual',
+  'shutdown',
+  'replaced',
+  'conversation_deleted',
+] as const;
+
+export type ReapReason = (typeof REAP_REASONS)[number];
+
+/** Reasons that may wait: if the pre-remove hook (workspace sync-out) fails, the sandbox stays and is retried. */
+export const DEFERRABLE_REASONS: ReadonlySet<ReapReason> = new Set([
+  'idle_ttl',
+  'max_lifetime',
+  'pool_surplus',
+  'replaced',
+]);
+
+export interface ReapRecord {
+  sandboxId: string;
+  containerId: string;
+  reason: ReapReason;
+  tenantId: string | null;
+  conversationId: string | null;
+  profile: string;
+  at: string;
+  ageMs: number;
+  idleMs: number;
+  /** Set when the pre-remove hook failed; `deferred` says whether the sandbox was kept for a retry. */
+  hookError?: string;
+  deferred: boolean;
+}
+
+/** Reasons that remove a sandbox whatever its state (a busy one's run then fails with SANDBOX_LOST). */
+export const FORCED_REASONS: ReadonlySet<ReapReason> = new Set([
+  'manual',
+  'lost',
+  'orphan',
+  'shutdown',
+  'unhealthy',
+  'conversation_deleted',
+]);

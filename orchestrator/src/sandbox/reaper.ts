@@ -1,0 +1,96 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { LifecyclePolicy } from './lifecycle-policy.js';
+import type { NodeCapacity } from './node-capacity.js';
+import { pickNodeVictim, pickTenantVictim } from './node-capacity.js';
+import type { ReapReason, ReapRecord } from './reap-reason.js';
+import type { SandboxRecord } from './sandbox-record.js';
+import type { SandboxRemover } from './sandbox-remover.js';
+import type { WarmPool } from './warm-pool.js';
+
+export interface ReaperOptions {
+  nodeId: string;
+  capacity: NodeCapacity;
+  remover: SandboxRemover;
+  pool: WarmPool;
+  policy: () => LifecyclePolicy;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface ReapCandidate {
+  record: SandboxRecord;
+  reason: ReapReason;
+}
+
+/**
+ * Applies the lifecycle policy to this node's sandboxes: idle TTL, max lifetime, pool surplus, node and tenant
+ * caps (after a policy change lowered them). Busy and starting sandboxes are never reaped.
+ */
+export class Reaper {
+  readonly #log: Logger;
+
+  constructor(private readonly options: ReaperOptions) {
+    this.#log = options.logger.child({ component: 'reaper' });
+  }
+
+  /** What one tick would remove, and why; nothing is touched (for `reap --dry-run`). */
+  async plan(): Promise<ReapCandidate[]> {
+    const policy = this.options.policy();
+    const now = this.options.clock.now();
+    const records = await this.options.capacity.nodeRecords();
+    const chosen = new Map<string, ReapCandidate>();
+    const choose = (record: SandboxRecord, reason: ReapReason): void => {
+      if (!chosen.has(record.id)) chosen.set(record.id, { record, reason });
+    };
+    for (const record of records) {
+      if (record.state === 'idle' && now - record.lastUsedAt >= policy.idleTtlMs) choose(record, 'idle_ttl');
+      else if (
+        (record.state === 'idle' || record.state === 'warm') &&
+        now - record.createdAt >= policy.maxLifetimeMs
+      ) {
+        choose(record, 'max_lifetime');
+      }
+    }
+    const byId = new Map(records.map((r) => [r.id, r]));
+    for (const id of this.options.pool.surplus()) {
+      const record = byId.get(id);
+      if (record?.state === 'warm') choose(record, 'pool_surplus');
+    }
+    let remaining = records.filter((r) => !chosen.has(r.id));
+    while (remaining.length > policy.maxSandboxesPerNode) {
+      const victim = pickNodeVictim(remaining, this.options.nodeId);
+      if (!victim) break;
+      choose(victim, 'node_cap');
+      remaining = remaining.filter((r) => r.id !== victim.id);
+    }
+    const tenants = new Set(remaining.map((r) => r.tenantId).filter((t): t is string => t !== null));
+    for (const tenantId of tenants) {
+      let mine = remaining.filter((r) => r.tenantId === tenantId);
+      while (mine.length > policy.maxSandboxesPerTenant) {
+        const victim = pickTenantVictim(mine, tenantId, this.options.nodeId);
+        if (!victim) break;
+        choose(victim, 'tenant_cap');
+        mine = mine.filter((r) => r.id !== victim.id);
+      }
+    }
+    return [...chosen.values()];
+  }
+
+  /** One tick: removes what `plan` chose; a sandbox that changed state meanwhile (a run took it) is skipped. */
+  async reapOnce(): Promise<ReapRecord[]> {
+    const reaped: ReapRecord[] = [];
+    for (const candidate of await this.plan()) {
+      if (candidate.record.state === 'warm') this.options.pool.forget(candidate.record.id);
+      try {
+        const reap = await this.options.remover.remove(candidate.record, candidate.reason);
+        if (reap) reaped.push(reap);
+      } catch (err) {
+        this.#log.error({ err, sandboxId: candidate.record.id, reason: candidate.reason }, 'Reap failed');
+      }
+    }
+    if (reaped.length > 0) this.#log.info({ count: reaped.length }, 'Reaped sandboxes');
+    this.options.pool.refillInBackground();
+    return reaped;
+  }
+}

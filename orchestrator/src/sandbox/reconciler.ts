@@ -1,0 +1,164 @@
+import { readdir, rm } from 'node:fs/promises';
+import type { CallHomeServer } from '../callhome/call-home-server.js';
+import { errorMessage } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { sleep } from '../common/timers.js';
+import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { DockerEngine, ManagedContainer } from '../docker/docker-engine.js';
+import { LABELS } from '../docker/labels.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { SandboxRecord } from './sandbox-record.js';
+import type { SandboxRemover } from './sandbox-remover.js';
+import type { WarmPool } from './warm-pool.js';
+
+export interface ReconcilerOptions {
+  nodeId: string;
+  docker: DockerEngine;
+  registry: SandboxRegistry;
+  callHome: CallHomeServer;
+  remover: SandboxRemover;
+  pool: WarmPool;
+  logger: Logger;
+  metrics: Metrics;
+  /** How long an adopted sandbox's runner gets to call home again before it counts as lost. */
+  adoptTimeoutMs: number;
+}
+
+export interface ReconcileReport {
+  adopted: string[];
+  removedOrphans: string[];
+  lost: string[];
+  staleSocketDirs: string[];
+}
+
+/**
+ * Makes the engine, the registry and the socket directories agree, at start-up and periodically. Only
+ * containers labelled agentd.managed=true for this node are looked at; unlabelled containers are never touched.
+ */
+export class Reconciler {
+  readonly #log: Logger;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.#log = options.logger.child({ component: 'reconciler' });
+  }
+
+  async reconcile(): Promise<ReconcileReport> {
+    const { docker, registry, nodeId, callHome } = this.options;
+    const report: ReconcileReport = { adopted: [], removedOrphans: [], lost: [], staleSocketDirs: [] };
+    const containers = await docker.listManaged({ [LABELS.node]: nodeId });
+    const records = new Map((await registry.list({ nodeId })).map((r) => [r.id, r]));
+    const seen = new Set<string>();
+    const adopting: Promise<void>[] = [];
+
+    for (const container of containers) {
+      const sandboxId = container.labels[LABELS.sandboxId] ?? '';
+      const record = records.get(sandboxId);
+      if (!record || (record.containerId !== '' && record.containerId !== container.id)) {
+        if (record?.state === 'starting') continue;
+        await this.#removeOrphan(container, report);
+        continue;
+      }
+      seen.add(record.id);
+      if (record.state === 'starting' || record.state === 'removing') continue;
+      if (container.state !== 'running') {
+        await this.#lose(record, report);
+        continue;
+      }
+      if (!callHome.channel(record.id)) adopting.push(this.#adopt(record, report));
+    }
+    await Promise.all(adopting);
+
+    for (const record of records.values()) {
+      if (seen.has(record.id) || record.state === 'starting' || record.state === 'removing') continue;
+      await this.#lose(record, report);
+    }
+    await this.#removeStaleSocketDirs(report);
+    if (
+      report.adopted.length +
+        report.removedOrphans.length +
+        report.lost.length +
+        report.staleSocketDirs.length >
+      0
+    ) {
+      this.#log.info(report, 'Reconciled');
+    }
+    return report;
+  }
+
+  /** Re-listens on the sandbox's socket; its runner keeps calling home and reconnects within its back-off. */
+  async #adopt(record: SandboxRecord, report: ReconcileReport): Promise<void> {
+    const channel = await this.options.callHome.open(record.id);
+    const connected = await Promise.race([
+      channel.connected.then(() => true),
+      sleep(this.options.adoptTimeoutMs).then(() => false),
+    ]);
+    if (!connected) {
+      await this.#lose(record, report);
+      return;
+    }
+    // A run that was busy when agentd died is gone with the process; the sandbox itself is fine.
+    if (record.state === 'busy')
+      await this.options.registry.transition(record.id, ['busy'], { state: 'idle' });
+    if (record.state === 'warm') this.options.pool.adopt(record);
+    report.adopted.push(record.id);
+  }
+
+  async #lose(record: SandboxRecord, report: ReconcileReport): Promise<void> {
+    this.options.pool.forget(record.id);
+    try {
+      await this.options.remover.remove(record, 'lost');
+      report.lost.push(record.id);
+    } catch (err) {
+      this.#log.warn({ sandboxId: record.id, reason: errorMessage(err) }, 'Could not remove a lost sandbox');
+    }
+  }
+
+  /** An orphan still gets a reap record, rebuilt from its labels, so every removal says why. */
+  async #removeOrphan(container: ManagedContainer, report: ReconcileReport): Promise<void> {
+    const labels = container.labels;
+    const sandboxId = labels[LABELS.sandboxId] ?? '';
+    const created = Date.parse(labels[LABELS.created] ?? '') || container.createdAt;
+    const record: SandboxRecord = {
+      id: /^[a-z0-9]{4,32}$/.test(sandboxId) ? sandboxId : `orphan${container.id.slice(0, 12)}`,
+      containerId: container.id,
+      nodeId: this.options.nodeId,
+      profile: labels[LABELS.profile] ?? 'unknown',
+      profileVersion: Number(labels[LABELS.profileVersion] ?? 0),
+      limitsKey: labels[LABELS.limits] ?? '',
+      state: 'idle',
+      tenantId: labels[LABELS.tenant] ?? null,
+      conversationId: labels[LABELS.conversation] ?? null,
+      createdAt: created,
+      lastUsedAt: created,
+      workspaceVersion: null,
+    };
+    try {
+      await this.options.remover.remove(record, 'orphan');
+      report.removedOrphans.push(container.id.slice(0, 12));
+    } catch (err) {
+      this.#log.warn(
+        { containerId: container.id.slice(0, 12), reason: errorMessage(err) },
+        'Could not remove an orphan',
+      );
+    }
+  }
+
+  /** Socket directories of sandboxes that no longer exist (agentd died before cleaning up). */
+  async #removeStaleSocketDirs(report: ReconcileReport): Promise<void> {
+    const dir = this.options.callHome.sandboxesDir;
+    let entries: string[];
+    try {
+      entries = await readdir(dir);
+    } catch {
+      return;
+    }
+    const known = new Set(
+      (await this.options.registry.list({ nodeId: this.options.nodeId })).map((r) => r.id),
+    );
+    for (const entry of entries) {
+      if (known.has(entry) || this.options.callHome.channel(entry)) continue;
+      await rm(`${dir}/${entry}`, { recursive: true, force: true });
+      report.staleSocketDirs.push(entry);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * `starting`: container being created, not yet called home. `warm`: in the pool, unassigned. `idle`: assigned
+ * to a conversation, no run. `busy`: a run holds it. `removing`: on its way out.
+ */
+export type SandboxState = 'starting' | 'warm' | 'idle' | 'busy' | 'removing';
+
+export interface SandboxRecord {
+  id: string;
+  /** Empty while the container is being created. */
+  containerId: string;
+  nodeId: string;
+  profile: string;
+  profileVersion: number;
+  limitsKey: string;
+  state: SandboxState;
+  tenantId: string | null;
+  conversationId: string | null;
+  createdAt: number;
+  lastUsedAt: number;
+  /** Workspace version the sandbox holds; null when it holds none yet. */
+  workspaceVersion: number | null;
+}
+
+export interface SandboxAssignment {
+  tenantId: string;
+  conversationId: string;
+}
+
+export function conversationKey(tenantId: string, conversationId: string): string {
+  return `${tenantId}/${conversationId}`;
+}

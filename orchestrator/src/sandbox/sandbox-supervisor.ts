@@ -1,0 +1,73 @@
+import type { Logger } from '../common/logger.js';
+import { PeriodicTask } from '../common/timers.js';
+import type { DockerEngine } from '../docker/docker-engine.js';
+import { LABELS } from '../docker/labels.js';
+import type { LifecyclePolicy } from './lifecycle-policy.js';
+import type { Reaper } from './reaper.js';
+import type { Reconciler } from './reconciler.js';
+import type { SandboxManager } from './sandbox-manager.js';
+import type { WarmPool } from './warm-pool.js';
+
+export interface SandboxSupervisorOptions {
+  nodeId: string;
+  docker: DockerEngine;
+  manager: SandboxManager;
+  pool: WarmPool;
+  reaper: Reaper;
+  reconciler: Reconciler;
+  policy: () => LifecyclePolicy;
+  reconcileIntervalMs: number;
+  logger: Logger;
+}
+
+/** Runs the background side of the sandbox lifecycle: reconcile, reaper ticks, pool refill, engine events. */
+export class SandboxSupervisor {
+  readonly #log: Logger;
+  readonly #reapTask: PeriodicTask;
+  readonly #reconcileTask: PeriodicTask;
+  #stopEvents: (() => void) | undefined;
+
+  constructor(private readonly options: SandboxSupervisorOptions) {
+    this.#log = options.logger.child({ component: 'sandbox-supervisor' });
+    const onError = (err: unknown): void => this.#log.error({ err }, 'Background task failed');
+    // The interval is read once; a policy change of reapIntervalMs applies at the next start.
+    this.#reapTask = new PeriodicTask(
+      options.policy().reapIntervalMs,
+      async () => {
+        await options.reaper.reapOnce();
+      },
+      onError,
+    );
+    this.#reconcileTask = new PeriodicTask(
+      options.reconcileIntervalMs,
+      async () => {
+        await options.reconciler.reconcile();
+      },
+      onError,
+    );
+  }
+
+  /** Reconciles first (adopt or remove what a previous process left), then starts the loops and fills the pool. */
+  async start(): Promise<void> {
+    await this.options.reconciler.reconcile();
+    this.#stopEvents = await this.options.docker.watchEvents((event) => {
+      if (event.labels[LABELS.node] !== this.options.nodeId) return;
+      // Only `die` means the container is gone: `oom` fires when any process inside is OOM-killed.
+      if (event.action !== 'die') return;
+      const sandboxId = event.labels[LABELS.sandboxId];
+      if (sandboxId) {
+        this.options.manager
+          .markLost(sandboxId)
+          .catch((err: unknown) => this.#log.warn({ err, sandboxId }, 'markLost failed'));
+      }
+    });
+    this.#reapTask.start();
+    this.#reconcileTask.start();
+    this.options.pool.refillInBackground();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopEvents?.();
+    await Promise.all([this.#reapTask.stop(), this.#reconcileTask.stop(), this.options.pool.stop()]);
+  }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages agentd's build and tests need, when they are missing (root only).
+#   docker.io    the Docker engine (agentd's one hard requirement)
+#   debootstrap  builds the runner image's offline base (no registry is needed)
+#   apparmor     apparmor_parser, to validate the AppArmor profile offline
+#   curl         health checks of the engine socket
+set -euo pipefail
+packages=(docker.io debootstrap apparmor curl ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "prerequisites: missing Debian packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "prerequisites: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import type { DockerEngine } from '../../orchestrator/src/docker/docker-engine.js';
+
+interface SyscallResult {
+  ret: number;
+  errno: string | null;
+}
+
+export interface IsolationFacts {
+  uid: number;
+  gid: number;
+  euid: number;
+  capEff: string;
+  capPrm: string;
+  capBnd: string;
+  noNewPrivs: string;
+  seccomp: string;
+  uidMap: string[];
+  syscalls: Record<
+    | 'ptrace_traceme'
+    | 'mount_tmpfs'
+    | 'unshare_user'
+    | 'unshare_mount'
+    | 'keyctl_session'
+    | 'bpf_map_create'
+    | 'userfaultfd'
+    | 'io_uring_setup'
+    | 'clone3'
+    | 'perf_event_open',
+    SyscallResult
+  >;
+  sockets: Record<'packet' | 'inet_raw' | 'inet_stream' | 'unix' | 'vsock', string>;
+  writes: Record<string, string>;
+  procSysWrite: string;
+  procSysMount: string | null;
+  writableDirs: string[];
+  netInterfaces: string[];
+  engineSockets: string[];
+  socketMounts: string[];
+  runnerEnv: string[] | null;
+}
+
+const PROBE = new URL('./isolation-probe.py', import.meta.url);
+
+/** Runs the probe inside the container as uid 1000 through the exec API and parses its findings. */
+export async function readIsolationFacts(docker: DockerEngine, containerId: string): Promise<IsolationFacts> {
+  const script = await readFile(PROBE, 'utf8');
+  const result = await docker.exec(containerId, ['python3', '-c', script], {
+    user: '1000:1000',
+    timeoutMs: 60_000,
+  });
+  if (result.exitCode !== 0) throw new Error(`probe failed (${result.exitCode}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as IsolationFacts;
+}
