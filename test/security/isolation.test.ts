@@ -1,10 +1,35 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hardeningViolations } from '../../orchestrator/src/docker/hardening-guard.js';
 import type { SandboxLease } from '../../orchestrator/src/sandbox/sandbox-manager.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { readIsolationFacts, type IsolationFacts } from '../support/isolation-facts.js';
 
 const MiB = 1024 * 1024;
+
+/** The HostConfig fields of `docker inspect` this suite reads. */
+interface InspectedHostConfig {
+  Init?: boolean;
+  Privileged?: boolean;
+  ReadonlyRootfs?: boolean;
+  NetworkMode?: string;
+  UsernsMode?: string;
+  PidMode?: string;
+  CapDrop?: string[];
+  CapAdd?: string[] | null;
+  SecurityOpt?: string[];
+  PortBindings?: Record<string, unknown> | null;
+  Devices?: unknown[] | null;
+  Tmpfs?: Record<string, string>;
+  ShmSize?: number;
+  Memory?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  PidsLimit?: number;
+  Ulimits?: { Name: string; Soft: number; Hard: number }[];
+  LogConfig?: { Type: string; Config: Record<string, string> };
+  Mounts?: { Type: string; Source: string; Target: string; ReadOnly?: boolean }[];
+}
 /** The standard profile with small sizes so fills and OOM are quick; every hardening setting is the profile's. */
 const LIMITS = {
   memoryBytes: 256 * MiB,
@@ -31,6 +56,62 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
   });
   afterAll(async () => {
     await daemon.destroy();
+  });
+
+  it('shows every hardening setting in docker inspect', async () => {
+    const info = await daemon.docker.inspect(lease.record.containerId);
+    if (!info) throw new Error('container not found');
+    const hc = info.HostConfig as unknown as InspectedHostConfig;
+    const config = info.Config as typeof info.Config & { NetworkDisabled?: boolean };
+    // The same guard that runs before create, now on what the engine actually holds.
+    expect(
+      hardeningViolations({
+        ...config,
+        HostConfig: hc,
+      } as never),
+    ).toEqual([]);
+    expect(info.Config.User).toBe('1000:1000');
+    expect(hc.Init).toBe(true);
+    expect(hc.CapDrop).toEqual(['ALL']);
+    expect(hc.CapAdd ?? []).toEqual([]);
+    expect(hc.Privileged).toBe(false);
+    expect(hc.SecurityOpt).toContain('no-new-privileges:true');
+    expect(hc.SecurityOpt?.some((o) => o.startsWith('seccomp=') && o.includes('SCMP_ACT_ERRNO'))).toBe(true);
+    // This kernel has no AppArmor: agentd must not request a profile the kernel cannot enforce.
+    if (!daemon.hostSecurity.apparmor.enforced)
+      expect(hc.SecurityOpt?.some((o) => o.startsWith('apparmor='))).toBe(false);
+    expect(hc.ReadonlyRootfs).toBe(true);
+    expect(hc.NetworkMode).toBe('none');
+    expect(hc.UsernsMode ?? '').toBe('');
+    expect(hc.PidMode ?? '').toBe('');
+    expect(hc.PortBindings ?? {}).toEqual({});
+    expect(hc.Devices ?? []).toEqual([]);
+    expect(hc.Tmpfs?.['/workspace']).toMatch(
+      new RegExp(`exec.*size=${LIMITS.workspaceBytes}.*uid=1000,gid=1000`),
+    );
+    expect(hc.Tmpfs?.['/tmp']).toMatch(new RegExp(`nosuid,nodev,size=${LIMITS.tmpBytes}`));
+    expect(hc.ShmSize).toBe(LIMITS.shmBytes);
+    expect(hc.Memory).toBe(LIMITS.memoryBytes);
+    expect(hc.MemorySwap).toBe(LIMITS.memoryBytes);
+    expect(hc.NanoCpus).toBeGreaterThan(0);
+    expect(hc.PidsLimit).toBe(LIMITS.pidsLimit);
+    expect(Object.fromEntries((hc.Ulimits ?? []).map((u) => [u.Name, u.Hard]))).toMatchObject({
+      nofile: expect.any(Number),
+      nproc: LIMITS.nproc,
+      fsize: LIMITS.fsizeBytes,
+      core: 0,
+    });
+    expect(hc.LogConfig).toMatchObject({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
+    expect(hc.Mounts).toEqual([
+      expect.objectContaining({ Type: 'bind', Target: '/run/agentd', ReadOnly: true }),
+    ]);
+    expect(info.Config.Labels).toMatchObject({
+      'agentd.managed': 'true',
+      'agentd.node': daemon.config.nodeId,
+      'agentd.tenant': 'iso',
+      'agentd.conversation': 'probe',
+      'agentd.profile': 'standard',
+    });
   });
 
   it('runs as uid 1000 with no capabilities and no-new-privileges', () => {

@@ -1,4 +1,4 @@
-import type { ContainerCreateOptions } from 'dockerode';
+import type { ContainerCreateOptions, HostConfig } from 'dockerode';
 import {
   SANDBOX_UID,
   SANDBOX_USER,
@@ -7,12 +7,63 @@ import {
   type HardenedContainerSpec,
 } from './hardened-spec.js';
 
+/** HostConfig with the fields dockerode's types lack. */
+export type SandboxHostConfig = HostConfig & { CgroupnsMode: 'private' };
+
 /** Translates a hardened spec into Engine API create options (DESIGN.md section 4). Pure. */
 export function toCreateOptions(spec: HardenedContainerSpec): ContainerCreateOptions {
   const { limits } = spec;
   const securityOpt = ['no-new-privileges:true', `seccomp=${spec.seccompJson}`];
   if (spec.apparmorProfile !== null) securityOpt.push(`apparmor=${spec.apparmorProfile}`);
   const tmpExec = spec.tmpExec ? 'exec' : 'noexec';
+  const hostConfig: SandboxHostConfig = {
+    Runtime: spec.runtime,
+    Init: true,
+    Privileged: false,
+    CapDrop: ['ALL'],
+    CapAdd: [],
+    SecurityOpt: securityOpt,
+    ReadonlyRootfs: true,
+    NetworkMode: 'none',
+    IpcMode: 'private',
+    // The engine defaults to the host cgroup namespace on cgroup v1, which shows host cgroup paths inside.
+    CgroupnsMode: 'private',
+    PublishAllPorts: false,
+    PortBindings: {},
+    Devices: [],
+    Mounts: [
+      {
+        Type: 'bind',
+        Source: spec.socketDir,
+        Target: SOCKET_MOUNT_POINT,
+        ReadOnly: true,
+        BindOptions: { Propagation: 'rprivate' },
+      },
+    ],
+    Tmpfs: {
+      // Agents must be able to run what they build in /workspace; /tmp follows the profile.
+      [WORKSPACE_DIR]: `rw,exec,nosuid,nodev,size=${limits.workspaceBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
+      '/tmp': `rw,${tmpExec},nosuid,nodev,size=${limits.tmpBytes},mode=1777`,
+    },
+    ShmSize: limits.shmBytes,
+    Memory: limits.memoryBytes,
+    MemorySwap: limits.memoryBytes,
+    NanoCpus: limits.nanoCpus,
+    PidsLimit: limits.pidsLimit,
+    OomKillDisable: false,
+    Ulimits: [
+      { Name: 'nofile', Soft: limits.nofile, Hard: limits.nofile },
+      { Name: 'nproc', Soft: limits.nproc, Hard: limits.nproc },
+      { Name: 'fsize', Soft: limits.fsizeBytes, Hard: limits.fsizeBytes },
+      { Name: 'core', Soft: 0, Hard: 0 },
+    ],
+    LogConfig: {
+      Type: 'json-file',
+      Config: { 'max-size': spec.log.maxSize, 'max-file': String(spec.log.maxFile) },
+    },
+    RestartPolicy: { Name: 'no' },
+    AutoRemove: false,
+  };
   return {
     name: spec.name,
     Image: spec.image,
@@ -27,51 +78,6 @@ export function toCreateOptions(spec: HardenedContainerSpec): ContainerCreateOpt
     AttachStderr: false,
     Tty: false,
     OpenStdin: false,
-    HostConfig: {
-      Runtime: spec.runtime,
-      Init: true,
-      Privileged: false,
-      CapDrop: ['ALL'],
-      CapAdd: [],
-      SecurityOpt: securityOpt,
-      ReadonlyRootfs: true,
-      NetworkMode: 'none',
-      IpcMode: 'private',
-      PublishAllPorts: false,
-      PortBindings: {},
-      Devices: [],
-      Mounts: [
-        {
-          Type: 'bind',
-          Source: spec.socketDir,
-          Target: SOCKET_MOUNT_POINT,
-          ReadOnly: true,
-          BindOptions: { Propagation: 'rprivate' },
-        },
-      ],
-      Tmpfs: {
-        // Agents must be able to run what they build in /workspace; /tmp follows the profile.
-        [WORKSPACE_DIR]: `rw,exec,nosuid,nodev,size=${limits.workspaceBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
-        '/tmp': `rw,${tmpExec},nosuid,nodev,size=${limits.tmpBytes},mode=1777`,
-      },
-      ShmSize: limits.shmBytes,
-      Memory: limits.memoryBytes,
-      MemorySwap: limits.memoryBytes,
-      NanoCpus: limits.nanoCpus,
-      PidsLimit: limits.pidsLimit,
-      OomKillDisable: false,
-      Ulimits: [
-        { Name: 'nofile', Soft: limits.nofile, Hard: limits.nofile },
-        { Name: 'nproc', Soft: limits.nproc, Hard: limits.nproc },
-        { Name: 'fsize', Soft: limits.fsizeBytes, Hard: limits.fsizeBytes },
-        { Name: 'core', Soft: 0, Hard: 0 },
-      ],
-      LogConfig: {
-        Type: 'json-file',
-        Config: { 'max-size': spec.log.maxSize, 'max-file': String(spec.log.maxFile) },
-      },
-      RestartPolicy: { Name: 'no' },
-      AutoRemove: false,
-    },
+    HostConfig: hostConfig,
   };
 }

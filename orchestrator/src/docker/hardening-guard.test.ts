@@ -88,6 +88,7 @@ describe('hardeningViolations', () => {
     ['privileged', (o) => (o.HostConfig.Privileged = true), /Privileged/],
     ['host user namespace', (o) => (o.HostConfig.UsernsMode = 'host'), /UsernsMode/],
     ['host pid namespace', (o) => (o.HostConfig.PidMode = 'host'), /PidMode/],
+    ['host cgroup namespace', (o) => Object.assign(o.HostConfig, { CgroupnsMode: 'host' }), /CgroupnsMode/],
     ['shared ipc namespace', (o) => (o.HostConfig.IpcMode = 'container:abc'), /IpcMode/],
     ['host network', (o) => (o.HostConfig.NetworkMode = 'host'), /NetworkMode/],
     [

@@ -61,11 +61,12 @@ export function hardeningViolations(options: ContainerCreateOptions): string[] {
     ['PidMode', hc.PidMode],
     ['IpcMode', hc.IpcMode],
     ['UTSMode', hc.UTSMode],
-    ['CgroupnsMode', hc.CgroupnsMode],
   ] as const) {
     if (value !== undefined && HOST_MODES.test(value))
       v.push(`${field} must not share a namespace (${value})`);
   }
+  if (hc.CgroupnsMode !== 'private')
+    v.push(`CgroupnsMode must be private, got ${hc.CgroupnsMode ?? 'the engine default'}`);
   if (hc.PublishAllPorts === true) v.push('PublishAllPorts must be false');
   if (Object.keys(hc.PortBindings ?? {}).length > 0) v.push('PortBindings must be empty');
   if (Object.keys((options.ExposedPorts as Record<string, unknown> | undefined) ?? {}).length > 0)
