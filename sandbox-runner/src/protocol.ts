@@ -3,7 +3,8 @@
  * (client). This file is the only thing the orchestrator shares with the runner, and it shares types only:
  * paths are string literal types so both sides fail to compile when one changes.
  *
- * Everything the runner sends is untrusted: agentd validates it against its own schemas.
+ * Everything the runner sends is untrusted: agentd validates it against its own schemas, and every limit
+ * that matters (steps, tokens, time, sizes) is enforced by agentd, not here.
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -12,27 +13,124 @@ export type ProtocolVersion = typeof PROTOCOL_VERSION;
 /** Where the runner finds agentd's socket inside the container (the read-only /run/agentd bind). */
 export type SocketPathEnv = 'AGENTD_SOCKET';
 
-// Paths the runner calls (HTTP/1.1 over the Unix socket).
+// ---------------------------------------------------------------------------------------------------------
+// Paths the runner calls (HTTP/1.1 over the Unix socket)
+
 /** Long-poll: 200 with a RunnerJob, or 204 when nothing arrived before the poll timeout. */
 export type NextJobPath = '/v1/runner/next';
-/** The outcome of a job (`/v1/jobs/{jobId}/result`), body: JobResult. */
+/** `/v1/jobs/{jobId}/result`, body: JobResult. */
 export type JobResultPathPrefix = '/v1/jobs/';
+/** `POST /v1/runs/{runId}/events`: the request body is a `text/event-stream` of RunnerEvent, sent as they happen. */
+export type RunEventsPath = `/v1/runs/${string}/events`;
+/** `GET /v1/runs/{runId}/control`: long-poll; 200 with a ControlSignal, or 204 on timeout (poll again). */
+export type RunControlPath = `/v1/runs/${string}/control`;
+/** `POST` a ConverseStreamRequest; the response body is NDJSON, one ModelStreamChunk per line. */
+export type ModelConverseStreamPath = '/v1/model/converse-stream';
 
 /** Header the runner sets on every request. */
 export type RunnerVersionHeader = 'x-agentd-runner';
+
+// ---------------------------------------------------------------------------------------------------------
+// Conversation content: Bedrock Converse content blocks, stored and exchanged as they are.
+
+export interface TextBlock {
+  text: string;
+}
+export interface ToolUseBlock {
+  toolUse: { toolUseId: string; name: string; input: unknown };
+}
+export interface ToolResultBlock {
+  toolResult: {
+    toolUseId: string;
+    content: { text: string }[];
+    status: 'success' | 'error';
+  };
+}
+export interface ReasoningBlock {
+  reasoningContent: { reasoningText: { text: string; signature?: string } };
+}
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock | ReasoningBlock;
+
+export interface ConversationMessage {
+  role: 'user' | 'assistant';
+  content: ContentBlock[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tools (DESIGN.md section 6: names and inputs are a contract)
+
+export interface BashInput {
+  command: string;
+  timeoutMs?: number;
+}
+export interface ReadFileInput {
+  path: string;
+  /** First line to return, 1-based. */
+  offset?: number;
+  /** Number of lines to return. */
+  limit?: number;
+}
+export interface WriteFileInput {
+  path: string;
+  content: string;
+}
+export interface EditFileInput {
+  path: string;
+  oldText: string;
+  newText: string;
+}
+export interface ListFilesInput {
+  path?: string;
+  recursive?: boolean;
+}
+
+export interface ToolInputs {
+  bash: BashInput;
+  read_file: ReadFileInput;
+  write_file: WriteFileInput;
+  edit_file: EditFileInput;
+  list_files: ListFilesInput;
+}
+export type ToolName = keyof ToolInputs;
+
+// ---------------------------------------------------------------------------------------------------------
+// Jobs (agentd → runner, by long-poll)
+
+export interface RunLimits {
+  /** Model calls the run may make; agentd's gateway refuses the next one. */
+  maxSteps: number;
+  /** Default per tool call (bash may ask for less, never more than maxToolTimeoutMs). */
+  toolTimeoutMs: number;
+  maxToolTimeoutMs: number;
+  /** Tool output beyond this is cut, and the result says `truncated: true`. */
+  toolOutputBytes: number;
+}
+
+export interface RunSpec {
+  runId: string;
+  /** The conversation so far (without the new message). */
+  history: ConversationMessage[];
+  /** The new user message. */
+  message: string;
+  limits: RunLimits;
+}
 
 export interface PingJob {
   kind: 'ping';
   jobId: string;
 }
-
+export interface RunJob {
+  kind: 'run';
+  jobId: string;
+  spec: RunSpec;
+}
 export interface ShutdownJob {
   kind: 'shutdown';
   jobId: string;
   reason: string;
 }
 
-export type RunnerJob = PingJob | ShutdownJob;
+export type RunnerJob = PingJob | RunJob | ShutdownJob;
 export type RunnerJobKind = RunnerJob['kind'];
 
 export interface PongData {
@@ -48,4 +146,50 @@ export interface JobFailure {
 }
 
 export type JobResult<T = unknown> =
-  { jobId: string; ok: true; data: T } | { jobId: string; ok: false; error: JobFailure };
+  | { jobId: string; ok: true; data: T }
+  | { jobId: string; ok: false; error: JobFailure };
+
+// ---------------------------------------------------------------------------------------------------------
+// Run events (runner → agentd, SSE `data:` lines). agentd sets runId, seq and timestamp; it emits run_start,
+// usage and server_shutdown itself, and replaces `final` with its own (from the gateway's record).
+
+export type Severity = 'warning' | 'error' | 'critical';
+
+export type RunnerEvent =
+  | { type: 'step_start'; step: number }
+  | { type: 'text'; delta: string }
+  | { type: 'thinking'; delta: string }
+  | { type: 'tool_call'; id: string; name: ToolName; input: unknown }
+  | { type: 'tool_result'; id: string; output: string; isError: boolean; truncated: boolean }
+  | { type: 'step_complete'; step: number; durationMs: number }
+  | { type: 'final'; content: string }
+  | { type: 'error'; code: string; message: string; severity: Severity; recoverable: boolean };
+
+export type RunnerEventType = RunnerEvent['type'];
+
+// ---------------------------------------------------------------------------------------------------------
+// Control (agentd → runner)
+
+export interface ControlSignal {
+  signal: 'cancel';
+  reason: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Model gateway. agentd picks the model, the system prompt and the tool definitions; it counts steps and
+// tokens. The runner sends the whole conversation of the run: agentd keeps its own copy and accepts only an
+// appended user message of tool results answering the previous assistant turn's tool uses.
+
+export interface ConverseStreamRequest {
+  runId: string;
+  messages: ConversationMessage[];
+}
+
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'content_filtered' | 'guardrail_intervened';
+
+export type ModelStreamChunk =
+  | { type: 'text'; delta: string }
+  | { type: 'thinking'; delta: string }
+  | { type: 'tool_use'; toolUseId: string; name: string; input: unknown }
+  | { type: 'stop'; stopReason: StopReason }
+  | { type: 'error'; code: string; message: string };

@@ -1,0 +1,146 @@
+import type { ContentBlock } from '@agentd/sandbox-runner/protocol';
+import type { SandboxLimitsOverride } from '../sandbox/profile.js';
+
+/** Per-tenant overrides of the deployment's policies (DESIGN.md section 9, 11). */
+export interface TenantPolicy {
+  /** Sandbox profile for this tenant's conversations (a conversation may still pick its own). */
+  profile?: string;
+  /** Overrides of the profile's limits; any create-time change bypasses the warm pool. */
+  limits?: SandboxLimitsOverride;
+  maxSandboxes?: number;
+  /** Models this tenant may use; absent = every enabled model. */
+  allowedModelIds?: string[];
+  maxStepsPerRun?: number;
+  runTimeoutMs?: number;
+  /** Requests per rate-limit period on execution endpoints. */
+  rateLimitPerPeriod?: number;
+}
+
+export interface Tenant {
+  id: string;
+  name: string;
+  systemPrompt: string | null;
+  defaultModelId: string | null;
+  policy: TenantPolicy;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ModelProviderName = 'bedrock' | 'scripted';
+
+/** Prices are USD per million tokens, as decimal strings (exact: never floating point). */
+export interface Model {
+  id: string;
+  name: string;
+  provider: ModelProviderName;
+  bedrockModelId: string | null;
+  inputPricePerMTok: string;
+  outputPricePerMTok: string;
+  cacheReadPricePerMTok: string;
+  cacheWritePricePerMTok: string;
+  maxOutputTokens: number;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type ConversationStatus = 'active' | 'archived';
+
+export interface Conversation {
+  id: string;
+  tenantId: string;
+  userId: string | null;
+  modelId: string;
+  title: string | null;
+  workspaceEnabled: boolean;
+  /** Isolation profile; null = the tenant's or the deployment's default. */
+  profile: string | null;
+  status: ConversationStatus;
+  archivedAt: Date | null;
+  /** Workspace version last committed to the store (0 = empty). */
+  workspaceVersion: number;
+  lastRunAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type MessageRole = 'user' | 'assistant';
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  runId: string | null;
+  /** Position in the conversation, 1-based, gap-free. */
+  seq: number;
+  role: MessageRole;
+  content: ContentBlock[];
+  inputTokens: number;
+  outputTokens: number;
+  createdAt: Date;
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface Run {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  modelId: string;
+  status: RunStatus;
+  nodeId: string;
+  sandboxId: string | null;
+  /** Monotonic per deployment; every commit of the run's results checks it (DESIGN.md section 11). */
+  fencingToken: bigint;
+  steps: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** USD, decimal string, exact. */
+  costUsd: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface UsageRecord {
+  id: string;
+  tenantId: string;
+  conversationId: string;
+  runId: string;
+  modelId: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: string;
+  createdAt: Date;
+}
+
+export type ApiKeyScope = 'admin' | 'tenant';
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  scope: ApiKeyScope;
+  tenantId: string | null;
+  /** First characters of the key, shown to tell keys apart; never enough to use it. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  hash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  actor: string;
+  action: string;
+  target: string;
+  details: Record<string, unknown>;
+  requestId: string | null;
+  createdAt: Date;
+}

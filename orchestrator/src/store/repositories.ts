@@ -1,0 +1,180 @@
+import type { ContentBlock } from '@agentd/sandbox-runner/protocol';
+import type {
+  ApiKey,
+  ApiKeyScope,
+  AuditEntry,
+  Conversation,
+  ConversationStatus,
+  Message,
+  MessageRole,
+  Model,
+  ModelProviderName,
+  Run,
+  RunStatus,
+  Tenant,
+  TenantPolicy,
+  UsageRecord,
+} from './entities.js';
+
+/** A page of a list: `nextCursor` is null on the last page. Cursors are opaque strings. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export interface TenantRepository {
+  create(input: { name: string; systemPrompt?: string | null; defaultModelId?: string | null; policy?: TenantPolicy }): Promise<Tenant>;
+  get(id: string): Promise<Tenant | undefined>;
+  list(page: PageRequest): Promise<Page<Tenant>>;
+  update(id: string, patch: { name?: string; systemPrompt?: string | null; defaultModelId?: string | null; policy?: TenantPolicy }): Promise<Tenant | undefined>;
+  /** Deletes the tenant and everything it owns (conversations, messages, runs, usage, keys). */
+  delete(id: string): Promise<boolean>;
+  countConversations(id: string): Promise<number>;
+}
+
+export interface ModelRepository {
+  create(input: {
+    id?: string;
+    name: string;
+    provider: ModelProviderName;
+    bedrockModelId?: string | null;
+    inputPricePerMTok: string;
+    outputPricePerMTok: string;
+    cacheReadPricePerMTok?: string;
+    cacheWritePricePerMTok?: string;
+    maxOutputTokens?: number;
+    enabled?: boolean;
+  }): Promise<Model>;
+  get(id: string): Promise<Model | undefined>;
+  list(page: PageRequest): Promise<Page<Model>>;
+  update(id: string, patch: Partial<Omit<Model, 'id' | 'createdAt' | 'updatedAt'>>): Promise<Model | undefined>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface ConversationFilter {
+  userId?: string;
+  status?: ConversationStatus;
+}
+
+export interface ConversationRepository {
+  create(input: {
+    tenantId: string;
+    modelId: string;
+    userId?: string | null;
+    title?: string | null;
+    workspaceEnabled?: boolean;
+    profile?: string | null;
+  }): Promise<Conversation>;
+  /** Scoped by tenant: another tenant's conversation is "not found". */
+  get(tenantId: string, id: string): Promise<Conversation | undefined>;
+  list(tenantId: string, filter: ConversationFilter, page: PageRequest): Promise<Page<Conversation>>;
+  archive(tenantId: string, id: string): Promise<Conversation | undefined>;
+  /** Deletes the conversation with its messages, runs and usage. */
+  delete(tenantId: string, id: string): Promise<boolean>;
+  /** Records a committed workspace version, only if `fencingToken` is still the newest for the conversation. */
+  setWorkspaceVersion(tenantId: string, id: string, version: number, fencingToken: bigint): Promise<boolean>;
+}
+
+export interface NewMessage {
+  role: MessageRole;
+  content: ContentBlock[];
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+export interface MessageRepository {
+  /** All messages of a conversation in order (the history handed to a run). */
+  history(conversationId: string): Promise<Message[]>;
+  list(conversationId: string, page: PageRequest): Promise<Page<Message>>;
+}
+
+export interface RunUsage {
+  steps: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: string;
+}
+
+export interface RunRepository {
+  /**
+   * Creates a run in `running` with the next fencing token of the deployment (monotonic, from a database
+   * sequence) and records it as the conversation's newest run.
+   */
+  start(input: { id: string; tenantId: string; conversationId: string; modelId: string; nodeId: string }): Promise<Run>;
+  get(tenantId: string, id: string): Promise<Run | undefined>;
+  list(tenantId: string, conversationId: string, page: PageRequest): Promise<Page<Run>>;
+  setSandbox(runId: string, sandboxId: string): Promise<void>;
+  /**
+   * Appends messages of the run after the conversation's last one, only while `fencingToken` is the newest
+   * token of the conversation; returns false (and writes nothing) when a newer run has started.
+   */
+  appendMessages(runId: string, fencingToken: bigint, messages: NewMessage[]): Promise<boolean>;
+  /**
+   * Terminal state plus usage, and one UsageRecord when any tokens were used; fenced like appendMessages.
+   * A run already terminal is left as it is (returns false).
+   */
+  finish(
+    runId: string,
+    fencingToken: bigint,
+    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; errorCode?: string | null; errorMessage?: string | null; usage: RunUsage },
+  ): Promise<boolean>;
+  /** Runs of this node still `running` (after a crash they are marked interrupted). */
+  listRunning(nodeId: string): Promise<Run[]>;
+}
+
+export interface UsageQuery {
+  tenantId: string;
+  from: Date;
+  to: Date;
+  groupBy: 'model' | 'conversation' | 'day';
+}
+
+export interface UsageGroup {
+  key: string;
+  runs: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: string;
+}
+
+export interface UsageRepository {
+  summarize(query: UsageQuery): Promise<{ groups: UsageGroup[]; total: Omit<UsageGroup, 'key'> }>;
+  list(tenantId: string, page: PageRequest): Promise<Page<UsageRecord>>;
+}
+
+export interface ApiKeyRepository {
+  create(input: { name: string; scope: ApiKeyScope; tenantId: string | null; prefix: string; hash: string }): Promise<ApiKey>;
+  findByHash(hash: string): Promise<ApiKey | undefined>;
+  list(page: PageRequest): Promise<Page<ApiKey>>;
+  revoke(id: string): Promise<ApiKey | undefined>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export interface AuditRepository {
+  record(entry: Omit<AuditEntry, 'id' | 'createdAt'>): Promise<AuditEntry>;
+  list(page: PageRequest, filter?: { actor?: string; action?: string }): Promise<Page<AuditEntry>>;
+}
+
+/** Every repository, built once in the composition root from one database connection. */
+export interface Store {
+  tenants: TenantRepository;
+  models: ModelRepository;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  runs: RunRepository;
+  usage: UsageRepository;
+  apiKeys: ApiKeyRepository;
+  audit: AuditRepository;
+  /** Round-trip to the database, for health probes. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
