@@ -28,10 +28,23 @@ export interface PageRequest {
 }
 
 export interface TenantRepository {
-  create(input: { name: string; systemPrompt?: string | null; defaultModelId?: string | null; policy?: TenantPolicy }): Promise<Tenant>;
+  create(input: {
+    name: string;
+    systemPrompt?: string | null;
+    defaultModelId?: string | null;
+    policy?: TenantPolicy;
+  }): Promise<Tenant>;
   get(id: string): Promise<Tenant | undefined>;
   list(page: PageRequest): Promise<Page<Tenant>>;
-  update(id: string, patch: { name?: string; systemPrompt?: string | null; defaultModelId?: string | null; policy?: TenantPolicy }): Promise<Tenant | undefined>;
+  update(
+    id: string,
+    patch: {
+      name?: string;
+      systemPrompt?: string | null;
+      defaultModelId?: string | null;
+      policy?: TenantPolicy;
+    },
+  ): Promise<Tenant | undefined>;
   /** Deletes the tenant and everything it owns (conversations, messages, runs, usage, keys). */
   delete(id: string): Promise<boolean>;
   countConversations(id: string): Promise<number>;
@@ -52,7 +65,10 @@ export interface ModelRepository {
   }): Promise<Model>;
   get(id: string): Promise<Model | undefined>;
   list(page: PageRequest): Promise<Page<Model>>;
-  update(id: string, patch: Partial<Omit<Model, 'id' | 'createdAt' | 'updatedAt'>>): Promise<Model | undefined>;
+  update(
+    id: string,
+    patch: Partial<Omit<Model, 'id' | 'createdAt' | 'updatedAt'>>,
+  ): Promise<Model | undefined>;
   delete(id: string): Promise<boolean>;
 }
 
@@ -107,7 +123,13 @@ export interface RunRepository {
    * Creates a run in `running` with the next fencing token of the deployment (monotonic, from a database
    * sequence) and records it as the conversation's newest run.
    */
-  start(input: { id: string; tenantId: string; conversationId: string; modelId: string; nodeId: string }): Promise<Run>;
+  start(input: {
+    id: string;
+    tenantId: string;
+    conversationId: string;
+    modelId: string;
+    nodeId: string;
+  }): Promise<Run>;
   get(tenantId: string, id: string): Promise<Run | undefined>;
   list(tenantId: string, conversationId: string, page: PageRequest): Promise<Page<Run>>;
   setSandbox(runId: string, sandboxId: string): Promise<void>;
@@ -123,7 +145,12 @@ export interface RunRepository {
   finish(
     runId: string,
     fencingToken: bigint,
-    outcome: { status: Exclude<RunStatus, 'queued' | 'running'>; errorCode?: string | null; errorMessage?: string | null; usage: RunUsage },
+    outcome: {
+      status: Exclude<RunStatus, 'queued' | 'running'>;
+      errorCode?: string | null;
+      errorMessage?: string | null;
+      usage: RunUsage;
+    },
   ): Promise<boolean>;
   /** Runs of this node still `running` (after a crash they are marked interrupted). */
   listRunning(nodeId: string): Promise<Run[]>;
@@ -152,7 +179,13 @@ export interface UsageRepository {
 }
 
 export interface ApiKeyRepository {
-  create(input: { name: string; scope: ApiKeyScope; tenantId: string | null; prefix: string; hash: string }): Promise<ApiKey>;
+  create(input: {
+    name: string;
+    scope: ApiKeyScope;
+    tenantId: string | null;
+    prefix: string;
+    hash: string;
+  }): Promise<ApiKey>;
   findByHash(hash: string): Promise<ApiKey | undefined>;
   list(page: PageRequest): Promise<Page<ApiKey>>;
   revoke(id: string): Promise<ApiKey | undefined>;

@@ -1,0 +1,45 @@
+import { randomId } from '../common/ids.js';
+import type { AuditEntry } from '../store/entities.js';
+import type { AuditRepository, Page, PageRequest } from '../store/repositories.js';
+import type { Prisma, PrismaClient } from './generated/client.js';
+import {
+  afterTimeCursor,
+  decodeTimeCursor,
+  encodeTimeCursor,
+  pageArgs,
+  timeOrder,
+  toPage,
+} from './pagination.js';
+import { toAuditEntry } from './row-mappers.js';
+
+export class PrismaAuditRepository implements AuditRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async record(entry: Omit<AuditEntry, 'id' | 'createdAt'>): Promise<AuditEntry> {
+    const row = await this.prisma.auditLog.create({
+      data: {
+        id: `aud_${randomId(16)}`,
+        actor: entry.actor,
+        action: entry.action,
+        target: entry.target,
+        details: JSON.parse(JSON.stringify(entry.details)) as Prisma.InputJsonObject,
+        requestId: entry.requestId,
+      },
+    });
+    return toAuditEntry(row);
+  }
+
+  async list(page: PageRequest, filter: { actor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
+    const { limit, take } = pageArgs(page);
+    const rows = await this.prisma.auditLog.findMany({
+      where: {
+        ...(filter.actor !== undefined ? { actor: filter.actor } : {}),
+        ...(filter.action !== undefined ? { action: filter.action } : {}),
+        ...afterTimeCursor(decodeTimeCursor(page.cursor)),
+      },
+      orderBy: timeOrder(),
+      take,
+    });
+    return toPage(rows, limit, toAuditEntry, encodeTimeCursor);
+  }
+}

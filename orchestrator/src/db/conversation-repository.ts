@@ -1,0 +1,103 @@
+import { ValidationError } from '../common/errors.js';
+import { randomId } from '../common/ids.js';
+import type { Conversation } from '../store/entities.js';
+import type { ConversationFilter, ConversationRepository, Page, PageRequest } from '../store/repositories.js';
+import { isForeignKeyViolation } from './db-errors.js';
+import type { PrismaClient } from './generated/client.js';
+import {
+  afterTimeCursor,
+  decodeTimeCursor,
+  encodeTimeCursor,
+  pageArgs,
+  timeOrder,
+  toPage,
+} from './pagination.js';
+import { toConversation } from './row-mappers.js';
+
+type NewConversation = Parameters<ConversationRepository['create']>[0];
+
+export class PrismaConversationRepository implements ConversationRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async create(input: NewConversation): Promise<Conversation> {
+    try {
+      const row = await this.prisma.conversation.create({
+        data: {
+          id: `conv_${randomId(12)}`,
+          tenantId: input.tenantId,
+          modelId: input.modelId,
+          userId: input.userId ?? null,
+          title: input.title ?? null,
+          profile: input.profile ?? null,
+          ...(input.workspaceEnabled !== undefined ? { workspaceEnabled: input.workspaceEnabled } : {}),
+        },
+      });
+      return toConversation(row);
+    } catch (err) {
+      if (isForeignKeyViolation(err, 'conversations_model_id_fkey')) {
+        throw new ValidationError('invalid conversation', [`modelId: no model "${input.modelId}"`], {
+          cause: err,
+        });
+      }
+      if (isForeignKeyViolation(err, 'conversations_tenant_id_fkey')) {
+        throw new ValidationError('invalid conversation', [`tenantId: no tenant "${input.tenantId}"`], {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async get(tenantId: string, id: string): Promise<Conversation | undefined> {
+    const row = await this.prisma.conversation.findFirst({ where: { id, tenantId } });
+    return row === null ? undefined : toConversation(row);
+  }
+
+  async list(tenantId: string, filter: ConversationFilter, page: PageRequest): Promise<Page<Conversation>> {
+    const { limit, take } = pageArgs(page);
+    const rows = await this.prisma.conversation.findMany({
+      where: {
+        tenantId,
+        ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
+        ...(filter.status !== undefined ? { status: filter.status } : {}),
+        ...afterTimeCursor(decodeTimeCursor(page.cursor)),
+      },
+      orderBy: timeOrder(),
+      take,
+    });
+    return toPage(rows, limit, toConversation, encodeTimeCursor);
+  }
+
+  /** Idempotent: archiving an archived conversation keeps its first `archivedAt`. */
+  async archive(tenantId: string, id: string): Promise<Conversation | undefined> {
+    await this.prisma.conversation.updateMany({
+      where: { id, tenantId, status: 'active' },
+      data: { status: 'archived', archivedAt: new Date() },
+    });
+    return this.get(tenantId, id);
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const { count } = await this.prisma.conversation.deleteMany({ where: { id, tenantId } });
+    return count > 0;
+  }
+
+  async setWorkspaceVersion(
+    tenantId: string,
+    id: string,
+    version: number,
+    fencingToken: bigint,
+  ): Promise<boolean> {
+    if (!Number.isSafeInteger(version) || version < 0) {
+      throw new ValidationError('invalid workspace version', [
+        `version must be a non-negative integer (got ${version})`,
+      ]);
+    }
+    // One conditional UPDATE: the token check and the write are atomic without an explicit lock.
+    const { count } = await this.prisma.conversation.updateMany({
+      where: { id, tenantId, currentFencingToken: fencingToken },
+      data: { workspaceVersion: version },
+    });
+    return count === 1;
+  }
+}

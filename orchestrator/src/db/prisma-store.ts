@@ -1,0 +1,76 @@
+import { AgentdError } from '../common/errors.js';
+import type {
+  ApiKeyRepository,
+  AuditRepository,
+  ConversationRepository,
+  MessageRepository,
+  ModelRepository,
+  RunRepository,
+  Store,
+  TenantRepository,
+  UsageRepository,
+} from '../store/repositories.js';
+import { PrismaApiKeyRepository } from './api-key-repository.js';
+import { PrismaAuditRepository } from './audit-repository.js';
+import { PrismaConversationRepository } from './conversation-repository.js';
+import { toDomainError, withDomainErrors } from './db-errors.js';
+import type { PrismaClient } from './generated/client.js';
+import { PrismaMessageRepository } from './message-repository.js';
+import { PrismaModelRepository } from './model-repository.js';
+import { PrismaRunRepository } from './run-repository.js';
+import { PrismaTenantRepository } from './tenant-repository.js';
+import { PrismaUsageRepository } from './usage-repository.js';
+
+const PING_TIMEOUT_MS = 5_000;
+
+/** Every repository over one Prisma client; database failures surface as domain errors. */
+export class PrismaStore implements Store {
+  readonly tenants: TenantRepository;
+  readonly models: ModelRepository;
+  readonly conversations: ConversationRepository;
+  readonly messages: MessageRepository;
+  readonly runs: RunRepository;
+  readonly usage: UsageRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly audit: AuditRepository;
+  private closed: Promise<void> | undefined;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.tenants = withDomainErrors(new PrismaTenantRepository(prisma));
+    this.models = withDomainErrors(new PrismaModelRepository(prisma));
+    this.conversations = withDomainErrors(new PrismaConversationRepository(prisma));
+    this.messages = withDomainErrors(new PrismaMessageRepository(prisma));
+    this.runs = withDomainErrors(new PrismaRunRepository(prisma));
+    this.usage = withDomainErrors(new PrismaUsageRepository(prisma));
+    this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
+    this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
+  }
+
+  /** A stalled server (not just a dead one) fails the probe too, after `timeoutMs`. */
+  async ping(timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new AgentdError('DEPENDENCY_UNAVAILABLE', `the database did not answer within ${timeoutMs} ms`, {
+            recoverable: true,
+            details: { dependency: 'postgres' },
+          }),
+        );
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.prisma.$queryRaw`SELECT 1`, stalled]);
+    } catch (err) {
+      throw toDomainError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Safe to call more than once. */
+  close(): Promise<void> {
+    this.closed ??= this.prisma.$disconnect();
+    return this.closed;
+  }
+}

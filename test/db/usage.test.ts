@@ -1,0 +1,207 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../orchestrator/src/common/errors.js';
+import type { Store } from '../../orchestrator/src/store/repositories.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { newRunId, seedConversation, seedModel } from './fixtures.js';
+
+let db: TestDatabase;
+let store: Store;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  store = db.store;
+});
+afterAll(async () => {
+  await db.dispose();
+});
+
+describe('usage summary', () => {
+  it('groups by model, conversation and UTC day with exact decimal totals', async () => {
+    const modelA = await seedModel(store, { inputPricePerMTok: '3.000001' });
+    const modelB = await seedModel(store);
+    const { tenant, conversation: c1 } = await seedConversation(store, modelA);
+    const c2 = await store.conversations.create({ tenantId: tenant.id, modelId: modelB.id });
+    const noise = await seedConversation(store, modelA);
+
+    // Costs chosen so that a float sum would drift: 0.1 + 0.2 and twelve-decimal values.
+    const runs = [
+      {
+        conversationId: c1.id,
+        modelId: modelA.id,
+        cost: '0.100000000001',
+        input: 100,
+        day: '2026-11-20T23:59:59.999Z',
+      },
+      {
+        conversationId: c1.id,
+        modelId: modelA.id,
+        cost: '0.200000000002',
+        input: 200,
+        day: '2026-11-21T00:00:00.000Z',
+      },
+      {
+        conversationId: c2.id,
+        modelId: modelB.id,
+        cost: '0.000003000001',
+        input: 3,
+        day: '2026-11-21T12:00:00.000Z',
+      },
+    ];
+    for (const r of runs) {
+      const run = await store.runs.start({
+        id: newRunId(),
+        tenantId: tenant.id,
+        conversationId: r.conversationId,
+        modelId: r.modelId,
+        nodeId: 'n',
+      });
+      await store.runs.finish(run.id, run.fencingToken, {
+        status: 'succeeded',
+        usage: {
+          steps: 1,
+          inputTokens: r.input,
+          outputTokens: 10,
+          cacheReadTokens: 1,
+          cacheWriteTokens: 2,
+          costUsd: r.cost,
+        },
+      });
+      await db.sql('UPDATE usage_records SET created_at = $1 WHERE run_id = $2', [r.day, run.id]);
+    }
+    const other = await store.runs.start({
+      id: newRunId(),
+      tenantId: noise.tenant.id,
+      conversationId: noise.conversation.id,
+      modelId: modelA.id,
+      nodeId: 'n',
+    });
+    await store.runs.finish(other.id, other.fencingToken, {
+      status: 'succeeded',
+      usage: {
+        steps: 1,
+        inputTokens: 999,
+        outputTokens: 999,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: '9',
+      },
+    });
+    await db.sql('UPDATE usage_records SET created_at = $1 WHERE run_id = $2', [
+      '2026-11-21T01:00:00Z',
+      other.id,
+    ]);
+
+    const window = {
+      tenantId: tenant.id,
+      from: new Date('2026-11-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    };
+    const total = {
+      runs: 3,
+      inputTokens: 303,
+      outputTokens: 30,
+      cacheReadTokens: 3,
+      cacheWriteTokens: 6,
+      costUsd: '0.300003000004',
+    };
+
+    const byModel = await store.usage.summarize({ ...window, groupBy: 'model' });
+    expect(byModel.total).toEqual(total);
+    expect(byModel.groups).toEqual(
+      [
+        {
+          key: modelA.id,
+          runs: 2,
+          inputTokens: 300,
+          outputTokens: 20,
+          cacheReadTokens: 2,
+          cacheWriteTokens: 4,
+          costUsd: '0.300000000003',
+        },
+        {
+          key: modelB.id,
+          runs: 1,
+          inputTokens: 3,
+          outputTokens: 10,
+          cacheReadTokens: 1,
+          cacheWriteTokens: 2,
+          costUsd: '0.000003000001',
+        },
+      ].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    );
+
+    const byConversation = await store.usage.summarize({ ...window, groupBy: 'conversation' });
+    expect(byConversation.total).toEqual(total);
+    expect(Object.fromEntries(byConversation.groups.map((g) => [g.key, g.costUsd]))).toEqual({
+      [c1.id]: '0.300000000003',
+      [c2.id]: '0.000003000001',
+    });
+
+    const byDay = await store.usage.summarize({ ...window, groupBy: 'day' });
+    expect(byDay.groups.map((g) => [g.key, g.runs, g.costUsd])).toEqual([
+      ['2026-11-20', 1, '0.100000000001'],
+      ['2026-11-21', 2, '0.200003000003'],
+    ]);
+  });
+
+  it('uses a half-open window [from, to) and returns zeros when empty', async () => {
+    const { tenant, model, conversation } = await seedConversation(store);
+    const run = await store.runs.start({
+      id: newRunId(),
+      tenantId: tenant.id,
+      conversationId: conversation.id,
+      modelId: model.id,
+      nodeId: 'n',
+    });
+    await store.runs.finish(run.id, run.fencingToken, {
+      status: 'succeeded',
+      usage: {
+        steps: 1,
+        inputTokens: 1,
+        outputTokens: 1,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: '0.5',
+      },
+    });
+    await db.sql('UPDATE usage_records SET created_at = $1 WHERE run_id = $2', [
+      '2026-10-10T00:00:00Z',
+      run.id,
+    ]);
+    const at = new Date('2026-10-10T00:00:00Z');
+    const included = await store.usage.summarize({
+      tenantId: tenant.id,
+      from: at,
+      to: new Date(at.getTime() + 1),
+      groupBy: 'day',
+    });
+    expect(included.total).toMatchObject({ runs: 1, costUsd: '0.500000000000' });
+    const excluded = await store.usage.summarize({
+      tenantId: tenant.id,
+      from: new Date(0),
+      to: at,
+      groupBy: 'model',
+    });
+    expect(excluded).toEqual({
+      groups: [],
+      total: {
+        runs: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        costUsd: '0.000000000000',
+      },
+    });
+  });
+
+  it('rejects an inverted or invalid window', async () => {
+    const base = { tenantId: 't', groupBy: 'day' as const };
+    await expect(
+      store.usage.summarize({ ...base, from: new Date(2), to: new Date(1) }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      store.usage.summarize({ ...base, from: new Date('nope'), to: new Date(1) }),
+    ).rejects.toBeInstanceOf(ValidationError);
+  });
+});
