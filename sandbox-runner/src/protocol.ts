@@ -146,8 +146,7 @@ export interface JobFailure {
 }
 
 export type JobResult<T = unknown> =
-  | { jobId: string; ok: true; data: T }
-  | { jobId: string; ok: false; error: JobFailure };
+  { jobId: string; ok: true; data: T } | { jobId: string; ok: false; error: JobFailure };
 
 // ---------------------------------------------------------------------------------------------------------
 // Run events (runner → agentd, SSE `data:` lines). agentd sets runId, seq and timestamp; it emits run_start,
@@ -185,7 +184,8 @@ export interface ConverseStreamRequest {
   messages: ConversationMessage[];
 }
 
-export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'content_filtered' | 'guardrail_intervened';
+export type StopReason =
+  'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'content_filtered' | 'guardrail_intervened';
 
 export type ModelStreamChunk =
   | { type: 'text'; delta: string }

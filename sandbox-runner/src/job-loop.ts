@@ -1,0 +1,167 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CallHomeClient } from './call-home-client.js';
+import { log } from './log.js';
+import {
+  PROTOCOL_VERSION,
+  type JobResult,
+  type JobResultPathPrefix,
+  type NextJobPath,
+  type PongData,
+  type RunJob,
+  type RunnerJob,
+} from './protocol.js';
+import { RunSession } from './run-session.js';
+
+const NEXT_PATH: NextJobPath = '/v1/runner/next';
+const JOB_RESULT_PREFIX: JobResultPathPrefix = '/v1/jobs/';
+/** agentd holds a poll for up to ~25 s; give it room before calling the connection dead. */
+const POLL_TIMEOUT_MS = 40_000;
+const MIN_BACKOFF_MS = 50;
+const MAX_BACKOFF_MS = 2_000;
+
+export interface JobLoopOptions {
+  client: CallHomeClient;
+  version: string;
+  workspaceRoot: string;
+  toolEnv: Record<string, string>;
+}
+
+/**
+ * Collects jobs from agentd and answers them. A run goes on in the background while polling continues, so
+ * agentd can ping a busy sandbox; one run at a time.
+ */
+export class JobLoop {
+  readonly #startedAt = Date.now();
+  #active: { session: RunSession; done: Promise<void> } | undefined;
+
+  constructor(private readonly options: JobLoopOptions) {}
+
+  /** Resolves after a shutdown job was answered. */
+  async run(): Promise<void> {
+    let backoff = MIN_BACKOFF_MS;
+    for (;;) {
+      let job: RunnerJob;
+      try {
+        const res = await this.options.client.request({
+          method: 'GET',
+          path: NEXT_PATH,
+          timeoutMs: POLL_TIMEOUT_MS,
+        });
+        backoff = MIN_BACKOFF_MS;
+        if (res.status === 204) continue;
+        if (res.status !== 200) throw new Error(`unexpected status ${res.status} from ${NEXT_PATH}`);
+        const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+        if (typeof parsed !== 'object' || parsed === null)
+          throw new Error(`${NEXT_PATH} answered no job object`);
+        job = parsed as RunnerJob;
+      } catch (err) {
+        // agentd restarting or not listening yet: keep calling home, it re-creates the socket.
+        log('poll failed', err);
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      if (await this.#handle(job)) return;
+    }
+  }
+
+  /** Returns true when the runner should exit. */
+  async #handle(job: RunnerJob): Promise<boolean> {
+    const kind = job.kind;
+    switch (kind) {
+      case 'ping': {
+        const data: PongData = {
+          protocolVersion: PROTOCOL_VERSION,
+          runnerVersion: this.options.version,
+          pid: process.pid,
+          uptimeMs: Date.now() - this.#startedAt,
+        };
+        await this.#report({ jobId: job.jobId, ok: true, data });
+        return false;
+      }
+      case 'run':
+        await this.#startRun(job);
+        return false;
+      case 'shutdown':
+        if (this.#active) {
+          this.#active.session.cancel(`the runner is shutting down (${job.reason})`);
+          await this.#active.done;
+        }
+        await this.#report({ jobId: job.jobId, ok: true, data: null });
+        return true;
+      default: {
+        const unknown = job as { jobId?: unknown; kind?: unknown };
+        await this.#report({
+          jobId: String(unknown.jobId),
+          ok: false,
+          error: {
+            code: 'UNSUPPORTED_JOB',
+            message: `runner does not know job kind ${String(unknown.kind)}`,
+          },
+        });
+        return false;
+      }
+    }
+  }
+
+  async #startRun(job: RunJob): Promise<void> {
+    if (this.#active) {
+      await this.#report({
+        jobId: job.jobId,
+        ok: false,
+        error: { code: 'RUNNER_BUSY', message: `run ${this.#active.session.runId} is still in progress` },
+      });
+      return;
+    }
+    const problem = specProblem(job);
+    if (problem !== undefined) {
+      await this.#report({
+        jobId: job.jobId,
+        ok: false,
+        error: { code: 'RUNNER_PROTOCOL_ERROR', message: problem },
+      });
+      return;
+    }
+    const session = new RunSession(job, this.options);
+    const done = session.run().then(
+      // The runner is free again before agentd hears the result, so its next run job is not refused as busy.
+      (result) => {
+        this.#active = undefined;
+        return this.#report(result);
+      },
+      (err: unknown) => {
+        this.#active = undefined;
+        log(`run ${job.spec.runId} failed`, err);
+      },
+    );
+    this.#active = { session, done };
+  }
+
+  async #report(result: JobResult): Promise<void> {
+    try {
+      const res = await this.options.client.postJson(
+        `${JOB_RESULT_PREFIX}${encodeURIComponent(result.jobId)}/result`,
+        result,
+      );
+      if (res.status >= 300) log(`agentd refused the result of job ${result.jobId} (${res.status})`);
+    } catch (err) {
+      log('cannot report job result', err);
+    }
+  }
+}
+
+/** agentd is trusted to send a well-formed spec; this only turns a broken one into a clear job failure. */
+function specProblem(job: RunJob): string | undefined {
+  const spec: unknown = job.spec;
+  if (typeof spec !== 'object' || spec === null) return 'run job has no spec';
+  const { runId, history, message, limits } = spec as Record<string, unknown>;
+  if (typeof runId !== 'string' || runId === '') return 'spec.runId must be a non-empty string';
+  if (!Array.isArray(history)) return 'spec.history must be an array';
+  if (typeof message !== 'string') return 'spec.message must be a string';
+  if (typeof limits !== 'object' || limits === null) return 'spec.limits is missing';
+  for (const key of ['maxSteps', 'toolTimeoutMs', 'maxToolTimeoutMs', 'toolOutputBytes']) {
+    const value = (limits as Record<string, unknown>)[key];
+    if (typeof value !== 'number' || !(value > 0)) return `spec.limits.${key} must be a positive number`;
+  }
+  return undefined;
+}
