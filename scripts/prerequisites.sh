@@ -4,8 +4,10 @@
 #   debootstrap  builds the runner image's offline base (no registry is needed)
 #   apparmor     apparmor_parser, to validate the AppArmor profile offline
 #   curl         health checks of the engine socket
+#   postgresql   the integration tests' database (agentd itself embeds PGlite when DATABASE_URL is unset)
+#   redis-server the integration tests' Redis (fleet coordination, rate limits)
 set -euo pipefail
-packages=(docker.io debootstrap apparmor curl ca-certificates)
+packages=(docker.io debootstrap apparmor curl ca-certificates postgresql redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,6 +11,8 @@ if [ "$(id -u)" = 0 ] && ! mountpoint -q /sys/kernel/security; then
 fi
 . scripts/ensure-node.sh
 bash scripts/ensure-docker.sh
+bash scripts/ensure-postgres.sh
+bash scripts/ensure-redis.sh
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
+import closeWithGrace from 'close-with-grace';
 import { Command } from 'commander';
 import { errorMessage, isAgentdError } from './common/errors.js';
 import { createLogger } from './common/logger.js';
 import { loadConfig } from './config/load-config.js';
+import { migrate } from './db/migrate.js';
 import { createDaemon, createImageBuilder } from './main.js';
 
 const program = new Command('agentd')
@@ -12,7 +14,7 @@ const program = new Command('agentd')
 
 program
   .command('serve')
-  .description('run the daemon: reconcile, keep the warm pool, reap by policy')
+  .description('run the daemon: HTTP API, sandbox pool, reaper, reconcile')
   .action(async () => {
     const config = loadConfig(undefined, { isTty: process.stdout.isTTY });
     const logger = createLogger({
@@ -21,17 +23,29 @@ program
       base: { node: config.nodeId },
     });
     const daemon = await createDaemon(config, logger);
-    await daemon.start();
-    logger.info(
-      { stateDir: config.stateDir, apparmor: daemon.hostSecurity.apparmor.reason },
-      'agentd started',
+    // First SIGTERM/SIGINT: graceful shutdown (SHUTDOWN_TIMEOUT for runs, then they are interrupted).
+    // A second signal, or the delay running out, exits at once.
+    closeWithGrace(
+      { delay: config.shutdownTimeoutMs + 15_000, logger: { error: (m: string) => logger.error(m) } },
+      async ({ signal, err }) => {
+        if (err) logger.error({ err }, 'Fatal error; shutting down');
+        else logger.info({ signal }, 'Shutting down gracefully');
+        await daemon.shutdown();
+      },
     );
-    await new Promise<void>((resolve) => {
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
-    });
-    logger.info('Shutting down');
-    await daemon.close();
+    await daemon.start();
+  });
+
+program
+  .command('migrate')
+  .description('apply the database migrations (DATABASE_URL)')
+  .action(async () => {
+    const config = loadConfig(undefined, { isTty: process.stdout.isTTY });
+    if (config.database.url === undefined)
+      throw new Error('DATABASE_URL is not set (the embedded database migrates itself at start-up)');
+    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+    const result = await migrate(config.database.url, logger);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   });
 
 const image = program.command('image').description('the sandbox-runner image');

@@ -1,19 +1,44 @@
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './api/app.js';
+import { auditLogRoutes } from './api/routes/audit.js';
+import { conversationRoutes } from './api/routes/conversations.js';
+import { keyRoutes } from './api/routes/keys.js';
+import { modelRoutes } from './api/routes/models.js';
+import { tenantRoutes } from './api/routes/tenants.js';
+import { usageRoutes } from './api/routes/usage.js';
+import { ApiKeyAuth } from './auth/api-key-auth.js';
 import { CallHomeServer } from './callhome/call-home-server.js';
 import { systemClock, type Clock } from './common/clock.js';
-import { AgentdError, errorMessage } from './common/errors.js';
+import { AgentdError, errorMessage, isAgentdError, ValidationError } from './common/errors.js';
 import type { Logger } from './common/logger.js';
 import type { AgentdConfig } from './config/config.js';
+import { LocalLockService } from './coordination/local-lock-service.js';
+import { LocalRunEventLog } from './coordination/local-run-event-log.js';
 import { LocalSandboxRegistry } from './coordination/local-sandbox-registry.js';
+import type { LockService } from './coordination/lock-service.js';
+import type { RunEventLog } from './coordination/run-event-log.js';
 import type { SandboxRegistry } from './coordination/sandbox-registry.js';
+import { ensureBuiltinModels } from './db/builtin-models.js';
+import { createDatabase, type Database } from './db/create-database.js';
+import { AuditService } from './controlplane/audit-service.js';
+import { ConversationService } from './controlplane/conversation-service.js';
+import { ModelService } from './controlplane/model-service.js';
+import { TenantService, type ConversationCleanup } from './controlplane/tenant-service.js';
 import { DockerEngine } from './docker/docker-engine.js';
+import { HealthService, type DependencyCheck } from './health/health-service.js';
 import { detectDebianMirror } from './image/debian-mirror.js';
 import { RunnerImageBuilder } from './image/runner-image-builder.js';
 import { Metrics } from './metrics/metrics.js';
-import { detectHostSecurity, type HostSecurityFacts } from './security/host-security.js';
-import { decideIsolation } from './security/isolation-policy.js';
+import { BedrockProvider } from './model/bedrock-provider.js';
+import type { ModelProvider } from './model/model-provider.js';
+import { ScriptedProvider } from './model/scripted-provider.js';
+import { ModelGateway } from './runs/model-gateway.js';
+import { NoWorkspaceSync } from './runs/no-workspace-sync.js';
+import { RunService } from './runs/run-service.js';
+import { RunnerBridge } from './runs/runner-bridge.js';
 import type { LifecyclePolicy } from './sandbox/lifecycle-policy.js';
 import { NodeCapacity } from './sandbox/node-capacity.js';
 import type { SandboxProfile } from './sandbox/profile.js';
@@ -25,6 +50,9 @@ import { SandboxManager } from './sandbox/sandbox-manager.js';
 import { SandboxRemover } from './sandbox/sandbox-remover.js';
 import { SandboxSupervisor } from './sandbox/sandbox-supervisor.js';
 import { WarmPool } from './sandbox/warm-pool.js';
+import { detectHostSecurity, type HostSecurityFacts } from './security/host-security.js';
+import { decideIsolation } from './security/isolation-policy.js';
+import type { Store } from './store/repositories.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RUNNER_DIST_DIR = path.join(REPO_ROOT, 'sandbox-runner', 'dist');
@@ -44,15 +72,32 @@ export interface Daemon {
   reconciler: Reconciler;
   sandboxes: SandboxManager;
   supervisor: SandboxSupervisor;
+  database: Database;
+  store: Store;
+  auth: ApiKeyAuth;
+  locks: LockService;
+  eventLog: RunEventLog;
+  runs: RunService;
+  health: HealthService;
+  app: FastifyInstance;
   /** The live lifecycle policy; replace it to apply a change without a restart. */
   policy: { current: LifecyclePolicy };
+  /** The development admin key (generated when API_KEYS is empty outside production). */
+  developmentAdminKey: string | undefined;
+  /** `http://host:port` once started. */
+  url: string | undefined;
   start(): Promise<void>;
+  /** Graceful: refuse new runs, tell streams, let runs finish until SHUTDOWN_TIMEOUT, then interrupt them. */
+  shutdown(): Promise<void>;
+  /** Immediate: stop everything this process runs (sandboxes stay and are adopted or reaped later). */
   close(): Promise<void>;
 }
 
 export interface DaemonOverrides {
   clock?: Clock;
   registry?: SandboxRegistry;
+  /** Extra model providers by name (tests point `bedrock` at a local ConverseStream server this way). */
+  providers?: Map<string, ModelProvider>;
 }
 
 /** The composition root: every client and service is built here, with `new`, and nowhere else. */
@@ -87,10 +132,18 @@ export async function createDaemon(
   }
   const hostSecurity = await detectHostSecurity(engineInfo, defaultProfile.apparmorProfile);
   const decisions = new Map<string, string | null>();
+  const problems = config.appEnv === 'production' ? [...config.productionIssues] : [];
   for (const profile of profiles.values()) {
     const decision = decideIsolation(hostSecurity, config.sandbox.isolation, profile.apparmorProfile);
     decisions.set(profile.name, decision.apparmorProfile);
     for (const warning of decision.warnings) logger.warn({ profile: profile.name }, warning);
+    for (const refusal of decision.refusals) if (!problems.includes(refusal)) problems.push(refusal);
+  }
+  if (problems.length > 0) {
+    throw new AgentdError('VALIDATION_FAILED', `agentd refuses to start:\n  - ${problems.join('\n  - ')}`, {
+      severity: 'critical',
+      details: { issues: problems },
+    });
   }
   if (!(await docker.imageLabels(config.sandbox.image))) {
     throw new AgentdError(
@@ -101,8 +154,30 @@ export async function createDaemon(
 
   await mkdir(config.stateDir, { recursive: true, mode: 0o711 });
   await chmod(config.stateDir, 0o711);
+  const database = await createDatabase({
+    url: config.database.url,
+    stateDir: config.stateDir,
+    logger,
+    migrate: config.database.url === undefined || config.database.autoMigrate,
+  });
+  const store = database.store;
+  if (config.appEnv === 'development') await ensureBuiltinModels(store);
+  const auth = new ApiKeyAuth({ store, bootstrapKeys: config.auth.apiKeys, clock, logger });
+  let developmentAdminKey: string | undefined;
+  if (config.appEnv === 'development' && config.auth.apiKeys.length === 0) {
+    const admin = await auth.ensureDevelopmentAdminKey(config.stateDir);
+    developmentAdminKey = admin.plain;
+    if (admin.created)
+      logger.warn(
+        { file: admin.file, apiKey: admin.plain },
+        'Generated a development admin API key (shown once)',
+      );
+  }
+
   const policy = { current: config.sandbox.lifecycle };
   const registry = overrides.registry ?? new LocalSandboxRegistry();
+  const locks: LockService = new LocalLockService();
+  const eventLog: RunEventLog = new LocalRunEventLog({ ...config.eventLog, clock });
   const callHome = new CallHomeServer({ stateDir: config.stateDir, logger, ...config.callHome });
   const remover = new SandboxRemover({
     docker,
@@ -189,8 +264,139 @@ export async function createDaemon(
     return [...counts].map(([state, value]) => ({ labels: { state }, value }));
   });
 
+  const providers = new Map<string, ModelProvider>([
+    ['scripted', new ScriptedProvider({ deltaDelayMs: config.models.scriptedDeltaDelayMs })],
+    [
+      'bedrock',
+      new BedrockProvider({
+        region: config.models.bedrock.region,
+        ...(config.models.bedrock.endpoint === undefined ? {} : { endpoint: config.models.bedrock.endpoint }),
+        maxAttempts: config.models.bedrock.maxAttempts,
+        logger,
+      }),
+    ],
+    ...(overrides.providers ?? new Map<string, ModelProvider>()),
+  ]);
+  const gateway = new ModelGateway({ providers, store, logger, metrics });
+  const runs = new RunService({
+    nodeId: config.nodeId,
+    store,
+    sandboxes,
+    locks,
+    eventLog,
+    workspace: new NoWorkspaceSync(),
+    settings: config.runs,
+    clock,
+    logger,
+    metrics,
+  });
+  new RunnerBridge({
+    callHome,
+    gateway,
+    findRun: (runId, sandboxId) => runs.findForSandbox(runId, sandboxId),
+    relay: (run, event) => runs.relay(run, event),
+    limits: {
+      ...config.runnerLimits,
+      maxConverseBytes: 32 * 1024 * 1024,
+      controlPollMs: config.callHome.pollTimeoutMs,
+    },
+    logger,
+  });
+
+  const checks: DependencyCheck[] = [
+    {
+      name: 'postgres',
+      mode: database.kind === 'pglite' ? 'embedded' : 'service',
+      critical: true,
+      check: async () => {
+        await store.ping();
+        return database.kind === 'pglite' ? 'embedded PGlite in the state directory' : undefined;
+      },
+    },
+    {
+      name: 'docker',
+      mode: 'service',
+      critical: true,
+      check: async () => {
+        await docker.ping();
+        return `engine ${engineInfo.serverVersion}`;
+      },
+    },
+    {
+      name: 'redis',
+      mode: 'embedded',
+      critical: false,
+      check: () =>
+        Promise.resolve(
+          'not configured: locks, sandbox registry, rate limits and the event log are in-process (single node)',
+        ),
+    },
+  ];
+  const audit = new AuditService(store, logger);
+  const cleanup: ConversationCleanup = {
+    conversationDeleted: async (tenantId, conversationId) => {
+      const record = await registry.findByConversation(tenantId, conversationId);
+      if (record?.nodeId !== config.nodeId) return;
+      await sandboxes.remove(record.id, 'conversation_deleted').catch((err: unknown) => {
+        logger.warn({ err, sandboxId: record.id }, 'Could not remove the sandbox of a deleted conversation');
+      });
+    },
+  };
+  const tenantPolicyIssues = (policy: {
+    profile?: string;
+    limits?: Record<string, number | undefined>;
+  }): string[] => {
+    try {
+      sandboxes.resolve(policy.profile, policy.limits);
+      return [];
+    } catch (err) {
+      if (err instanceof ValidationError)
+        return err.issues.map((i) => `/limits${i.startsWith('/') ? i : `: ${i}`}`);
+      if (isAgentdError(err) && err.code === 'NOT_FOUND')
+        return [`/profile: no sandbox profile ${policy.profile ?? ''}`];
+      throw err;
+    }
+  };
+  const tenants = new TenantService(store, audit, tenantPolicyIssues, cleanup);
+  const models = new ModelService(store, audit);
+  const conversations = new ConversationService({
+    store,
+    locks,
+    profileNames: () => [...profiles.keys()],
+    defaultModelId: config.models.defaultModelId,
+    cleanup,
+  });
+
+  const health = new HealthService(checks, { nodeId: config.nodeId, timeoutMs: 2_000, cacheMs: 1_000 });
+  const shutdownController = new AbortController();
+  const app = await buildApp({
+    http: config.http,
+    logger,
+    auth,
+    store,
+    runs,
+    eventLog,
+    health,
+    metrics,
+    metricsEnabled: config.metrics.enabled,
+    metricsPublic: config.metrics.public,
+    rateLimit: config.rateLimit,
+    shutdown: shutdownController.signal,
+    plugins: [
+      async (api) => {
+        await api.register(tenantRoutes, { tenants });
+        await api.register(modelRoutes, { models });
+        await api.register(conversationRoutes, { conversations });
+        await api.register(usageRoutes, { store });
+        await api.register(keyRoutes, { auth, store, audit });
+        await api.register(auditLogRoutes, { store });
+      },
+    ],
+  });
+
   let closed: Promise<void> | undefined;
-  return {
+  let shuttingDown: Promise<void> | undefined;
+  const daemon: Daemon = {
     config,
     logger,
     metrics,
@@ -205,15 +411,49 @@ export async function createDaemon(
     reconciler,
     sandboxes,
     supervisor,
+    database,
+    store,
+    auth,
+    locks,
+    eventLog,
+    runs,
+    health,
+    app,
     policy,
-    start: () => supervisor.start(),
-    // Safe to call twice. Sandboxes stay running: the next start adopts them (or reconcile removes them).
+    developmentAdminKey,
+    url: undefined,
+    start: async () => {
+      await supervisor.start();
+      const address = await app.listen({ host: config.http.host, port: config.http.port });
+      daemon.url = address;
+      logger.info(
+        { url: address, node: config.nodeId, apparmor: hostSecurity.apparmor.reason },
+        'agentd listening',
+      );
+    },
+    shutdown: () =>
+      (shuttingDown ??= (async () => {
+        health.markShuttingDown();
+        runs.stopAccepting();
+        shutdownController.abort();
+        const deadline = setTimeout(
+          () => void runs.interruptAll('the node shut down before the run finished'),
+          config.shutdownTimeoutMs,
+        );
+        while (runs.activeCount > 0) await new Promise((r) => setTimeout(r, 100));
+        clearTimeout(deadline);
+        await daemon.close();
+      })()),
     close: () =>
       (closed ??= (async () => {
+        shutdownController.abort();
+        await app.close();
         await supervisor.stop();
         await callHome.detachAll();
+        await database.close();
       })()),
   };
+  return daemon;
 }
 
 export function createImageBuilder(

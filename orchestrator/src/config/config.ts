@@ -1,3 +1,4 @@
+import type { RunSettings } from '../runs/run-service.js';
 import type { IsolationPolicy, LifecyclePolicy } from '../sandbox/lifecycle-policy.js';
 
 export type AppEnv = 'development' | 'production';
@@ -15,15 +16,53 @@ export interface SandboxConfig {
   startTimeoutMs: number;
 }
 
+export interface HttpConfig {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  hsts: boolean;
+  /** SSE comment heartbeats (`: ping`). */
+  heartbeatMs: number;
+}
+
 export interface AgentdConfig {
   appEnv: AppEnv;
   nodeId: string;
   stateDir: string;
   log: { level: LogLevel; pretty: boolean };
+  http: HttpConfig;
+  auth: { apiKeys: string[] };
+  rateLimit: { enabled: boolean; requests: number; periodMs: number };
+  metrics: { enabled: boolean; public: boolean };
+  shutdownTimeoutMs: number;
+  database: { url: string | undefined; autoMigrate: boolean };
+  redis: { url: string | undefined; password: string | undefined };
+  models: {
+    defaultModelId: string;
+    bedrock: { region: string; endpoint: string | undefined; maxAttempts: number };
+    /** Delay between the scripted model's deltas (demos); 0 in tests. */
+    scriptedDeltaDelayMs: number;
+  };
+  runs: RunSettings;
+  eventLog: { maxEventsPerRun: number; maxBytesPerRun: number; retentionMs: number };
+  /** Bounds on what one runner may send during a run (it is untrusted input). */
+  runnerLimits: {
+    maxEventBytes: number;
+    maxEventsPerRun: number;
+    maxBytesPerRun: number;
+    eventsPerSecond: number;
+    eventBurst: number;
+  };
   docker: { host: string };
   sandbox: SandboxConfig;
   callHome: { pollTimeoutMs: number; maxJsonBytes: number; maxConnectionsPerSandbox: number };
   image: { debianMirror: string | undefined; baseImage: string | undefined };
   /** Where the repository's deployment/ directory is (profiles, seccomp, AppArmor, image build files). */
   deploymentDir: string;
+  /**
+   * Settings that are unsafe in production (APP_ENV=production refuses to start on any of them; the daemon
+   * adds host isolation problems and reports everything in one error).
+   */
+  productionIssues: string[];
 }

@@ -8,6 +8,8 @@ import { EnvReader } from './env-reader.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const RUNNER_VERSION = '0.1.0';
+const MIN_API_KEY_LENGTH = 16;
+const WEAK_DB_PASSWORDS = new Set(['', 'postgres', 'password', 'changeme', 'agentd', 'admin', 'secret']);
 
 /** orchestrator/{src,dist}/config → repository root. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -24,10 +26,16 @@ export function loadConfig(
 ): AgentdConfig {
   const r = new EnvReader(env);
   const appEnv = r.oneOf('APP_ENV', ['development', 'production'], 'development');
+  const production = appEnv === 'production';
   const deploymentDir = path.resolve(r.string('AGENTD_DEPLOYMENT_DIR', path.join(REPO_ROOT, 'deployment')));
   const defaultStateDir =
     process.getuid?.() === 0 ? '/var/lib/agentd' : path.join(env.HOME ?? '/tmp', '.local/state/agentd');
   const defaultProfile = r.string('AGENTD_PROFILE', 'standard');
+  const apiKeys = (r.optionalString('API_KEYS') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const runTimeoutMs = r.durationMs('AGENTD_RUN_TIMEOUT', 15 * 60_000, 1000);
   const config: AgentdConfig = {
     appEnv,
     nodeId: r.string('AGENTD_NODE_ID', hostname()),
@@ -35,6 +43,66 @@ export function loadConfig(
     log: {
       level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       pretty: r.boolean('LOG_PRETTY', options.isTty ?? false),
+    },
+    http: {
+      host: r.string('APP_HOST', production ? '0.0.0.0' : '127.0.0.1'),
+      port: r.integer('APP_PORT', 8000, 0, 65_535),
+      bodyLimitBytes: r.integer('AGENTD_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+      corsOrigins: (r.optionalString('CORS_ORIGINS') ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      hsts: r.boolean('HSTS_ENABLED', production),
+      heartbeatMs: r.durationMs('AGENTD_SSE_HEARTBEAT', 15_000, 100),
+    },
+    auth: { apiKeys },
+    rateLimit: {
+      enabled: r.boolean('RATE_LIMIT_ENABLED', true),
+      requests: r.integer('RATE_LIMIT_REQUESTS', 60, 1, 1_000_000),
+      periodMs: r.durationMs('RATE_LIMIT_PERIOD', 60_000, 1000),
+    },
+    metrics: {
+      enabled: r.boolean('METRICS_ENABLED', true),
+      public: r.boolean('METRICS_PUBLIC', !production),
+    },
+    shutdownTimeoutMs: r.durationMs('SHUTDOWN_TIMEOUT', 30_000, 0),
+    database: {
+      url: r.optionalString('DATABASE_URL'),
+      autoMigrate: r.boolean('AGENTD_AUTO_MIGRATE', !production),
+    },
+    redis: { url: r.optionalString('REDIS_URL'), password: r.optionalString('REDIS_PASSWORD') },
+    models: {
+      defaultModelId: r.string('DEFAULT_MODEL_ID', 'scripted'),
+      bedrock: {
+        region: r.string('AWS_REGION', r.string('AWS_DEFAULT_REGION', 'us-east-1')),
+        endpoint:
+          r.optionalString('AWS_ENDPOINT_URL_BEDROCK_RUNTIME') ?? r.optionalString('AWS_ENDPOINT_URL'),
+        maxAttempts: r.integer('BEDROCK_MAX_ATTEMPTS', 3, 1, 10),
+      },
+      scriptedDeltaDelayMs: r.integer('AGENTD_SCRIPTED_DELAY_MS', 0, 0, 10_000),
+    },
+    runs: {
+      runTimeoutMs,
+      maxSteps: r.integer('AGENTD_MAX_STEPS', 50, 1, 10_000),
+      toolTimeoutMs: r.durationMs('AGENTD_TOOL_TIMEOUT', 120_000, 100),
+      maxToolTimeoutMs: r.durationMs('AGENTD_MAX_TOOL_TIMEOUT', 600_000, 100),
+      toolOutputBytes: r.integer('AGENTD_TOOL_OUTPUT_BYTES', 64 * 1024, 1024, 1024 * 1024),
+      cancelGraceMs: r.durationMs('AGENTD_CANCEL_GRACE', 5_000, 0),
+      disconnectGraceMs: r.durationMs('AGENTD_DISCONNECT_GRACE', 30_000, 0),
+      maxMessageChars: 200_000,
+    },
+    eventLog: {
+      maxEventsPerRun: r.integer('AGENTD_EVENT_LOG_MAX_EVENTS', 50_000, 10, 10_000_000),
+      maxBytesPerRun: r.integer('AGENTD_EVENT_LOG_MAX_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      retentionMs: r.durationMs('AGENTD_EVENT_LOG_RETENTION', 15 * 60_000, 1000),
+    },
+    runnerLimits: {
+      // A tool_call echoes the model's input (write_file content), and JSON escaping grows output several times.
+      maxEventBytes: r.integer('AGENTD_RUNNER_MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+      maxEventsPerRun: r.integer('AGENTD_RUNNER_MAX_EVENTS', 200_000, 10, 10_000_000),
+      maxBytesPerRun: r.integer('AGENTD_RUNNER_MAX_BYTES', 128 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      eventsPerSecond: r.integer('AGENTD_RUNNER_EVENTS_PER_SECOND', 2_000, 1, 1_000_000),
+      eventBurst: r.integer('AGENTD_RUNNER_EVENT_BURST', 10_000, 1, 10_000_000),
     },
     docker: { host: r.string('DOCKER_HOST', 'unix:///var/run/docker.sock') },
     sandbox: {
@@ -84,10 +152,45 @@ export function loadConfig(
       baseImage: r.optionalString('AGENTD_BASE_IMAGE'),
     },
     deploymentDir,
+    productionIssues: [],
   };
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(config.nodeId)) {
     r.issues.push(`AGENTD_NODE_ID: must be 1-63 letters, digits, '.', '_' or '-' (got "${config.nodeId}")`);
   }
+  if (config.database.url !== undefined && !/^postgres(ql)?:\/\//.test(config.database.url)) {
+    r.issues.push('DATABASE_URL: must be a postgresql:// URL');
+  }
   if (r.issues.length > 0) throw new ValidationError('invalid configuration', r.issues);
+  config.productionIssues = productionIssues(config);
   return config;
+}
+
+/** What production must not run with. Checked here; the daemon adds what only the host can tell. */
+function productionIssues(config: AgentdConfig): string[] {
+  const issues: string[] = [];
+  if (config.auth.apiKeys.length === 0) issues.push('API_KEYS: production needs at least one admin API key');
+  const short = config.auth.apiKeys.filter((k) => k.length < MIN_API_KEY_LENGTH);
+  if (short.length > 0)
+    issues.push(`API_KEYS: ${short.length} key(s) shorter than ${MIN_API_KEY_LENGTH} characters`);
+  if (config.database.url === undefined) {
+    issues.push('DATABASE_URL: production needs PostgreSQL (the embedded PGlite is for development)');
+  } else {
+    const password = passwordOf(config.database.url);
+    if (password === undefined || WEAK_DB_PASSWORDS.has(password.toLowerCase())) {
+      issues.push('DATABASE_URL: the database password is missing or a well-known default');
+    }
+  }
+  if (config.metrics.enabled && config.metrics.public)
+    issues.push('METRICS_PUBLIC: /metrics must require authentication in production');
+  if (config.http.corsOrigins.includes('*')) issues.push('CORS_ORIGINS: "*" is not allowed in production');
+  return issues;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  } catch {
+    return undefined;
+  }
 }

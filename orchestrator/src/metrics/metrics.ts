@@ -32,6 +32,41 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly runsStarted = new Counter({
+    name: 'agentd_runs_started_total',
+    help: 'Runs started on this node.',
+    registers: [this.registry],
+  });
+
+  readonly runsFinished = new Counter({
+    name: 'agentd_runs_finished_total',
+    help: 'Runs ended on this node, by outcome (succeeded, failed, cancelled, interrupted).',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelCalls = new Counter({
+    name: 'agentd_model_calls_total',
+    help: 'Model gateway calls by provider and result.',
+    labelNames: ['provider', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelTokens = new Counter({
+    name: 'agentd_model_tokens_total',
+    help: 'Tokens reported by model providers, by kind (input, output).',
+    labelNames: ['provider', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly modelCallSeconds = new Histogram({
+    name: 'agentd_model_call_seconds',
+    help: 'Duration of model gateway calls.',
+    labelNames: ['provider'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics: boolean } = { defaultMetrics: false }) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'agentd_' });
   }

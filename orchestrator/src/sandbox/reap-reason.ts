@@ -11,6 +11,7 @@ export const REAP_REASONS = [
   'shutdown',
   'replaced',
   'conversation_deleted',
+  'run_aborted',
 ] as const;
 
 export type ReapReason = (typeof REAP_REASONS)[number];
@@ -46,4 +47,5 @@ export const FORCED_REASONS: ReadonlySet<ReapReason> = new Set([
   'shutdown',
   'unhealthy',
   'conversation_deleted',
+  'run_aborted',
 ]);

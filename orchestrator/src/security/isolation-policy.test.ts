@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineInfo } from '../docker/docker-engine.js';
 import { detectHostSecurity, type HostFileReader } from './host-security.js';
-import { decideIsolation } from './isolation-policy.js';
+import { assertIsolation, decideIsolation } from './isolation-policy.js';
 
 const engine = (usernsRemap: boolean): EngineInfo => ({
   serverVersion: '20.10.24',
@@ -73,9 +73,9 @@ describe('decideIsolation', () => {
 
   it('with required: refuses and lists every missing protection at once', async () => {
     const facts = await detectHostSecurity(engine(false), 'agentd-sandbox', noAppArmor);
-    expect(() =>
-      decideIsolation(facts, { apparmor: 'required', userns: 'required' }, 'agentd-sandbox'),
-    ).toThrow(/AppArmor[\s\S]*user namespaces/);
+    const decision = decideIsolation(facts, { apparmor: 'required', userns: 'required' }, 'agentd-sandbox');
+    expect(decision.refusals).toHaveLength(2);
+    expect(() => assertIsolation(decision)).toThrow(/AppArmor[\s\S]*user namespaces/);
   });
 
   it('requests the profile when the kernel enforces it and it is loaded', async () => {
@@ -90,6 +90,7 @@ describe('decideIsolation', () => {
     expect(decideIsolation(facts, { apparmor: 'required', userns: 'required' }, 'agentd-sandbox')).toEqual({
       apparmorProfile: 'agentd-sandbox',
       warnings: [],
+      refusals: [],
     });
   });
 });

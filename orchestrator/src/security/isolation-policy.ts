@@ -6,6 +6,8 @@ export interface IsolationDecision {
   /** The AppArmor profile to request, or null: requesting one the kernel cannot enforce would only mislead inspect. */
   apparmorProfile: string | null;
   warnings: string[];
+  /** What `required` demands and the host lacks: agentd must not start. */
+  refusals: string[];
 }
 
 /** Applies `required | preferred` to what the host really has; `required` and missing → refuse, listing all. */
@@ -28,15 +30,19 @@ export function decideIsolation(
     else warnings.push(message);
   }
   if (!facts.seccomp.engineSupports) refusals.push('the Docker engine has no seccomp support');
-  if (refusals.length > 0) {
+  return { apparmorProfile: apparmorUsable ? apparmorProfile : null, warnings, refusals };
+}
+
+/** Throws when the decision has refusals, listing all of them. */
+export function assertIsolation(decision: IsolationDecision): void {
+  if (decision.refusals.length > 0) {
     throw new AgentdError(
       'SANDBOX_START_FAILED',
-      `host isolation does not meet the policy:\n  - ${refusals.join('\n  - ')}`,
+      `host isolation does not meet the policy:\n  - ${decision.refusals.join('\n  - ')}`,
       {
         severity: 'critical',
-        details: { refusals },
+        details: { refusals: decision.refusals },
       },
     );
   }
-  return { apparmorProfile: apparmorUsable ? apparmorProfile : null, warnings };
 }

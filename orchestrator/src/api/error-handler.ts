@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AgentdError, isAgentdError, type ErrorCode, type Severity } from '../common/errors.js';
+import { httpStatusOf } from './http-status.js';
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    severity: Severity;
+    recoverable: boolean;
+    requestId: string;
+    details?: Record<string, unknown>;
+  };
+}
+
+/**
+ * One error handler for the whole API: domain errors keep their code, Fastify's own client errors (schema,
+ * body size, content type, bad JSON) become VALIDATION_FAILED, and anything unexpected is a 500 whose message
+ * is hidden from the client and logged with the request id — never disguised as a 400.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AgentdError | Error, request, reply) => {
+    const { status, err } = classify(error);
+    if (status >= 500 && err.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'Request failed');
+    else if (status >= 500) request.log.warn({ code: err.code, reason: err.message }, 'Request failed');
+    sendError(request, reply, status, err);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    sendError(
+      request,
+      reply,
+      404,
+      new AgentdError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`),
+    );
+  });
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  err: AgentdError,
+): void {
+  const hideMessage = status >= 500 && err.code === 'INTERNAL_ERROR';
+  const body: ErrorBody = {
+    error: {
+      code: err.code,
+      message: hideMessage ? 'internal error; the request id identifies it in the logs' : err.message,
+      severity: err.severity,
+      recoverable: err.recoverable,
+      requestId: request.id,
+      ...(err.details && !hideMessage ? { details: err.details } : {}),
+    },
+  };
+  if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
+  void reply.status(status).type('application/json').send(body);
+}
+
+function classify(error: FastifyError | AgentdError | Error): { status: number; err: AgentdError } {
+  if (isAgentdError(error)) return { status: httpStatusOf(error), err: error };
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const issues = fastifyError.validation.map(
+      (v) => `${fastifyError.validationContext ?? 'request'}${v.instancePath}: ${v.message ?? 'invalid'}`,
+    );
+    return {
+      status: 400,
+      err: new AgentdError('VALIDATION_FAILED', `invalid request: ${issues.join('; ')}`, {
+        details: { issues },
+      }),
+    };
+  }
+  const status = fastifyError.statusCode;
+  if (status === 429) {
+    return { status, err: new AgentdError('RATE_LIMITED', error.message, { recoverable: true }) };
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    // Fastify's own client errors: body too large (413), bad JSON (400), unsupported media type (415) …
+    const err = new AgentdError(
+      status === 401
+        ? 'UNAUTHENTICATED'
+        : status === 403
+          ? 'FORBIDDEN'
+          : status === 404
+            ? 'NOT_FOUND'
+            : 'VALIDATION_FAILED',
+      error.message,
+    );
+    return { status, err };
+  }
+  return { status: 500, err: new AgentdError('INTERNAL_ERROR', error.message, { cause: error }) };
+}

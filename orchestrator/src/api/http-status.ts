@@ -1,0 +1,30 @@
+import { CapacityError, type AgentdError, type ErrorCode } from '../common/errors.js';
+
+/** The one place error codes become HTTP statuses (DESIGN.md section 11). */
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONVERSATION_BUSY: 409,
+  RATE_LIMITED: 429,
+  CAPACITY_EXHAUSTED: 503,
+  SANDBOX_START_FAILED: 503,
+  SANDBOX_LOST: 503,
+  RUN_TIMEOUT: 504,
+  RUN_CANCELLED: 409,
+  STEP_LIMIT: 422,
+  MODEL_ERROR: 502,
+  CONTEXT_EXHAUSTED: 422,
+  WORKSPACE_LIMIT: 413,
+  WORKSPACE_SYNC_FAILED: 503,
+  RUNNER_PROTOCOL_ERROR: 502,
+  DEPENDENCY_UNAVAILABLE: 503,
+  INTERNAL_ERROR: 500,
+};
+
+export function httpStatusOf(err: AgentdError): number {
+  // A tenant over its own cap is told to slow down (429); a full node is unavailable (503).
+  if (err instanceof CapacityError) return err.scope === 'tenant' ? 429 : 503;
+  return STATUS[err.code];
+}

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { ConversationService } from '../../controlplane/conversation-service.js';
+import { headerValue } from '../access.js';
+import {
+  ConversationBody,
+  ConversationListQuery,
+  ConversationSchema,
+  MessageSchema,
+} from '../control-schemas.js';
+import { ConversationParams, page, PageQuery, TenantParams } from '../schemas.js';
+import { conversationJson, messageJson } from '../serializers.js';
+
+export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: ConversationService }> = async (
+  app,
+  { conversations },
+) => {
+  const tags = ['conversations'];
+  const base = '/api/tenants/:tenantId/conversations';
+  const config = { access: 'tenant' as const };
+  app.get(
+    base,
+    {
+      schema: {
+        params: TenantParams,
+        querystring: ConversationListQuery,
+        response: { 200: page(ConversationSchema) },
+        tags,
+      },
+      config,
+    },
+    async (request) => {
+      const { limit, cursor, userId, status } = request.query;
+      const result = await conversations.list(
+        request.params.tenantId,
+        { ...(userId === undefined ? {} : { userId }), ...(status === undefined ? {} : { status }) },
+        { limit: limit ?? 50, cursor },
+      );
+      return { items: result.items.map(conversationJson), nextCursor: result.nextCursor };
+    },
+  );
+  app.post(
+    base,
+    {
+      schema: { params: TenantParams, body: ConversationBody, response: { 201: ConversationSchema }, tags },
+      config,
+    },
+    async (request, reply) => {
+      const userId = request.body.userId ?? headerValue(request, 'x-user-id') ?? null;
+      const conversation = await conversations.create(request.params.tenantId, { ...request.body, userId });
+      return reply.status(201).send(conversationJson(conversation));
+    },
+  );
+  app.get(
+    `${base}/:conversationId`,
+    { schema: { params: ConversationParams, response: { 200: ConversationSchema }, tags }, config },
+    async (request) =>
+      conversationJson(await conversations.get(request.params.tenantId, request.params.conversationId)),
+  );
+  app.delete(
+    `${base}/:conversationId`,
+    { schema: { params: ConversationParams, response: { 204: Type.Null() }, tags }, config },
+    async (request, reply) => {
+      await conversations.delete(request.params.tenantId, request.params.conversationId);
+      return reply.status(204).send(null);
+    },
+  );
+  app.post(
+    `${base}/:conversationId/archive`,
+    { schema: { params: ConversationParams, response: { 200: ConversationSchema }, tags }, config },
+    async (request) =>
+      conversationJson(await conversations.archive(request.params.tenantId, request.params.conversationId)),
+  );
+  app.get(
+    `${base}/:conversationId/messages`,
+    {
+      schema: {
+        params: ConversationParams,
+        querystring: PageQuery,
+        response: { 200: page(MessageSchema) },
+        tags,
+      },
+      config,
+    },
+    async (request) => {
+      const result = await conversations.messages(request.params.tenantId, request.params.conversationId, {
+        limit: request.query.limit ?? 50,
+        cursor: request.query.cursor,
+      });
+      return { items: result.items.map(messageJson), nextCursor: result.nextCursor };
+    },
+  );
+};

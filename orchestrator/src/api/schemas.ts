@@ -1,0 +1,75 @@
+import Type from 'typebox';
+
+/** Ids in paths and bodies: safe in labels, logs and object keys. */
+export const IdSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+
+export const ErrorSchema = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    severity: Type.String(),
+    recoverable: Type.Boolean(),
+    requestId: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
+
+export const TenantParams = Type.Object({ tenantId: IdSchema });
+export const ConversationParams = Type.Object({ tenantId: IdSchema, conversationId: IdSchema });
+export const RunParams = Type.Object({ tenantId: IdSchema, conversationId: IdSchema, runId: IdSchema });
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+});
+
+export const MessageBody = Type.Object(
+  { message: Type.String({ minLength: 1, maxLength: 200_000 }) },
+  { additionalProperties: false },
+);
+
+export const UsageSchema = Type.Object({
+  type: Type.Literal('usage'),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  cacheReadTokens: Type.Integer(),
+  cacheWriteTokens: Type.Integer(),
+  costUsd: Type.Number(),
+  costUsdExact: Type.String(),
+  steps: Type.Integer(),
+});
+
+export const QueryResponse = Type.Object({
+  runId: Type.String(),
+  final: Type.String(),
+  usage: UsageSchema,
+});
+
+export const RunSchema = Type.Object({
+  id: Type.String(),
+  tenantId: Type.String(),
+  conversationId: Type.String(),
+  modelId: Type.String(),
+  status: Type.String(),
+  nodeId: Type.String(),
+  sandboxId: Type.Union([Type.String(), Type.Null()]),
+  steps: Type.Integer(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  cacheReadTokens: Type.Integer(),
+  cacheWriteTokens: Type.Integer(),
+  costUsd: Type.String(),
+  errorCode: Type.Union([Type.String(), Type.Null()]),
+  errorMessage: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String(),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ResumeQuery = Type.Object({
+  lastEventId: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
+});
+
+export function page<T extends Parameters<typeof Type.Array>[0]>(item: T) {
+  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}

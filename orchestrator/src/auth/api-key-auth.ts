@@ -1,0 +1,129 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Clock } from '../common/clock.js';
+import { AgentdError, NotFoundError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { ApiKey, ApiKeyScope } from '../store/entities.js';
+import type { Store } from '../store/repositories.js';
+import type { Principal } from './principal.js';
+
+const KEY_PREFIX = 'agd_';
+/** Created keys carry 256 bits of randomness; the prefix shown in lists is never enough to use one. */
+const SHOWN_PREFIX_LENGTH = 12;
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface ApiKeyAuthOptions {
+  store: Store;
+  /** Admin keys from API_KEYS: never stored, compared in constant time. */
+  bootstrapKeys: readonly string[];
+  clock: Clock;
+  logger: Logger;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/** API keys: bootstrap admin keys from configuration plus keys created through the API, stored hashed. */
+export class ApiKeyAuth {
+  readonly #bootstrap: { digest: Buffer; prefix: string }[];
+  readonly #touched = new Map<string, number>();
+
+  constructor(private readonly options: ApiKeyAuthOptions) {
+    this.#bootstrap = options.bootstrapKeys.map((key) => ({
+      digest: createHash('sha256').update(key, 'utf8').digest(),
+      prefix: key.slice(0, 6),
+    }));
+  }
+
+  async authenticate(presented: string | undefined): Promise<Principal> {
+    if (presented === undefined || presented === '') {
+      throw new AgentdError('UNAUTHENTICATED', 'an API key is required (X-API-Key or Authorization: Bearer)');
+    }
+    if (presented.length > 512) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    // Compare against every bootstrap key, whatever matches, so timing says nothing about which one.
+    let bootstrapMatch: string | undefined;
+    for (const key of this.#bootstrap) {
+      if (timingSafeEqual(digest, key.digest)) bootstrapMatch = key.prefix;
+    }
+    if (bootstrapMatch !== undefined) {
+      return {
+        scope: 'admin',
+        tenantId: null,
+        keyId: `bootstrap:${bootstrapMatch}`,
+        actor: `bootstrap-key:${bootstrapMatch}…`,
+      };
+    }
+    const key = await this.options.store.apiKeys.findByHash(digest.toString('hex'));
+    if (!key || key.revokedAt !== null) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
+    this.#touch(key);
+    return {
+      scope: key.scope,
+      tenantId: key.tenantId,
+      keyId: key.id,
+      actor: `key:${key.id}(${key.name})`,
+    };
+  }
+
+  /** Creates a key; the plain key is returned once and never stored. */
+  async create(input: {
+    name: string;
+    scope: ApiKeyScope;
+    tenantId: string | null;
+  }): Promise<{ key: ApiKey; plain: string }> {
+    if (input.scope === 'tenant') {
+      if (input.tenantId === null)
+        throw new AgentdError('VALIDATION_FAILED', 'a tenant key needs a tenantId');
+      if (!(await this.options.store.tenants.get(input.tenantId)))
+        throw new NotFoundError('tenant', input.tenantId);
+    }
+    const plain = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+    const key = await this.options.store.apiKeys.create({
+      name: input.name,
+      scope: input.scope,
+      tenantId: input.scope === 'admin' ? null : input.tenantId,
+      prefix: plain.slice(0, SHOWN_PREFIX_LENGTH),
+      hash: hashKey(plain),
+    });
+    return { key, plain };
+  }
+
+  /**
+   * Development without API_KEYS: an admin key is generated on first start, stored hashed, and written once
+   * to `<stateDir>/admin.key` (0600). Later starts reuse the file (and re-register it if the database is new).
+   */
+  async ensureDevelopmentAdminKey(
+    stateDir: string,
+  ): Promise<{ file: string; plain: string; created: boolean }> {
+    const file = path.join(stateDir, 'admin.key');
+    const existing = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (existing.startsWith(KEY_PREFIX)) {
+      const known = await this.options.store.apiKeys.findByHash(hashKey(existing));
+      if (!known) {
+        await this.options.store.apiKeys.create({
+          name: 'development admin',
+          scope: 'admin',
+          tenantId: null,
+          prefix: existing.slice(0, SHOWN_PREFIX_LENGTH),
+          hash: hashKey(existing),
+        });
+      }
+      return { file, plain: existing, created: false };
+    }
+    const { plain } = await this.create({ name: 'development admin', scope: 'admin', tenantId: null });
+    await writeFile(file, `${plain}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    return { file, plain, created: true };
+  }
+
+  #touch(key: ApiKey): void {
+    const now = this.options.clock.now();
+    if (now - (this.#touched.get(key.id) ?? 0) < TOUCH_INTERVAL_MS) return;
+    this.#touched.set(key.id, now);
+    this.options.store.apiKeys.touch(key.id, new Date(now)).catch((err: unknown) => {
+      this.options.logger.debug({ err, keyId: key.id }, 'Could not record key use');
+    });
+  }
+}

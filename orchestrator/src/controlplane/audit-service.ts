@@ -1,0 +1,36 @@
+import type { Logger } from '../common/logger.js';
+import type { AuditEntry } from '../store/entities.js';
+import type { Store } from '../store/repositories.js';
+
+export interface AuditContext {
+  actor: string;
+  requestId: string | null;
+}
+
+/** Records every admin action (who, what, on what, with which request) for the security team. */
+export class AuditService {
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {}
+
+  async record(
+    context: AuditContext,
+    action: string,
+    target: string,
+    details: Record<string, unknown> = {},
+  ): Promise<AuditEntry> {
+    const entry = await this.store.audit.record({
+      actor: context.actor,
+      action,
+      target,
+      details,
+      requestId: context.requestId,
+    });
+    this.logger.info(
+      { audit: { action, target, actor: context.actor }, requestId: context.requestId },
+      'Audit',
+    );
+    return entry;
+  }
+}

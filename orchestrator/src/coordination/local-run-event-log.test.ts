@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { LocalRunEventLog } from './local-run-event-log.js';
+
+function log(overrides: Partial<ConstructorParameters<typeof LocalRunEventLog>[0]> = {}) {
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  return {
+    log: new LocalRunEventLog({
+      maxEventsPerRun: 100,
+      maxBytesPerRun: 1 << 20,
+      retentionMs: 60_000,
+      clock,
+      ...overrides,
+    }),
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+describe('LocalRunEventLog', () => {
+  it('numbers events from 1, reads after a seq, and reports done at the end', async () => {
+    const { log: l } = log();
+    await l.append('r1', { type: 'run_start', conversationId: 'c', modelId: 'm' });
+    await l.append('r1', { type: 'text', delta: 'a' });
+    await l.append('r1', { type: 'text', delta: 'b' });
+    expect((await l.read('r1', 0, 10))?.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect((await l.read('r1', 1, 1))?.events.map((e) => e.seq)).toEqual([2]);
+    expect((await l.read('r1', 3, 10))?.done).toBe(false);
+    await l.complete('r1');
+    expect((await l.read('r1', 1, 1))?.done).toBe(false);
+    expect((await l.read('r1', 2, 10))?.done).toBe(true);
+    expect(await l.read('unknown', 0, 10)).toBeUndefined();
+  });
+
+  it('wakes a waiting reader on append and on completion', async () => {
+    const { log: l } = log();
+    await l.append('r', { type: 'text', delta: 'a' });
+    const waited = l.waitForMore('r', 1, new AbortController().signal);
+    let woke = false;
+    void waited.then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    await l.append('r', { type: 'text', delta: 'b' });
+    await waited;
+    const done = l.waitForMore('r', 2, new AbortController().signal);
+    await l.complete('r');
+    await done;
+  });
+
+  it('keeps memory bounded: drops the oldest events and tells readers where the log now starts', async () => {
+    const { log: l } = log({ maxEventsPerRun: 3 });
+    for (let i = 0; i < 5; i++) await l.append('r', { type: 'text', delta: String(i) });
+    const batch = await l.read('r', 0, 10);
+    expect(batch?.firstSeq).toBe(3);
+    expect(batch?.events.map((e) => e.seq)).toEqual([3, 4, 5]);
+  });
+
+  it('forgets a finished run after the retention window', async () => {
+    const { log: l, advance } = log();
+    await l.append('r', { type: 'text', delta: 'a' });
+    await l.complete('r');
+    advance(59_000);
+    expect(await l.read('r', 0, 1)).toBeDefined();
+    advance(2_000);
+    expect(await l.read('r', 0, 1)).toBeUndefined();
+  });
+});

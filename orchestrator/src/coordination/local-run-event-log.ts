@@ -1,0 +1,103 @@
+import type { Clock } from '../common/clock.js';
+import type { RunEvent, RunEventBody } from '../runs/run-events.js';
+import type { EventBatch, RunEventLog } from './run-event-log.js';
+
+interface LogEntry {
+  events: { seq: number; json: string; bytes: number }[];
+  nextSeq: number;
+  bytes: number;
+  done: boolean;
+  completedAt: number;
+  waiters: Set<() => void>;
+}
+
+export interface LocalRunEventLogOptions {
+  /** Per run: beyond these the oldest events are dropped (slow readers then learn they fell behind). */
+  maxEventsPerRun: number;
+  maxBytesPerRun: number;
+  /** How long a finished run stays readable. */
+  retentionMs: number;
+  clock: Clock;
+}
+
+/** The embedded single-node event log: in memory, bounded per run, expired after the retention window. */
+export class LocalRunEventLog implements RunEventLog {
+  readonly #runs = new Map<string, LogEntry>();
+
+  constructor(private readonly options: LocalRunEventLogOptions) {}
+
+  append(runId: string, body: RunEventBody): Promise<RunEvent> {
+    this.#expire();
+    let entry = this.#runs.get(runId);
+    if (!entry) {
+      entry = { events: [], nextSeq: 1, bytes: 0, done: false, completedAt: 0, waiters: new Set() };
+      this.#runs.set(runId, entry);
+    }
+    const event: RunEvent = {
+      ...body,
+      runId,
+      seq: entry.nextSeq++,
+      timestamp: new Date(this.options.clock.now()).toISOString(),
+    };
+    const json = JSON.stringify(event);
+    entry.events.push({ seq: event.seq, json, bytes: json.length });
+    entry.bytes += json.length;
+    while (
+      entry.events.length > this.options.maxEventsPerRun ||
+      (entry.bytes > this.options.maxBytesPerRun && entry.events.length > 1)
+    ) {
+      const dropped = entry.events.shift();
+      entry.bytes -= dropped?.bytes ?? 0;
+    }
+    this.#wake(entry);
+    return Promise.resolve(event);
+  }
+
+  complete(runId: string): Promise<void> {
+    const entry = this.#runs.get(runId);
+    if (entry && !entry.done) {
+      entry.done = true;
+      entry.completedAt = this.options.clock.now();
+      this.#wake(entry);
+    }
+    return Promise.resolve();
+  }
+
+  read(runId: string, afterSeq: number, limit: number): Promise<EventBatch | undefined> {
+    this.#expire();
+    const entry = this.#runs.get(runId);
+    if (!entry) return Promise.resolve(undefined);
+    const firstSeq = entry.events[0]?.seq ?? entry.nextSeq;
+    const start = Math.max(0, afterSeq + 1 - firstSeq);
+    const slice = entry.events.slice(start, start + limit);
+    const events = slice.map((e) => JSON.parse(e.json) as RunEvent);
+    const lastSeq = entry.nextSeq - 1;
+    const reachedEnd = (slice.at(-1)?.seq ?? afterSeq) >= lastSeq;
+    return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
+  }
+
+  waitForMore(runId: string, afterSeq: number, signal: AbortSignal): Promise<void> {
+    const entry = this.#runs.get(runId);
+    if (!entry || entry.done || entry.nextSeq - 1 > afterSeq || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        entry.waiters.delete(wake);
+        signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      entry.waiters.add(wake);
+      signal.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  #wake(entry: LogEntry): void {
+    for (const waiter of [...entry.waiters]) waiter();
+  }
+
+  #expire(): void {
+    const now = this.options.clock.now();
+    for (const [runId, entry] of this.#runs) {
+      if (entry.done && now - entry.completedAt > this.options.retentionMs) this.#runs.delete(runId);
+    }
+  }
+}

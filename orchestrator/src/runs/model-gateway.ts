@@ -1,0 +1,228 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type {
+  ContentBlock,
+  ConversationMessage,
+  ConverseStreamRequest,
+  ModelStreamChunk,
+  StopReason,
+} from '@agentd/sandbox-runner/protocol';
+import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ModelProvider, ModelUsage } from '../model/model-provider.js';
+import { costPicoUsd } from '../model/pricing.js';
+import { TOOL_SPECS } from '../model/tool-specs.js';
+import type { Store } from '../store/repositories.js';
+import type { ActiveRun } from './active-run.js';
+
+export interface ModelGatewayOptions {
+  providers: ReadonlyMap<string, ModelProvider>;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * The model gateway: the only way a sandbox reaches a model. agentd chooses the model, system prompt and tool
+ * definitions, counts steps and tokens from the provider's own metadata, and keeps the authoritative copy of
+ * the run's conversation (the runner may only append the tool results the last turn asked for).
+ */
+export class ModelGateway {
+  readonly #log: Logger;
+
+  constructor(private readonly options: ModelGatewayOptions) {
+    this.#log = options.logger.child({ component: 'model-gateway' });
+  }
+
+  async handle(
+    run: ActiveRun,
+    request: ConverseStreamRequest,
+    res: ServerResponse,
+    closed: AbortSignal,
+  ): Promise<void> {
+    if (run.stopReason) throw new AgentdError('RUN_CANCELLED', `run ${run.id} is stopping`);
+    if (run.modelCallInFlight)
+      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'one model call at a time per run');
+    const appended = this.#acceptConversation(run, request.messages);
+    run.modelCallInFlight = true;
+    try {
+      if (appended) await this.#persist(run, [appended]);
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+      if (run.steps >= run.limits.maxSteps) {
+        await write(
+          res,
+          {
+            type: 'error',
+            code: 'STEP_LIMIT',
+            message: `the run reached its limit of ${run.limits.maxSteps} model calls`,
+          },
+          closed,
+        );
+        return;
+      }
+      run.steps += 1;
+      await this.#converse(run, res, closed);
+    } finally {
+      run.modelCallInFlight = false;
+      if (!res.writableEnded) res.end();
+    }
+  }
+
+  /**
+   * The runner's messages must be agentd's copy, plus at most one user message of tool results answering the
+   * previous assistant turn's tool uses, in order. Returns that appended message, if any.
+   */
+  #acceptConversation(run: ActiveRun, messages: ConversationMessage[]): ConversationMessage | undefined {
+    const known = run.messages.length;
+    if (messages.length === known) {
+      if (pendingToolUseIds(run.messages).length > 0) {
+        throw new AgentdError(
+          'RUNNER_PROTOCOL_ERROR',
+          'the previous turn asked for tool results and none were sent',
+        );
+      }
+      return undefined;
+    }
+    if (messages.length !== known + 1) {
+      throw new AgentdError(
+        'RUNNER_PROTOCOL_ERROR',
+        `expected ${known} or ${known + 1} messages, got ${messages.length}`,
+      );
+    }
+    const appended = messages[known];
+    const expected = pendingToolUseIds(run.messages);
+    if (!appended || appended.role !== 'user' || expected.length === 0) {
+      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'only a user message of tool results may be appended');
+    }
+    const ids = appended.content.map((b) => ('toolResult' in b ? b.toolResult.toolUseId : null));
+    if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
+      throw new AgentdError(
+        'RUNNER_PROTOCOL_ERROR',
+        'tool results must answer the last turn’s tool uses, in order',
+      );
+    }
+    run.messages.push(appended);
+    return appended;
+  }
+
+  async #converse(run: ActiveRun, res: ServerResponse, closed: AbortSignal): Promise<void> {
+    const provider = this.options.providers.get(run.model.provider);
+    if (!provider) throw new AgentdError('MODEL_ERROR', `no provider ${run.model.provider} is configured`);
+    const signal = AbortSignal.any([run.abort.signal, closed]);
+    const thinking: string[] = [];
+    let signature: string | undefined;
+    const text: string[] = [];
+    const toolUses: ContentBlock[] = [];
+    let stopReason: StopReason | undefined;
+    let usage: ModelUsage | undefined;
+    const started = performance.now();
+    try {
+      for await (const event of provider.converseStream({
+        modelId: run.model.bedrockModelId ?? run.model.id,
+        system: run.tenant.systemPrompt,
+        messages: run.messages,
+        tools: [...TOOL_SPECS],
+        maxOutputTokens: run.model.maxOutputTokens,
+        signal,
+      })) {
+        switch (event.type) {
+          case 'text':
+            text.push(event.delta);
+            await write(res, { type: 'text', delta: event.delta }, closed);
+            break;
+          case 'thinking':
+            thinking.push(event.delta);
+            if (event.signature !== undefined) signature = event.signature;
+            if (event.delta !== '') await write(res, { type: 'thinking', delta: event.delta }, closed);
+            break;
+          case 'tool_use':
+            toolUses.push({ toolUse: { toolUseId: event.toolUseId, name: event.name, input: event.input } });
+            await write(
+              res,
+              { type: 'tool_use', toolUseId: event.toolUseId, name: event.name, input: event.input },
+              closed,
+            );
+            break;
+          case 'stop':
+            stopReason = event.stopReason;
+            break;
+          case 'usage':
+            usage = event.usage;
+            break;
+        }
+      }
+    } catch (err) {
+      const code = isAgentdError(err) ? err.code : 'MODEL_ERROR';
+      if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model provider failed unexpectedly');
+      await write(res, { type: 'error', code, message: errorMessage(err) }, closed).catch(() => undefined);
+      this.options.metrics.modelCalls.inc({ provider: provider.name, result: 'error' });
+      return;
+    } finally {
+      // Usage is charged whenever the provider reported it, even if the stream failed afterwards.
+      if (usage) {
+        const cost = costPicoUsd(usage, run.model);
+        run.addUsage(usage, cost);
+        this.options.metrics.modelTokens.inc({ provider: provider.name, kind: 'input' }, usage.inputTokens);
+        this.options.metrics.modelTokens.inc({ provider: provider.name, kind: 'output' }, usage.outputTokens);
+      }
+    }
+    this.options.metrics.modelCalls.inc({ provider: provider.name, result: 'ok' });
+    this.options.metrics.modelCallSeconds.observe(
+      { provider: provider.name },
+      (performance.now() - started) / 1000,
+    );
+    const content: ContentBlock[] = [];
+    if (thinking.length > 0) {
+      content.push({
+        reasoningContent: { reasoningText: { text: thinking.join(''), ...(signature ? { signature } : {}) } },
+      });
+    }
+    if (text.length > 0) content.push({ text: text.join('') });
+    content.push(...toolUses);
+    const assistant: ConversationMessage = { role: 'assistant', content };
+    run.messages.push(assistant);
+    await this.#persist(run, [assistant], usage);
+    const reason = stopReason ?? 'end_turn';
+    if (reason !== 'tool_use') run.finalText = text.join('');
+    await write(res, { type: 'stop', stopReason: reason }, closed);
+  }
+
+  async #persist(run: ActiveRun, messages: ConversationMessage[], usage?: ModelUsage): Promise<void> {
+    const ok = await this.options.store.runs.appendMessages(
+      run.id,
+      run.fencingToken,
+      messages.map((m) => ({
+        role: m.role,
+        content: m.content,
+        inputTokens: usage?.inputTokens ?? 0,
+        outputTokens: usage?.outputTokens ?? 0,
+      })),
+    );
+    if (!ok) {
+      run.stop({
+        kind: 'failed',
+        code: 'CONVERSATION_BUSY',
+        message: 'a newer run took over this conversation',
+      });
+      throw new AgentdError('CONVERSATION_BUSY', 'a newer run took over this conversation');
+    }
+  }
+}
+
+/** Tool use ids of the last assistant message, when it is the last message (its results are due). */
+function pendingToolUseIds(messages: readonly ConversationMessage[]): string[] {
+  const last = messages.at(-1);
+  if (last?.role !== 'assistant') return [];
+  return last.content.flatMap((b) => ('toolUse' in b ? [b.toolUse.toolUseId] : []));
+}
+
+async function write(res: ServerResponse, chunk: ModelStreamChunk, closed: AbortSignal): Promise<void> {
+  if (res.writableEnded || res.destroyed)
+    throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the runner went away mid-call');
+  if (!res.write(`${JSON.stringify(chunk)}\n`)) {
+    await once(res, 'drain', { signal: closed }).catch(() => {
+      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the runner went away mid-call');
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pack } from 'tar-stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../orchestrator/src/common/logger.js';
+import { loadConfig } from '../../orchestrator/src/config/load-config.js';
+import { DockerEngine } from '../../orchestrator/src/docker/docker-engine.js';
+import { sse } from '../support/sse-client.js';
+import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
+
+const HOSTILE_IMAGE = 'agentd/hostile-runner:test';
+
+/** Builds the hostile runner FROM the real runner image: same userland, a runner that breaks the protocol. */
+async function buildHostileImage(): Promise<void> {
+  const config = loadConfig(process.env);
+  const docker = new DockerEngine({
+    dockerHost: config.docker.host,
+    logger: createLogger({ level: 'silent', pretty: false }),
+  });
+  const dir = new URL('../support/hostile-runner/', import.meta.url);
+  const archive = pack();
+  archive.entry({ name: 'Dockerfile' }, await readFile(new URL('Dockerfile', dir)));
+  archive.entry({ name: 'hostile-runner.mjs' }, await readFile(new URL('hostile-runner.mjs', dir)));
+  archive.finalize();
+  await docker.buildImage(
+    Readable.from(archive),
+    {
+      tag: HOSTILE_IMAGE,
+      buildArgs: { BASE_IMAGE: config.sandbox.image },
+      labels: { purpose: 'agentd-tests' },
+    },
+    () => undefined,
+  );
+}
+
+describe('a hostile runner cannot hurt agentd', () => {
+  let d: TestDaemon;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    await buildHostileImage();
+    d = await startTestDaemon({
+      env: {
+        AGENTD_RUNNER_IMAGE: HOSTILE_IMAGE,
+        AGENTD_CANCEL_GRACE: '1s',
+        AGENTD_DISCONNECT_GRACE: '30s',
+        AGENTD_RUNNER_MAX_EVENT_BYTES: String(1024 * 1024),
+      },
+    });
+    tenantId = (await d.api('POST', '/api/tenants', { name: 'hostile', policy: { runTimeoutMs: 4000 } })).body
+      .id;
+  });
+  afterAll(async () => {
+    await d.destroy();
+  });
+
+  async function hostileRun(mode: string) {
+    const conversation = (await d.api('POST', `/api/tenants/${tenantId}/conversations`, {})).body
+      .id as string;
+    const res = await sse(`${d.url}/api/tenants/${tenantId}/conversations/${conversation}/stream`, {
+      body: { message: `hostile:${mode}` },
+      headers: { 'x-api-key': d.adminKey },
+    });
+    const runId = String(res.events[0]?.data.runId);
+    const run = (await d.api('GET', `/api/tenants/${tenantId}/conversations/${conversation}/runs/${runId}`))
+      .body;
+    return { res, run, error: res.events.find((e) => e.data.type === 'error')?.data };
+  }
+
+  it.each([
+    ['oversized', /exceeds/],
+    ['garbage', /unknown event stream field/],
+    ['invalid-json', /not JSON/],
+    ['bad-schema', /invalid runner event/],
+    ['no-final', /without a final or error event/],
+    ['flood', /flood|more than/],
+    ['forge-final', /final answer the model never gave/],
+  ])('ends the run cleanly when the runner sends %s', async (mode, message) => {
+    const { res, run, error } = await hostileRun(mode);
+    expect(res.done).toBe(true);
+    expect(error).toMatchObject({ code: 'RUNNER_PROTOCOL_ERROR' });
+    expect(String(error?.message)).toMatch(message);
+    expect(res.events.at(-1)?.data.type).toBe('usage');
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'RUNNER_PROTOCOL_ERROR' });
+    // A sandbox whose runner broke the protocol is not kept.
+    await expect
+      .poll(async () => (await d.sandboxes.list()).filter((s) => s.state === 'idle').length)
+      .toBe(0);
+  });
+
+  it('times out a runner that stalls and ignores the cancel signal, killing its sandbox', async () => {
+    const { res, run, error } = await hostileRun('stall');
+    expect(error).toMatchObject({ code: 'RUN_TIMEOUT' });
+    expect(res.done).toBe(true);
+    expect(run).toMatchObject({ status: 'failed', errorCode: 'RUN_TIMEOUT' });
+    expect(d.remover.history().some((r) => r.reason === 'run_aborted')).toBe(true);
+  });
+
+  it('refuses events for a run that is not the sandbox’s own', async () => {
+    const { error } = await hostileRun('other-run');
+    // The foreign post got 404; the real run then times out, since this runner never reports.
+    expect(error?.code).toBe('RUN_TIMEOUT');
+  });
+
+  it('stays healthy afterwards', async () => {
+    const health = await d.api('GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body.status).toBe('ok');
+    expect((await d.api('GET', '/api/tenants')).status).toBe(200);
+  });
+});
