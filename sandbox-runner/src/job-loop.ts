@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readAuditData } from './audit-data.js';
 import type { CallHomeClient } from './call-home-client.js';
 import { log } from './log.js';
 import {
@@ -9,8 +10,14 @@ import {
   type PongData,
   type RunJob,
   type RunnerJob,
+  type SyncInJob,
+  type SyncOutJob,
 } from './protocol.js';
+import { errorMessage, RunnerError } from './runner-error.js';
 import { RunSession } from './run-session.js';
+import { syncIn } from './workspace/sync-in.js';
+import { syncOut } from './workspace/sync-out.js';
+import { WorkspaceScanner } from './workspace/workspace-scanner.js';
 
 const NEXT_PATH: NextJobPath = '/v1/runner/next';
 const JOB_RESULT_PREFIX: JobResultPathPrefix = '/v1/jobs/';
@@ -33,8 +40,12 @@ export interface JobLoopOptions {
 export class JobLoop {
   readonly #startedAt = Date.now();
   #active: { session: RunSession; done: Promise<void> } | undefined;
+  #syncing: { kind: string; done: Promise<void> } | undefined;
+  readonly #scanner: WorkspaceScanner;
 
-  constructor(private readonly options: JobLoopOptions) {}
+  constructor(private readonly options: JobLoopOptions) {
+    this.#scanner = new WorkspaceScanner(options.workspaceRoot);
+  }
 
   /** Resolves after a shutdown job was answered. */
   async run(): Promise<void> {
@@ -82,11 +93,19 @@ export class JobLoop {
       case 'run':
         await this.#startRun(job);
         return false;
+      case 'audit':
+        await this.#report({ jobId: job.jobId, ok: true, data: await readAuditData() });
+        return false;
+      case 'sync_in':
+      case 'sync_out':
+        this.#startSync(job);
+        return false;
       case 'shutdown':
         if (this.#active) {
           this.#active.session.cancel(`the runner is shutting down (${job.reason})`);
           await this.#active.done;
         }
+        await this.#syncing?.done;
         await this.#report({ jobId: job.jobId, ok: true, data: null });
         return true;
       default: {
@@ -104,7 +123,47 @@ export class JobLoop {
     }
   }
 
+  /** A workspace sync runs in the background like a run, so agentd can still ping; never beside a run. */
+  #startSync(job: SyncInJob | SyncOutJob): void {
+    const busy = this.#active ? `run ${this.#active.session.runId}` : this.#syncing?.kind;
+    if (busy !== undefined) {
+      void this.#report({
+        jobId: job.jobId,
+        ok: false,
+        error: { code: 'RUNNER_BUSY', message: `${busy} is still in progress` },
+      });
+      return;
+    }
+    const { client, workspaceRoot } = this.options;
+    const work =
+      job.kind === 'sync_in'
+        ? syncIn(job, client, this.#scanner, workspaceRoot)
+        : syncOut(job, client, this.#scanner, workspaceRoot);
+    const done = work
+      .catch((err: unknown): JobResult => ({
+        jobId: job.jobId,
+        ok: false,
+        error: {
+          code: err instanceof RunnerError ? err.code : 'WORKSPACE_SYNC_FAILED',
+          message: errorMessage(err).slice(0, 4096),
+        },
+      }))
+      .then((result) => {
+        this.#syncing = undefined;
+        return this.#report(result);
+      });
+    this.#syncing = { kind: job.kind, done };
+  }
+
   async #startRun(job: RunJob): Promise<void> {
+    if (this.#syncing) {
+      await this.#report({
+        jobId: job.jobId,
+        ok: false,
+        error: { code: 'RUNNER_BUSY', message: `${this.#syncing.kind} is still in progress` },
+      });
+      return;
+    }
     if (this.#active) {
       await this.#report({
         jobId: job.jobId,

@@ -27,6 +27,19 @@ export type RunControlPath = `/v1/runs/${string}/control`;
 /** `POST` a ConverseStreamRequest; the response body is NDJSON, one ModelStreamChunk per line. */
 export type ModelConverseStreamPath = '/v1/model/converse-stream';
 
+/**
+ * `POST /v1/workspace/inbound?sync={syncId}` (sync_in): the body is a WorkspaceScan of what /workspace holds;
+ * the response is a tar stream whose first entry is an InboundHeader (JSON), then exactly `header.write`, in
+ * that order, as regular files.
+ */
+export type WorkspaceInboundPath = '/v1/workspace/inbound';
+/** `POST /v1/workspace/outbound?sync={syncId}` (sync_out): the body is a WorkspaceScan; the answer an OutboundPlan. */
+export type WorkspaceOutboundPath = '/v1/workspace/outbound';
+/** `POST /v1/workspace/outbound/files?sync={syncId}`: a tar of exactly `OutboundPlan.need`, in order; 204 when stored. */
+export type WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
+/** Query parameter naming the sync a workspace request belongs to (the job's `syncId`). */
+export type WorkspaceSyncParam = 'sync';
+
 /** Header the runner sets on every request. */
 export type RunnerVersionHeader = 'x-agentd-runner';
 
@@ -130,7 +143,52 @@ export interface ShutdownJob {
   reason: string;
 }
 
-export type RunnerJob = PingJob | RunJob | ShutdownJob;
+/**
+ * Bounds on a workspace, sent with every sync job so an honest runner can stop early. agentd enforces them
+ * itself on whatever arrives.
+ */
+export interface WorkspaceLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  /** The sum of file sizes: the sandbox's /workspace size (the store's per-conversation quota). */
+  maxTotalBytes: number;
+  /** UTF-8 bytes of one relative path (S3 keys are at most 1024 bytes with agentd's prefix in front). */
+  maxPathBytes: number;
+}
+
+/** Makes /workspace hold exactly the store's version `version` (regular files; other entries are left alone). */
+export interface SyncInJob {
+  kind: 'sync_in';
+  jobId: string;
+  syncId: string;
+  version: number;
+  limits: WorkspaceLimits;
+}
+/** Reports /workspace to agentd and sends the files it asks for. */
+export interface SyncOutJob {
+  kind: 'sync_out';
+  jobId: string;
+  syncId: string;
+  limits: WorkspaceLimits;
+}
+
+/**
+ * The runner's own view of its process, for the isolation audit. agentd reads the same facts from the host
+ * kernel and only uses this to cross-check: a runner that lies can fail its audit, never pass it.
+ */
+export interface AuditJob {
+  kind: 'audit';
+  jobId: string;
+}
+
+export interface AuditData {
+  uid: number;
+  capEff: string;
+  noNewPrivs: string;
+  seccomp: string;
+}
+
+export type RunnerJob = PingJob | RunJob | ShutdownJob | SyncInJob | SyncOutJob | AuditJob;
 export type RunnerJobKind = RunnerJob['kind'];
 
 export interface PongData {
@@ -147,6 +205,60 @@ export interface JobFailure {
 
 export type JobResult<T = unknown> =
   { jobId: string; ok: true; data: T } | { jobId: string; ok: false; error: JobFailure };
+
+// ---------------------------------------------------------------------------------------------------------
+// Workspace sync. Paths are relative to /workspace, '/'-separated, normalised (no '.', '..' or empty
+// segments), without NUL, control characters or backslashes. Only regular files travel.
+
+export interface WorkspaceFileEntry {
+  path: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the content. */
+  sha256: string;
+  mtimeMs: number;
+  executable: boolean;
+}
+
+export type SkipReason = 'symlink' | 'fifo' | 'socket' | 'device' | 'invalid-name' | 'unreadable';
+
+/** Something in /workspace that is never exported. */
+export interface SkippedEntry {
+  path: string;
+  reason: SkipReason;
+}
+
+/** What /workspace holds, from an lstat walk (symlinks are never followed). */
+export interface WorkspaceScan {
+  files: WorkspaceFileEntry[];
+  /** The first skipped entries; `skippedTotal` counts them all. */
+  skipped: SkippedEntry[];
+  skippedTotal: number;
+}
+
+/** agentd's answer to an outbound scan: the paths whose content it does not have yet. */
+export interface OutboundPlan {
+  need: string[];
+}
+
+/** First entry of the inbound tar (named InboundHeaderName): what to delete, then what follows to write. */
+export interface InboundHeader {
+  version: number;
+  delete: string[];
+  write: WorkspaceFileEntry[];
+}
+export type InboundHeaderName = '.agentd-inbound.json';
+
+export interface SyncInData {
+  written: number;
+  deleted: number;
+  bytes: number;
+}
+
+export interface SyncOutData {
+  files: number;
+  sent: number;
+  bytes: number;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Run events (runner → agentd, SSE `data:` lines). agentd sets runId, seq and timestamp; it emits run_start,

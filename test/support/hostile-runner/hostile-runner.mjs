@@ -1,5 +1,6 @@
 // A deliberately misbehaving runner, for tests of agentd's defences. It speaks the call-home protocol like the
 // real runner but, for a run, does what the user message asks: "hostile:<mode>".
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 
 const socketPath = process.env.AGENTD_SOCKET ?? '/run/agentd/agentd.sock';
@@ -82,6 +83,178 @@ async function hostileRun(job) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Workspace modes ("hostile:ws-<mode>"): the run itself is valid (one model call, then `final`), so agentd
+// syncs out afterwards; the sync is where this runner attacks.
+
+let workspaceMode;
+
+async function validRun(job) {
+  const runId = job.spec.runId;
+  const model = await request(
+    'POST',
+    '/v1/model/converse-stream',
+    JSON.stringify({ runId, messages: [{ role: 'user', content: [{ text: job.spec.message }] }] }),
+    { 'content-type': 'application/json' },
+  );
+  const text = model.body
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((c) => c.type === 'text')
+    .map((c) => c.delta)
+    .join('');
+  const status = await postEvents(runId, (req) => req.end(sse({ type: 'final', content: text })));
+  await reportResult({ jobId: job.jobId, ok: true, data: { steps: 1 } });
+  return status;
+}
+
+function reportResult(result) {
+  return request('POST', `/v1/jobs/${result.jobId}/result`, JSON.stringify(result), {
+    'content-type': 'application/json',
+  });
+}
+
+function octal(value, length) {
+  return value.toString(8).padStart(length - 1, '0') + '\0';
+}
+
+/** A raw ustar header: this runner writes whatever names and types it likes. */
+function tarHeader(name, size, type = '0', linkname = '') {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 100);
+  header.write(octal(0o644, 8), 100);
+  header.write(octal(1000, 8), 108);
+  header.write(octal(1000, 8), 116);
+  header.write(octal(size, 12), 124);
+  header.write(octal(Math.floor(Date.now() / 1000), 12), 136);
+  header.write('        ', 148);
+  header.write(type, 156);
+  header.write(linkname, 157, 100);
+  header.write('ustar\u000000', 257);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(octal(sum, 7) + ' ', 148);
+  return header;
+}
+
+const pad = (size) => Buffer.alloc((512 - (size % 512)) % 512);
+
+function tarFile(name, content, type = '0', linkname = '') {
+  return Buffer.concat([tarHeader(name, content.length, type, linkname), content, pad(content.length)]);
+}
+
+function paxFile(realName, shownName, content) {
+  const body = ` path=${realName}\n`;
+  let length = Buffer.byteLength(body) + 1;
+  while (String(length).length + Buffer.byteLength(body) !== length)
+    length = String(length).length + Buffer.byteLength(body);
+  const record = Buffer.from(`${length}${body}`);
+  return Buffer.concat([
+    tarHeader('PaxHeader', record.length, 'x'),
+    record,
+    pad(record.length),
+    tarFile(shownName, content),
+  ]);
+}
+
+const END = Buffer.alloc(1024);
+const hello = Buffer.from('hello');
+const sha = (b) => createHash('sha256').update(b).digest('hex');
+const entry = (path, content = hello) => ({
+  path,
+  size: content.length,
+  sha256: sha(content),
+  mtimeMs: Date.now(),
+  executable: false,
+});
+
+async function hostileSyncOut(job) {
+  const q = `?sync=${job.syncId}`;
+  const scan = (files) => JSON.stringify({ files, skipped: [], skippedTotal: 0 });
+  const json = { 'content-type': 'application/json' };
+  const tar = { 'content-type': 'application/x-tar' };
+  let answers = [];
+  const send = async (files, archive) => {
+    const plan = await request('POST', `/v1/workspace/outbound${q}`, scan(files), json);
+    answers.push(plan.status);
+    if (plan.status !== 200 || archive === undefined) return;
+    const stored = await request('POST', `/v1/workspace/outbound/files${q}`, archive, tar);
+    answers.push(stored.status);
+  };
+  switch (workspaceMode) {
+    case 'ws-entry-traversal':
+      await send([entry('x.txt')], Buffer.concat([tarFile('../../x.txt', hello), END]));
+      break;
+    case 'ws-pax-traversal':
+      await send([entry('x.txt')], Buffer.concat([paxFile('../../../../etc/agentd-x', 'x.txt', hello), END]));
+      break;
+    case 'ws-scan-traversal':
+      await send([entry('../../x.txt')]);
+      break;
+    case 'ws-absolute':
+      await send([entry('/etc/passwd')]);
+      break;
+    case 'ws-backslash':
+      await send([entry('..\\..\\x.txt')]);
+      break;
+    case 'ws-nul':
+      await send([entry('x\u0000.txt')]);
+      break;
+    case 'ws-symlink-entry':
+      await send(
+        [entry('x.txt')],
+        Buffer.concat([tarFile('x.txt', Buffer.alloc(0), '2', '/etc/passwd'), END]),
+      );
+      break;
+    case 'ws-device-entry':
+      await send([entry('x.txt')], Buffer.concat([tarFile('x.txt', Buffer.alloc(0), '3'), END]));
+      break;
+    case 'ws-lying-size':
+      await send(
+        [entry('x.txt')],
+        Buffer.concat([tarHeader('x.txt', 10 * 1024 * 1024), Buffer.alloc(10 * 1024 * 1024), END]),
+      );
+      break;
+    case 'ws-wrong-hash':
+      await send([entry('x.txt')], Buffer.concat([tarFile('x.txt', Buffer.from('HELLO')), END]));
+      break;
+    case 'ws-unrequested':
+      await send([entry('x.txt')], Buffer.concat([tarFile('x.txt', hello), tarFile('y.txt', hello), END]));
+      break;
+    case 'ws-other-sync': {
+      const other = await request('POST', '/v1/workspace/outbound?sync=aaaaaaaaaaaaaaaa', scan([]), json);
+      answers.push(other.status);
+      break;
+    }
+    case 'ws-stall':
+      return; // never answers: agentd's sync timeout ends it
+    default:
+      await send([]);
+  }
+  process.stderr.write(`hostile sync_out ${workspaceMode}: ${answers.join(',')}\n`);
+  // Claims success whatever agentd said: agentd must not believe it.
+  await reportResult({ jobId: job.jobId, ok: true, data: { files: 1, sent: 1, bytes: 5 } });
+}
+
+async function honestSyncIn(job) {
+  const res = await request(
+    'POST',
+    `/v1/workspace/inbound?sync=${job.syncId}`,
+    JSON.stringify({ files: [], skipped: [], skippedTotal: 0 }),
+    { 'content-type': 'application/json' },
+  );
+  await reportResult(
+    res.status === 200
+      ? { jobId: job.jobId, ok: true, data: { written: 0, deleted: 0, bytes: 0 } }
+      : {
+          jobId: job.jobId,
+          ok: false,
+          error: { code: 'WORKSPACE_SYNC_FAILED', message: `status ${res.status}` },
+        },
+  );
+}
+
 let backoff = 50;
 for (;;) {
   let job;
@@ -106,6 +279,13 @@ for (;;) {
       }),
       { 'content-type': 'application/json' },
     );
+  } else if (job.kind === 'run' && /hostile:ws-/.test(job.spec.message)) {
+    workspaceMode = /hostile:(ws-[a-z-]+)/.exec(job.spec.message)?.[1];
+    void validRun(job).then((status) => process.stderr.write(`valid run ended: ${status}\n`));
+  } else if (job.kind === 'sync_in') {
+    void honestSyncIn(job);
+  } else if (job.kind === 'sync_out') {
+    void hostileSyncOut(job);
   } else if (job.kind === 'run') {
     void hostileRun(job).then((status) => process.stderr.write(`hostile run ended: ${status}\n`));
   } else if (job.kind === 'shutdown') {

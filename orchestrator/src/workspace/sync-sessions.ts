@@ -1,0 +1,270 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  OutboundPlan,
+  WorkspaceInboundPath,
+  WorkspaceLimits,
+  WorkspaceOutboundFilesPath,
+  WorkspaceOutboundPath,
+  WorkspaceSyncParam,
+} from '@agentd/sandbox-runner/protocol';
+import type { CallHomeServer } from '../callhome/call-home-server.js';
+import { readJson } from '../callhome/read-body.js';
+import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
+import { randomId } from '../common/ids.js';
+import type { ObjectLocation, WorkspaceRef, WorkspaceStore } from '../storage/workspace-store.js';
+import { inboundHeader, sendInbound } from './inbound-sender.js';
+import { sameContent, type Manifest, type ManifestFile } from './manifest.js';
+import { OutboundReceiver } from './outbound-receiver.js';
+import { maxScanBytes, protocol, validateScan, type ValidScan } from './scan-validation.js';
+import type { WorkspaceService } from './workspace-service.js';
+
+const INBOUND: WorkspaceInboundPath = '/v1/workspace/inbound';
+const OUTBOUND: WorkspaceOutboundPath = '/v1/workspace/outbound';
+const OUTBOUND_FILES: WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
+const SYNC_PARAM: WorkspaceSyncParam = 'sync';
+const SCAN_TIMEOUT_MS = 120_000;
+
+interface SessionBase {
+  ws: WorkspaceRef;
+  sandboxId: string;
+  syncId: string;
+  limits: WorkspaceLimits;
+  manifest: Manifest;
+}
+
+/** One sync in progress: the runner's requests for it are served here, failures are kept for the caller. */
+abstract class SyncSession {
+  readonly syncId: string;
+  #failure: AgentdError | undefined;
+  #rejectFailed!: (err: AgentdError) => void;
+  /** Rejects with the first failure agentd detected; never resolves. */
+  readonly failed: Promise<never>;
+
+  constructor(readonly base: SessionBase) {
+    this.syncId = base.syncId;
+    this.failed = new Promise<never>((_, reject) => (this.#rejectFailed = reject));
+    this.failed.catch(() => undefined);
+  }
+
+  get failure(): AgentdError | undefined {
+    return this.#failure;
+  }
+
+  fail(err: unknown): AgentdError {
+    const error = isAgentdError(err)
+      ? err
+      : new AgentdError('WORKSPACE_SYNC_FAILED', errorMessage(err), { cause: err });
+    if (!this.#failure) {
+      this.#failure = error;
+      this.#rejectFailed(error);
+    }
+    return error;
+  }
+
+  /** Runs a request handler once per state, turning every failure into an error answer the runner can read. */
+  protected async serve(res: ServerResponse, req: IncomingMessage, fn: () => Promise<void>): Promise<void> {
+    try {
+      if (this.#failure) throw this.#failure;
+      await fn();
+    } catch (err) {
+      const error = this.fail(err);
+      answerError(res, req, error);
+    }
+  }
+}
+
+export class InboundSession extends SyncSession {
+  #state: 'waiting' | 'sending' | 'sent' = 'waiting';
+  written = 0;
+  bytes = 0;
+
+  constructor(
+    base: SessionBase,
+    private readonly workspaces: WorkspaceService,
+  ) {
+    super(base);
+  }
+
+  get complete(): boolean {
+    return this.#state === 'sent';
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.serve(res, req, async () => {
+      if (this.#state !== 'waiting') throw protocol('the inbound workspace was already requested');
+      this.#state = 'sending';
+      const scan = validateScan(
+        await readJson(req, maxScanBytes(this.base.limits), SCAN_TIMEOUT_MS),
+        this.base.limits,
+      );
+      const header = inboundHeader(this.base.manifest, scan.files);
+      res.writeHead(200, { 'content-type': 'application/x-tar' });
+      this.bytes = await sendInbound(this.workspaces, this.base.ws, this.base.manifest, header, res);
+      this.written = header.write.length;
+      this.#state = 'sent';
+    });
+  }
+}
+
+export class OutboundSession extends SyncSession {
+  #state: 'waiting' | 'planning' | 'planned' | 'receiving' | 'received' = 'waiting';
+  #scan: ValidScan | undefined;
+  #need: string[] = [];
+  #receiver: OutboundReceiver | undefined;
+  staged = new Map<string, string>();
+  bytes = 0;
+
+  constructor(
+    base: SessionBase,
+    private readonly store: WorkspaceStore,
+  ) {
+    super(base);
+  }
+
+  get complete(): boolean {
+    return this.#state === 'received';
+  }
+
+  get scan(): ValidScan | undefined {
+    return this.#scan;
+  }
+
+  get need(): readonly string[] {
+    return this.#need;
+  }
+
+  /** What was uploaded, for deletion when the sync does not commit. */
+  get uploaded(): readonly ObjectLocation[] {
+    return this.#receiver?.uploaded ?? [];
+  }
+
+  /**
+   * True when the scan differs from the base manifest in content, executable bit or the set of paths. A
+   * different mtime alone is no new version (it does not survive a round trip to the millisecond anyway).
+   */
+  get changed(): boolean {
+    const files = this.#scan?.files;
+    if (!files) return false;
+    const base = this.base.manifest.files;
+    if (files.size !== base.size) return true;
+    for (const [path, file] of files) {
+      const old = base.get(path);
+      if (!sameContent(old, file) || old?.executable !== file.executable) return true;
+    }
+    return false;
+  }
+
+  plan(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.serve(res, req, async () => {
+      if (this.#state !== 'waiting') throw protocol('the workspace scan was already sent');
+      this.#state = 'planning';
+      const scan = validateScan(
+        await readJson(req, maxScanBytes(this.base.limits), SCAN_TIMEOUT_MS),
+        this.base.limits,
+      );
+      this.#scan = scan;
+      this.#need = [...scan.files]
+        .filter(([p, f]) => !sameContent(this.base.manifest.files.get(p), f))
+        .map(([p]) => p);
+      this.#state = this.#need.length === 0 ? 'received' : 'planned';
+      const plan: OutboundPlan = { need: this.#need };
+      const body = JSON.stringify(plan);
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+        .end(body);
+    });
+  }
+
+  receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.serve(res, req, async () => {
+      if (this.#state !== 'planned' || !this.#scan) throw protocol('workspace files arrived out of turn');
+      this.#state = 'receiving';
+      this.#receiver = new OutboundReceiver(this.store, {
+        ws: this.base.ws,
+        syncId: this.syncId,
+        base: this.base.manifest,
+        files: this.#scan.files,
+        need: this.#need,
+      });
+      const received = await this.#receiver.receive(req);
+      this.staged = received.staged;
+      this.bytes = received.bytes;
+      this.#state = 'received';
+      res.writeHead(204).end();
+    });
+  }
+
+  files(): Map<string, ManifestFile> {
+    if (!this.#scan) throw new AgentdError('INTERNAL_ERROR', 'no scan');
+    return this.#scan.files;
+  }
+}
+
+/** The sessions in progress, by sandbox and sync id; a sandbox can only reach its own. */
+export class SyncSessions {
+  readonly #sessions = new Map<string, InboundSession | OutboundSession>();
+
+  constructor(
+    callHome: CallHomeServer,
+    private readonly workspaces: WorkspaceService,
+    private readonly store: WorkspaceStore,
+  ) {
+    callHome.route('POST', INBOUND, ({ channel, req, res }) =>
+      this.#find(channel.sandboxId, req, InboundSession).handle(req, res),
+    );
+    callHome.route('POST', OUTBOUND, ({ channel, req, res }) =>
+      this.#find(channel.sandboxId, req, OutboundSession).plan(req, res),
+    );
+    callHome.route('POST', OUTBOUND_FILES, ({ channel, req, res }) =>
+      this.#find(channel.sandboxId, req, OutboundSession).receive(req, res),
+    );
+  }
+
+  openInbound(base: Omit<SessionBase, 'syncId'>): InboundSession {
+    return this.#add(new InboundSession({ ...base, syncId: randomId(16) }, this.workspaces));
+  }
+
+  openOutbound(base: Omit<SessionBase, 'syncId'>): OutboundSession {
+    return this.#add(new OutboundSession({ ...base, syncId: randomId(16) }, this.store));
+  }
+
+  close(session: SyncSession): void {
+    this.#sessions.delete(key(session.base.sandboxId, session.syncId));
+  }
+
+  #add<S extends InboundSession | OutboundSession>(session: S): S {
+    this.#sessions.set(key(session.base.sandboxId, session.syncId), session);
+    return session;
+  }
+
+  #find<S extends InboundSession | OutboundSession>(
+    sandboxId: string,
+    req: IncomingMessage,
+    kind: abstract new (...args: never[]) => S,
+  ): S {
+    const syncId = new URL(req.url ?? '/', 'http://sandbox').searchParams.get(SYNC_PARAM) ?? '';
+    const session = this.#sessions.get(key(sandboxId, syncId));
+    if (!(session instanceof kind)) throw protocol('no such workspace sync in progress for this sandbox');
+    return session;
+  }
+}
+
+function key(sandboxId: string, syncId: string): string {
+  return `${sandboxId}/${syncId}`;
+}
+
+/** The runner reads `{ error: { code, message } }`; the connection closes so a refused upload stops at once. */
+function answerError(res: ServerResponse, req: IncomingMessage, err: AgentdError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const status = err.code === 'WORKSPACE_LIMIT' ? 413 : err.code === 'RUNNER_PROTOCOL_ERROR' ? 400 : 503;
+  const body = JSON.stringify({ error: { code: err.code, message: err.message } });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    connection: 'close',
+  });
+  res.end(body, () => req.destroy());
+}

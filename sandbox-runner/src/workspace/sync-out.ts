@@ -1,0 +1,104 @@
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
+import type { CallHomeClient } from '../call-home-client.js';
+import type {
+  JobResult,
+  OutboundPlan,
+  SyncOutData,
+  SyncOutJob,
+  WorkspaceOutboundFilesPath,
+  WorkspaceOutboundPath,
+} from '../protocol.js';
+import { parseErrorBody, readBody } from '../read-body.js';
+import { errorMessage, RunnerError } from '../runner-error.js';
+import { TarWriter } from './tar-writer.js';
+import type { WorkspaceScanner } from './workspace-scanner.js';
+
+const OUTBOUND: WorkspaceOutboundPath = '/v1/workspace/outbound';
+const OUTBOUND_FILES: WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
+const REQUEST_TIMEOUT_MS = 120_000;
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** Reports /workspace to agentd, then sends the files agentd asks for as one tar stream. */
+export async function syncOut(
+  job: SyncOutJob,
+  client: CallHomeClient,
+  scanner: WorkspaceScanner,
+  root: string,
+): Promise<JobResult<SyncOutData>> {
+  const scan = await scanner.scan(job.limits);
+  const query = `?sync=${encodeURIComponent(job.syncId)}`;
+  const answer = await client.request({
+    method: 'POST',
+    path: `${OUTBOUND}${query}`,
+    body: JSON.stringify(scan),
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
+  if (answer.status !== 200) throw refusal(answer.status, answer.body);
+  if (answer.body.length > MAX_ANSWER_BYTES)
+    throw new RunnerError('WORKSPACE_SYNC_FAILED', 'answer too large');
+  const plan = JSON.parse(answer.body.toString('utf8')) as OutboundPlan;
+  if (!Array.isArray(plan.need)) throw new RunnerError('WORKSPACE_SYNC_FAILED', 'agentd sent no plan');
+  const byPath = new Map(scan.files.map((f) => [f.path, f]));
+  let bytes = 0;
+  if (plan.need.length > 0) {
+    const upload = client.upload({ path: `${OUTBOUND_FILES}${query}`, contentType: 'application/x-tar' });
+    // A refusal can arrive while we are still sending; keep it for the error message.
+    const response = upload.response.then(
+      (res) => ({ res }),
+      (err: unknown) => ({ err }),
+    );
+    let sendError: unknown;
+    try {
+      const tar = new TarWriter(upload.request);
+      for (const wanted of plan.need) {
+        const entry = byPath.get(wanted);
+        if (!entry) throw new RunnerError('WORKSPACE_SYNC_FAILED', `agentd asked for unknown path ${wanted}`);
+        // O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link.
+        const handle = await open(path.join(root, entry.path), constants.O_RDONLY | constants.O_NOFOLLOW);
+        try {
+          await tar.file(
+            {
+              path: entry.path,
+              size: entry.size,
+              mode: entry.executable ? 0o755 : 0o644,
+              mtimeMs: entry.mtimeMs,
+            },
+            handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>,
+          );
+        } finally {
+          await handle.close();
+        }
+        bytes += entry.size;
+      }
+      await tar.end();
+      upload.request.end();
+    } catch (err) {
+      sendError = err;
+      upload.request.destroy();
+    }
+    const outcome = await response;
+    if ('err' in outcome) {
+      throw new RunnerError(
+        'WORKSPACE_SYNC_FAILED',
+        `sending files failed: ${errorMessage(sendError ?? outcome.err)}`,
+      );
+    }
+    if (outcome.res.statusCode !== 204) {
+      throw refusal(outcome.res.statusCode ?? 0, await readBody(outcome.res, 64 * 1024));
+    }
+    outcome.res.resume();
+    if (sendError !== undefined) throw new RunnerError('WORKSPACE_SYNC_FAILED', errorMessage(sendError));
+  }
+  return { jobId: job.jobId, ok: true, data: { files: scan.files.length, sent: plan.need.length, bytes } };
+}
+
+export function refusal(status: number, body: Buffer): RunnerError {
+  const parsed = parseErrorBody(body);
+  const code = parsed.code === 'WORKSPACE_LIMIT' ? 'WORKSPACE_LIMIT' : 'WORKSPACE_SYNC_FAILED';
+  return new RunnerError(
+    code,
+    `agentd refused the workspace (${status}): ${parsed.message ?? 'no reason given'}`,
+  );
+}

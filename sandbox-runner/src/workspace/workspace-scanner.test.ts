@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorkspaceLimits } from '../protocol.js';
+import { WorkspaceScanner } from './workspace-scanner.js';
+
+const LIMITS: WorkspaceLimits = { maxFiles: 100, maxFileBytes: 1000, maxTotalBytes: 5000, maxPathBytes: 768 };
+
+describe('WorkspaceScanner', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'scan-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('describes regular files and reports symlinks and FIFOs as skipped, never following them', async () => {
+    await mkdir(path.join(root, 'd'));
+    await writeFile(path.join(root, 'd', 'a.txt'), 'abc');
+    await writeFile(path.join(root, 'run.sh'), '#!/bin/sh', { mode: 0o755 });
+    await symlink('/etc', path.join(root, 'etc'));
+    await symlink('/etc/passwd', path.join(root, 'd', 'leak'));
+    await promisify(execFile)('mkfifo', [path.join(root, 'pipe')]);
+    const scan = await new WorkspaceScanner(root).scan(LIMITS);
+    expect(scan.files.map((f) => [f.path, f.size, f.executable])).toEqual([
+      ['d/a.txt', 3, false],
+      ['run.sh', 9, true],
+    ]);
+    expect(scan.files[0]?.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(scan.skipped).toEqual([
+      { path: 'd/leak', reason: 'symlink' },
+      { path: 'etc', reason: 'symlink' },
+      { path: 'pipe', reason: 'fifo' },
+    ]);
+    expect(scan.skippedTotal).toBe(3);
+  });
+
+  it('stops with WORKSPACE_LIMIT at the file count, file size and total size', async () => {
+    await writeFile(path.join(root, 'big'), Buffer.alloc(1001));
+    await expect(new WorkspaceScanner(root).scan(LIMITS)).rejects.toMatchObject({ code: 'WORKSPACE_LIMIT' });
+    await rm(path.join(root, 'big'));
+    for (let i = 0; i < 6; i++) await writeFile(path.join(root, `f${i}`), Buffer.alloc(900));
+    await expect(new WorkspaceScanner(root).scan(LIMITS)).rejects.toThrow(/more than 5000 bytes/);
+    await expect(
+      new WorkspaceScanner(root).scan({ ...LIMITS, maxFiles: 3, maxTotalBytes: 1e9 }),
+    ).rejects.toThrow(/more than 3 files/);
+  });
+
+  it('hashes again a file rewritten with the same size and mtime', async () => {
+    const file = path.join(root, 'f');
+    await writeFile(file, 'one');
+    const scanner = new WorkspaceScanner(root);
+    const first = (await scanner.scan(LIMITS)).files[0]?.sha256;
+    const { mtime } = await stat(file);
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(file, 'two');
+    await utimes(file, mtime, mtime);
+    const second = (await scanner.scan(LIMITS)).files[0]?.sha256;
+    expect(second).not.toBe(first);
+  });
+});
