@@ -1,5 +1,8 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentdError, isAgentdError, type ErrorCode, type Severity } from '../common/errors.js';
+import { randomId } from '../common/ids.js';
 import { httpStatusOf } from './http-status.js';
 
 export interface ErrorBody {
@@ -89,4 +92,50 @@ function classify(error: FastifyError | AgentdError | Error): { status: number; 
     return { status, err };
   }
   return { status: 500, err: new AgentdError('INTERNAL_ERROR', error.message, { cause: error }) };
+}
+
+/** Errors Fastify's router raises before any hook runs: the request id and the error shape still apply. */
+export function sendFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-request-id', request.id);
+  const message =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'a path parameter is too long'
+      : error.code === 'FST_ERR_BAD_URL'
+        ? 'the URL is not valid (bad percent-encoding)'
+        : 'invalid request';
+  sendError(request, reply, 400, new AgentdError('VALIDATION_FAILED', message));
+}
+
+/**
+ * Requests Node's HTTP parser rejects before Fastify sees them (control characters in a header, a header block
+ * over the limit, a malformed request line) get the same error shape as every other error, and a request id.
+ */
+export function writeClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const requestId = `req_${randomId(16)}`;
+  const body: ErrorBody = {
+    error: {
+      code: 'VALIDATION_FAILED',
+      message:
+        status === 431
+          ? 'request headers are too large'
+          : status === 408
+            ? 'request timed out'
+            : 'malformed HTTP request',
+      severity: 'error',
+      recoverable: false,
+      requestId,
+    },
+  };
+  const payload = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n` +
+        `x-request-id: ${requestId}\r\nx-content-type-options: nosniff\r\nconnection: close\r\n\r\n${payload}`,
+    );
+  }
+  socket.destroy(err);
 }

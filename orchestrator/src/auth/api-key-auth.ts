@@ -12,6 +12,7 @@ const KEY_PREFIX = 'agd_';
 /** Created keys carry 256 bits of randomness; the prefix shown in lists is never enough to use one. */
 const SHOWN_PREFIX_LENGTH = 12;
 const TOUCH_INTERVAL_MS = 60_000;
+const BOOTSTRAP_ID_LENGTH = 12;
 
 export interface ApiKeyAuthOptions {
   store: Store;
@@ -27,14 +28,16 @@ export function hashKey(key: string): string {
 
 /** API keys: bootstrap admin keys from configuration plus keys created through the API, stored hashed. */
 export class ApiKeyAuth {
-  readonly #bootstrap: { digest: Buffer; prefix: string }[];
+  readonly #bootstrap: { digest: Buffer; id: string }[];
   readonly #touched = new Map<string, number>();
 
   constructor(private readonly options: ApiKeyAuthOptions) {
-    this.#bootstrap = options.bootstrapKeys.map((key) => ({
-      digest: createHash('sha256').update(key, 'utf8').digest(),
-      prefix: key.slice(0, 6),
-    }));
+    // Named by a fragment of their hash, not their first characters: keys that share a prefix stay distinct
+    // (rate-limit budgets, audit actors) and no part of a secret reaches logs, Redis or the audit log.
+    this.#bootstrap = options.bootstrapKeys.map((key) => {
+      const digest = createHash('sha256').update(key, 'utf8').digest();
+      return { digest, id: digest.toString('hex').slice(0, BOOTSTRAP_ID_LENGTH) };
+    });
   }
 
   async authenticate(presented: string | undefined): Promise<Principal> {
@@ -46,19 +49,19 @@ export class ApiKeyAuth {
     // Compare against every bootstrap key, whatever matches, so timing says nothing about which one.
     let bootstrapMatch: string | undefined;
     for (const key of this.#bootstrap) {
-      if (timingSafeEqual(digest, key.digest)) bootstrapMatch = key.prefix;
+      if (timingSafeEqual(digest, key.digest)) bootstrapMatch = key.id;
     }
     if (bootstrapMatch !== undefined) {
       return {
         scope: 'admin',
         tenantId: null,
         keyId: `bootstrap:${bootstrapMatch}`,
-        actor: `bootstrap-key:${bootstrapMatch}…`,
+        actor: `bootstrap-key:${bootstrapMatch}`,
       };
     }
     const key = await this.options.store.apiKeys.findByHash(digest.toString('hex'));
     if (!key || key.revokedAt !== null) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
-    this.#touch(key);
+    await this.#touch(key);
     return {
       scope: key.scope,
       tenantId: key.tenantId,
@@ -118,11 +121,15 @@ export class ApiKeyAuth {
     return { file, plain, created: true };
   }
 
-  #touch(key: ApiKey): void {
+  /**
+   * Awaited, not fire-and-forget: a write still in flight when the daemon closes its database left an open
+   * transaction that hung `close()` forever. It costs one UPDATE per key per TOUCH_INTERVAL_MS.
+   */
+  async #touch(key: ApiKey): Promise<void> {
     const now = this.options.clock.now();
     if (now - (this.#touched.get(key.id) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.#touched.set(key.id, now);
-    this.options.store.apiKeys.touch(key.id, new Date(now)).catch((err: unknown) => {
+    await this.options.store.apiKeys.touch(key.id, new Date(now)).catch((err: unknown) => {
       this.options.logger.debug({ err, keyId: key.id }, 'Could not record key use');
     });
   }

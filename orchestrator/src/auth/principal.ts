@@ -2,7 +2,7 @@
 export interface Principal {
   scope: 'admin' | 'tenant';
   tenantId: string | null;
-  /** Stable id of the key (created keys: their row id; bootstrap keys: `bootstrap:<prefix>`). */
+  /** Stable id of the key (created keys: their row id; bootstrap keys: `bootstrap:<sha-256 fragment>`). */
   keyId: string;
   /** For the audit log. */
   actor: string;

@@ -1,4 +1,5 @@
 import type { TSchema, Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { ValidationError } from './errors.js';
 
@@ -19,6 +20,18 @@ export function schemaIssues(schema: TSchema, value: unknown): string[] {
       byPath.set(path, describe(error.keyword, error.message, schemaAt(schema, error.schemaPath)));
   }
   return [...byPath].map(([path, message]) => `${path}: ${message}`);
+}
+
+/**
+ * A compiled check for a hot path (every runner event): the fast compiled validator decides, and only a
+ * failing value pays for the readable issue list.
+ */
+export function compiledValidator<S extends TSchema>(schema: S, what: string): (value: unknown) => Static<S> {
+  const validator = Compile(schema);
+  return (value) => {
+    if (validator.Check(value)) return value;
+    throw new ValidationError(`invalid ${what}`, schemaIssues(schema, value));
+  };
 }
 
 /** Returns `value` typed by `schema`, or throws a ValidationError listing every problem. */

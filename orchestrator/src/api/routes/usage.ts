@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ValidationError } from '../../common/errors.js';
+import { NotFoundError, ValidationError } from '../../common/errors.js';
 import type { Store } from '../../store/repositories.js';
 import { UsageQuery } from '../control-schemas.js';
 import { TenantParams } from '../schemas.js';
@@ -25,8 +25,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       if (from.getTime() > to.getTime())
         throw new ValidationError('invalid range', ['/from: must not be after /to']);
       const groupBy = request.query.groupBy ?? 'model';
-      if (!(await store.tenants.get(tenantId)))
-        throw new ValidationError('unknown tenant', [`tenant ${tenantId} does not exist`]);
+      if (!(await store.tenants.get(tenantId))) throw new NotFoundError('tenant', tenantId);
       const summary = await store.usage.summarize({ tenantId, from, to, groupBy });
       return {
         tenantId,
