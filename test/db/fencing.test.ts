@@ -179,7 +179,7 @@ describe('runs', () => {
     const other = await seedConversation(store, s.model);
     const running = await start(other, node);
     await start(await seedConversation(store, s.model), 'elsewhere');
-    expect((await store.runs.listRunning(node)).map((r) => r.id)).toEqual([running.id]);
+    expect((await store.runs.listRunning({ nodeId: node })).map((r) => r.id)).toEqual([running.id]);
   });
 });
 

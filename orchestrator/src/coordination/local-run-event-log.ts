@@ -94,8 +94,13 @@ export class LocalRunEventLog implements RunEventLog {
     for (const waiter of [...entry.waiters]) waiter();
   }
 
+  #lastExpiry = 0;
+
+  /** At most once a second: expiry scans every retained run, and append is a hot path. */
   #expire(): void {
     const now = this.options.clock.now();
+    if (now - this.#lastExpiry < 1_000) return;
+    this.#lastExpiry = now;
     for (const [runId, entry] of this.#runs) {
       if (entry.done && now - entry.completedAt > this.options.retentionMs) this.#runs.delete(runId);
     }

@@ -167,9 +167,13 @@ export class PrismaRunRepository implements RunRepository {
     });
   }
 
-  async listRunning(nodeId: string): Promise<Run[]> {
+  async listRunning(filter: { nodeId?: string; conversationId?: string } = {}): Promise<Run[]> {
     const rows = await this.prisma.run.findMany({
-      where: { nodeId, status: 'running' },
+      where: {
+        status: 'running',
+        ...(filter.nodeId === undefined ? {} : { nodeId: filter.nodeId }),
+        ...(filter.conversationId === undefined ? {} : { conversationId: filter.conversationId }),
+      },
       orderBy: timeOrder(),
     });
     return rows.map(toRun);

@@ -55,6 +55,8 @@ export class ActiveRun {
   /** The sandbox was killed, died, or its runner broke the protocol: remove it instead of keeping it idle. */
   discardSandbox = false;
   subscribers = 0;
+  /** Settles when the runner reports its run job done (it takes no other job before). */
+  jobSettled: Promise<void> = Promise.resolve();
 
   readonly #runnerEnded: Promise<RunnerEnding>;
   #resolveRunnerEnded!: (ending: RunnerEnding) => void;

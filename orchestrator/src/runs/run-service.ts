@@ -9,9 +9,11 @@ import {
   type ErrorCode,
 } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
+import { sleep } from '../common/timers.js';
 import type { Logger } from '../common/logger.js';
 import type { LockService } from '../coordination/lock-service.js';
 import type { RunEventLog } from '../coordination/run-event-log.js';
+import type { RunSignals } from '../coordination/run-signals.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { formatUsd, usdNumber } from '../model/pricing.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
@@ -20,6 +22,7 @@ import type { Conversation, Model, Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import { ActiveRun, type RunOutcome } from './active-run.js';
 import type { RelayedRunnerEvent, RunEventBody } from './run-events.js';
+import type { RunRecovery } from './run-recovery.js';
 import type { WorkspaceSync } from './workspace-sync.js';
 
 export interface RunSettings {
@@ -37,6 +40,8 @@ export interface RunSettings {
 
 export interface RunServiceOptions {
   nodeId: string;
+  signals: RunSignals;
+  recovery: RunRecovery;
   store: Store;
   sandboxes: SandboxManager;
   locks: LockService;
@@ -78,6 +83,16 @@ export class RunService {
     options.sandboxes.on('lost', (record: SandboxRecord) => this.#onSandboxLost(record));
   }
 
+  /** Listens for cancel requests from other nodes and ends runs this node left behind when it died. */
+  async start(): Promise<void> {
+    await this.options.signals.onCancel((runId) => {
+      this.cancel(runId);
+    });
+    const recovered = await this.options.recovery.recoverOwn();
+    if (recovered > 0)
+      this.#log.warn({ recovered }, 'Marked runs interrupted by the previous process as interrupted');
+  }
+
   get activeCount(): number {
     return this.#active.size;
   }
@@ -101,7 +116,7 @@ export class RunService {
    * Starts a run. Everything that can refuse it (busy conversation, caps, a sandbox that cannot start) is
    * decided before this returns, so the caller can still answer with an HTTP error instead of a stream.
    */
-  async start(request: StartRunRequest): Promise<ActiveRun> {
+  async startRun(request: StartRunRequest): Promise<ActiveRun> {
     if (!this.#accepting) {
       throw new AgentdError('DEPENDENCY_UNAVAILABLE', 'this node is shutting down', {
         recoverable: true,
@@ -137,6 +152,7 @@ export class RunService {
     }
     let lease;
     try {
+      await this.options.recovery.takeOver(conversation.id, (runId) => this.#active.has(runId));
       lease = await this.options.sandboxes.acquire({
         tenantId: tenant.id,
         conversationId: conversation.id,
@@ -174,6 +190,14 @@ export class RunService {
       limits: this.#limits(tenant),
     });
     this.#active.set(runId, run);
+    // Without the lock another node may start a run on this conversation: stop (its commits are fenced anyway).
+    lock.lost.addEventListener('abort', () => {
+      this.#stop(run, {
+        kind: 'failed',
+        code: 'DEPENDENCY_UNAVAILABLE',
+        message: 'the conversation lock was lost (Redis unavailable or too slow)',
+      });
+    });
     this.options.metrics.runsStarted.inc();
     await this.#emit(run, { type: 'run_start', conversationId: conversation.id, modelId: model.id });
     const done = this.#execute(run, request.message);
@@ -200,24 +224,37 @@ export class RunService {
     if (run) run.subscribers += 1;
   }
 
-  /** A client stopped reading; with nobody left, the run waits `disconnectGraceMs` for a resume, then is cancelled. */
+  /**
+   * A client stopped reading; with nobody left here or on another node, the run waits `disconnectGraceMs` for
+   * a resume, then is cancelled.
+   */
   detach(runId: string): void {
     const run = this.#active.get(runId);
     if (!run) return;
     run.subscribers = Math.max(0, run.subscribers - 1);
     if (run.subscribers > 0) return;
-    const grace = this.options.settings.disconnectGraceMs;
-    const check = (): void => {
-      if (run.subscribers === 0 && this.#active.has(run.id)) {
-        this.#stop(run, {
-          kind: 'cancelled',
-          code: 'RUN_CANCELLED',
-          message: 'the client disconnected and did not resume',
-        });
+    const check = async (): Promise<void> => {
+      if (run.subscribers > 0 || !this.#active.has(run.id)) return;
+      // A client that resumed on another node keeps the run alive; if Redis cannot tell, assume it did not.
+      if (await this.options.signals.watchedElsewhere(run.id).catch(() => false)) {
+        setTimeout(() => void check(), Math.max(1_000, this.options.settings.disconnectGraceMs)).unref();
+        return;
       }
+      this.#stop(run, {
+        kind: 'cancelled',
+        code: 'RUN_CANCELLED',
+        message: 'the client disconnected and did not resume',
+      });
     };
-    if (grace === 0) check();
-    else setTimeout(check, grace).unref();
+    setTimeout(() => void check(), this.options.settings.disconnectGraceMs).unref();
+  }
+
+  /** Cancels a run wherever it runs: here, or by asking the fleet. Returns false when it is not running. */
+  async requestCancel(runId: string, nodeId: string): Promise<'cancelling' | 'forwarded'> {
+    if (this.cancel(runId)) return 'cancelling';
+    if (nodeId === this.options.nodeId) return 'cancelling';
+    await this.options.signals.requestCancel(runId);
+    return 'forwarded';
   }
 
   async relay(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> {
@@ -317,6 +354,10 @@ export class RunService {
     job.catch((err: unknown) => {
       run.endRunner({ kind: 'error', code: 'SANDBOX_LOST', message: errorMessage(err) });
     });
+    run.jobSettled = job.then(
+      () => undefined,
+      () => undefined,
+    );
     const ending = await run.runnerEnded;
     const stopped = run.stopOutcome();
     if (stopped) return stopped;
@@ -336,21 +377,50 @@ export class RunService {
   /** Ends the run in DESIGN.md's order: sync-out, then final (or error), then usage, then `: done`. */
   async #finish(run: ActiveRun, outcome: RunOutcome, log: Logger): Promise<RunResult> {
     const { store, sandboxes } = this.options;
+    // Every step below runs whatever the one before did: a run always gives back its sandbox and its lock.
+    const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
+      try {
+        await fn();
+        return true;
+      } catch (err) {
+        log.error({ err }, `Could not ${what}`);
+        return false;
+      }
+    };
     let final: string | null = null;
     if (outcome.kind === 'succeeded') {
       try {
+        await this.#runnerFinished(run);
         await this.options.workspace.syncOut(run);
-        final = run.finalText ?? '';
-        await this.#emit(run, { type: 'final', content: final });
       } catch (err) {
         outcome = {
           kind: 'failed',
-          code: 'WORKSPACE_SYNC_FAILED',
+          code:
+            isAgentdError(err) && err.code === 'WORKSPACE_LIMIT'
+              ? 'WORKSPACE_LIMIT'
+              : 'WORKSPACE_SYNC_FAILED',
           message: `the workspace could not be saved: ${errorMessage(err)}`,
         };
       }
+      if (outcome.kind === 'succeeded') {
+        final = run.finalText ?? '';
+        const content = final;
+        await attempt('emit the final event', () => this.#emit(run, { type: 'final', content }));
+      }
+    } else if (
+      (outcome.kind === 'cancelled' || outcome.kind === 'interrupted') &&
+      run.runnerEnding &&
+      !run.discardSandbox
+    ) {
+      // The runner stopped cleanly: keep what the agent wrote so far (the run still ends as cancelled).
+      await attempt('save the workspace of a stopped run', async () => {
+        await this.#runnerFinished(run);
+        await this.options.workspace.syncOut(run);
+      });
     }
-    if (outcome.kind !== 'succeeded') await this.#emit(run, errorEvent(outcome));
+    const ended = outcome;
+    if (ended.kind !== 'succeeded')
+      await attempt('emit the error event', () => this.#emit(run, errorEvent(ended)));
     const usage: RunResult['usage'] = {
       type: 'usage',
       ...run.usage,
@@ -358,34 +428,43 @@ export class RunService {
       costUsdExact: formatUsd(run.costPico),
       steps: run.steps,
     };
-    await this.#emit(run, usage);
-    try {
-      await store.runs.finish(run.id, run.fencingToken, {
-        status: runStatus(outcome),
-        errorCode:
-          outcome.kind === 'succeeded'
-            ? null
-            : outcome.kind === 'interrupted'
-              ? 'RUN_CANCELLED'
-              : outcome.code,
-        errorMessage: outcome.kind === 'succeeded' ? null : outcome.message,
-        usage: { steps: run.steps, ...run.usage, costUsd: formatUsd(run.costPico) },
-      });
-    } catch (err) {
-      log.error({ err }, 'Could not record the run’s end');
-    }
-    await this.options.eventLog.complete(run.id);
+    await attempt('emit usage', () => this.#emit(run, usage));
+    // The database says the run ended before the log does, so a client that saw `: done` finds the run
+    // finished. A crash before the database write is repaired by recovery, which trusts the log (a `final`
+    // there means the client was told the run succeeded); one between the two writes, by the resume route.
+    await attempt('record the run’s end', () =>
+      retryDatabase(() =>
+        store.runs.finish(run.id, run.fencingToken, {
+          status: runStatus(ended),
+          errorCode:
+            ended.kind === 'succeeded' ? null : ended.kind === 'interrupted' ? 'RUN_CANCELLED' : ended.code,
+          errorMessage: ended.kind === 'succeeded' ? null : ended.message,
+          usage: { steps: run.steps, ...run.usage, costUsd: formatUsd(run.costPico) },
+        }),
+      ),
+    );
+    await attempt('complete the event log', () => this.options.eventLog.complete(run.id));
     this.#active.delete(run.id);
-    try {
-      // A sandbox that was killed, died or misbehaved goes; otherwise its runner is idle again and it is reused.
-      if (run.discardSandbox) await sandboxes.remove(run.sandboxId, 'run_aborted').catch(() => undefined);
-      else await sandboxes.release(run.lease);
-    } finally {
-      await run.lock.release();
+    // A sandbox that was killed, died or misbehaved goes; otherwise its runner is idle again and it is reused.
+    if (run.discardSandbox) {
+      await attempt('remove the sandbox', async () => {
+        // It may be gone already (killed and removed to stop the run, or died).
+        if (await sandboxes.get(run.sandboxId)) await sandboxes.remove(run.sandboxId, 'run_aborted');
+      });
     }
+    if (!run.discardSandbox) await attempt('release the sandbox', () => sandboxes.release(run.lease));
+    await attempt('release the lock', () => run.lock.release());
     this.options.metrics.runsFinished.inc({ status: outcome.kind });
     log.info({ outcome: outcome.kind, steps: run.steps, costUsd: formatUsd(run.costPico) }, 'Run ended');
     return { runId: run.id, outcome, final, usage };
+  }
+
+  /**
+   * The runner reports its run job done right after its event stream ends; until then it refuses other jobs,
+   * so the workspace sync waits for it (briefly: a runner that never reports is not waited on for long).
+   */
+  async #runnerFinished(run: ActiveRun): Promise<void> {
+    await Promise.race([run.jobSettled, sleep(JOB_SETTLE_MS)]);
   }
 
   /**
@@ -420,10 +499,44 @@ export class RunService {
     }
   }
 
+  /**
+   * Appends to the run's event log, riding out a short Redis outage (a restart, a failover) with a few
+   * retries before giving up.
+   */
   async #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
-    await this.options.eventLog.append(run.id, body);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.eventLog.append(run.id, body);
+        return;
+      } catch (err) {
+        if (!isAgentdError(err) || err.code !== 'DEPENDENCY_UNAVAILABLE' || attempt >= EMIT_RETRIES.length)
+          throw err;
+        await sleep(EMIT_RETRIES[attempt] ?? 1_000);
+      }
+    }
   }
 }
+
+const JOB_SETTLE_MS = 10_000;
+
+/**
+ * Recording a run's end rides out a busy or briefly unreachable database (a stalled pool, a failover): a run
+ * row left `running` would wait for crash recovery to be closed.
+ */
+async function retryDatabase<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isAgentdError(err) || err.code !== 'DEPENDENCY_UNAVAILABLE' || attempt >= EMIT_RETRIES.length)
+        throw err;
+      await sleep(EMIT_RETRIES[attempt] ?? 1_000);
+    }
+  }
+}
+
+/** Back-off between event-log retries: about ten seconds in all. */
+const EMIT_RETRIES = [100, 250, 500, 1_000, 2_000, 3_000, 3_000];
 
 function runStatus(outcome: RunOutcome): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
   if (outcome.kind === 'cancelled') return outcome.code === 'RUN_TIMEOUT' ? 'failed' : 'cancelled';

@@ -5,7 +5,7 @@ import { readJson } from '../callhome/read-body.js';
 import { AgentdError, ERROR_CODES, errorMessage, type ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { TokenBucket } from '../common/token-bucket.js';
-import { validate } from '../common/validate.js';
+import { compiledValidator, validate } from '../common/validate.js';
 import type { ActiveRun } from './active-run.js';
 import type { ModelGateway } from './model-gateway.js';
 import type { RelayedRunnerEvent } from './run-events.js';
@@ -119,14 +119,21 @@ export class RunnerBridge {
         const { runId: _r, seq: _s, timestamp: _t, ...rest } = json as Record<string, unknown>;
         json = rest;
       }
-      const event: RunnerEvent = validate(RunnerEventSchema, json, 'runner event');
+      const event: RunnerEvent = checkRunnerEvent(json);
       await this.#dispatch(run, event);
     };
+    let sinceYield = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > limits.maxBytesPerRun)
         throw new AgentdError('RUNNER_PROTOCOL_ERROR', `more than ${limits.maxBytesPerRun} bytes of events`);
-      for (const data of parser.push(chunk)) await handle(data);
+      for (const data of parser.push(chunk)) {
+        await handle(data);
+        if (++sinceYield >= EVENTS_PER_TURN) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
     }
     for (const data of parser.end()) await handle(data);
     if (!run.runnerEnding)
@@ -160,6 +167,10 @@ export class RunnerBridge {
     }
   }
 }
+
+const checkRunnerEvent = compiledValidator(RunnerEventSchema, 'runner event');
+/** Events handled before giving the event loop a turn: one busy runner must not stall every other client. */
+const EVENTS_PER_TURN = 64;
 
 /**
  * Aborts when the runner goes away before agentd finished answering. (A request's own 'close' event fires as

@@ -12,9 +12,16 @@ export const REAP_REASONS = [
   'replaced',
   'conversation_deleted',
   'run_aborted',
+  'stale',
 ] as const;
 
 export type ReapReason = (typeof REAP_REASONS)[number];
+
+/**
+ * Reasons that skip the pre-remove hooks: the container is gone (lost), nobody knows it (orphan), or its
+ * conversation has moved to a newer sandbox (stale) — saving its files would overwrite newer work.
+ */
+export const NO_HOOK_REASONS: ReadonlySet<ReapReason> = new Set(['lost', 'orphan', 'stale']);
 
 /** Reasons that may wait: if the pre-remove hook (workspace sync-out) fails, the sandbox stays and is retried. */
 export const DEFERRABLE_REASONS: ReadonlySet<ReapReason> = new Set([

@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
+import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
 import type { LifecyclePolicy } from './lifecycle-policy.js';
 import type { NodeCapacity } from './node-capacity.js';
 import { pickNodeVictim, pickTenantVictim } from './node-capacity.js';
@@ -10,6 +11,7 @@ import type { WarmPool } from './warm-pool.js';
 
 export interface ReaperOptions {
   nodeId: string;
+  registry: SandboxRegistry;
   capacity: NodeCapacity;
   remover: SandboxRemover;
   pool: WarmPool;
@@ -44,6 +46,11 @@ export class Reaper {
       if (!chosen.has(record.id)) chosen.set(record.id, { record, reason });
     };
     for (const record of records) {
+      // Another node (or a newer sandbox) now owns the conversation: this one holds an old workspace.
+      if (record.state === 'idle' && record.tenantId !== null && record.conversationId !== null) {
+        const owner = await this.options.registry.findByConversation(record.tenantId, record.conversationId);
+        if (owner && owner.id !== record.id) choose(record, 'stale');
+      }
       if (record.state === 'idle' && now - record.lastUsedAt >= policy.idleTtlMs) choose(record, 'idle_ttl');
       else if (
         (record.state === 'idle' || record.state === 'warm') &&

@@ -42,8 +42,14 @@ export class Reconciler {
     this.#log = options.logger.child({ component: 'reconciler' });
   }
 
-  async reconcile(): Promise<ReconcileReport> {
+  /**
+   * `startup`: no creation or removal can be in flight in this process yet, so `starting` and `removing`
+   * records are leftovers of a previous process and are cleaned up rather than skipped.
+   */
+  async reconcile(mode: { startup?: boolean } = {}): Promise<ReconcileReport> {
     const { docker, registry, nodeId, callHome } = this.options;
+    const transient = (r: SandboxRecord): boolean => r.state === 'starting' || r.state === 'removing';
+    const inFlight = (r: SandboxRecord): boolean => mode.startup !== true && transient(r);
     const report: ReconcileReport = { adopted: [], removedOrphans: [], lost: [], staleSocketDirs: [] };
     const containers = await docker.listManaged({ [LABELS.node]: nodeId });
     const records = new Map((await registry.list({ nodeId })).map((r) => [r.id, r]));
@@ -54,13 +60,13 @@ export class Reconciler {
       const sandboxId = container.labels[LABELS.sandboxId] ?? '';
       const record = records.get(sandboxId);
       if (!record || (record.containerId !== '' && record.containerId !== container.id)) {
-        if (record?.state === 'starting') continue;
+        if (record && inFlight(record)) continue;
         await this.#removeOrphan(container, report);
         continue;
       }
       seen.add(record.id);
-      if (record.state === 'starting' || record.state === 'removing') continue;
-      if (container.state !== 'running') {
+      if (inFlight(record)) continue;
+      if (transient(record) || container.state !== 'running') {
         await this.#lose(record, report);
         continue;
       }
@@ -69,7 +75,7 @@ export class Reconciler {
     await Promise.all(adopting);
 
     for (const record of records.values()) {
-      if (seen.has(record.id) || record.state === 'starting' || record.state === 'removing') continue;
+      if (seen.has(record.id) || inFlight(record)) continue;
       await this.#lose(record, report);
     }
     await this.#removeStaleSocketDirs(report);

@@ -6,7 +6,13 @@ import type { Logger } from '../common/logger.js';
 import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { DEFERRABLE_REASONS, FORCED_REASONS, type ReapReason, type ReapRecord } from './reap-reason.js';
+import {
+  DEFERRABLE_REASONS,
+  FORCED_REASONS,
+  NO_HOOK_REASONS,
+  type ReapReason,
+  type ReapRecord,
+} from './reap-reason.js';
 import type { SandboxRecord, SandboxState } from './sandbox-record.js';
 
 const ALL_BUT_REMOVING: readonly SandboxState[] = ['starting', 'warm', 'idle', 'busy'];
@@ -66,12 +72,7 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
       current = claimed ?? record;
     }
     let hookError: string | undefined;
-    if (
-      current.conversationId !== null &&
-      current.containerId !== '' &&
-      reason !== 'lost' &&
-      reason !== 'orphan'
-    ) {
+    if (current.conversationId !== null && current.containerId !== '' && !NO_HOOK_REASONS.has(reason)) {
       for (const hook of this.#hooks) {
         try {
           await hook(current, reason);
