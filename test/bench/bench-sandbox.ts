@@ -5,7 +5,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startTestDaemon } from '../support/test-daemon.js';
-import { table, type Row } from './stats.js';
+import { recordResult } from './results.js';
+import { percentile, table, type Row } from './stats.js';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_N ?? 20);
@@ -63,6 +64,25 @@ async function main(): Promise<void> {
       baseline,
     ];
     process.stdout.write(`\n${table(rows, baseline)}\n`);
+    const cliName = 'docker run -d, same image';
+    recordResult({
+      benchmark: 'sandbox',
+      measure: 'warm-pool claim (p50)',
+      unit: 'ms',
+      agentd: percentile(warm, 50),
+      baseline: percentile(cli, 50),
+      baselineName: cliName,
+      better: 'lower',
+    });
+    recordResult({
+      benchmark: 'sandbox',
+      measure: 'cold create + start + call home (p50)',
+      unit: 'ms',
+      agentd: percentile(cold, 50),
+      baseline: percentile(cli, 50),
+      baselineName: cliName,
+      better: 'lower',
+    });
   } finally {
     await daemon.destroy();
   }

@@ -1,0 +1,129 @@
+/**
+ * Where the CPU went while a benchmark section ran: this thread, a set of containers (from their cgroups,
+ * when this host exposes them) and the whole host (/proc/stat), so a table can say what the bottleneck was.
+ */
+import { readFileSync } from 'node:fs';
+
+interface CpuSnapshot {
+  at: number;
+  threadUs: number;
+  containersUs: number | undefined;
+  hostBusy: number;
+  hostTotal: number;
+}
+
+/** CPU over the measured sections, each as a number of CPUs (1 = one core fully busy). */
+export interface CpuUse {
+  seconds: number;
+  /** This thread. */
+  thread: number;
+  /** The watched containers together; undefined when their cgroups cannot be read here. */
+  containers: number | undefined;
+  /** Everything on the host. */
+  host: number;
+}
+
+/** Accumulates CPU use over one or more start/stop sections. */
+export class CpuMeter {
+  #ms = 0;
+  #threadUs = 0;
+  #containersUs: number | undefined = 0;
+  #hostBusy = 0;
+  #hostTotal = 0;
+  #started: CpuSnapshot | undefined;
+
+  /** `containerIds`: full ids of the containers to count. */
+  constructor(private readonly containerIds: readonly string[]) {}
+
+  start(): void {
+    this.#started = snapshot(this.containerIds);
+  }
+
+  stop(): void {
+    const a = this.#started;
+    if (!a) return;
+    const b = snapshot(this.containerIds);
+    this.#started = undefined;
+    this.#ms += b.at - a.at;
+    this.#threadUs += b.threadUs - a.threadUs;
+    this.#containersUs =
+      this.#containersUs === undefined || a.containersUs === undefined || b.containersUs === undefined
+        ? undefined
+        : this.#containersUs + b.containersUs - a.containersUs;
+    this.#hostBusy += b.hostBusy - a.hostBusy;
+    this.#hostTotal += b.hostTotal - a.hostTotal;
+  }
+
+  use(): CpuUse {
+    const seconds = this.#ms / 1000;
+    const cpus = (us: number): number => us / 1e6 / seconds;
+    return {
+      seconds,
+      thread: cpus(this.#threadUs),
+      containers: this.#containersUs === undefined ? undefined : cpus(this.#containersUs),
+      host: (this.#hostBusy / Math.max(1, this.#hostTotal)) * cpuCount(),
+    };
+  }
+}
+
+function snapshot(containerIds: readonly string[]): CpuSnapshot {
+  const thread = process.threadCpuUsage();
+  return {
+    at: performance.now(),
+    threadUs: thread.user + thread.system,
+    containersUs: containersUs(containerIds),
+    ...hostJiffies(),
+  };
+}
+
+function cpuCount(): number {
+  return Math.max(
+    1,
+    readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((l) => /^cpu\d+ /.test(l)).length,
+  );
+}
+
+/** Busy and total jiffies of all CPUs (idle and iowait count as not busy). */
+function hostJiffies(): { hostBusy: number; hostTotal: number } {
+  const first = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const fields = first.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((sum, x) => sum + x, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { hostBusy: total - idle, hostTotal: total };
+}
+
+/** Sum of the containers' CPU time from cgroup v1 (cpuacct) or v2 (cpu.stat), or undefined. */
+function containersUs(ids: readonly string[]): number | undefined {
+  if (ids.length === 0) return undefined;
+  let sum = 0;
+  for (const id of ids) {
+    const us = containerUs(id);
+    if (us === undefined) return undefined;
+    sum += us;
+  }
+  return sum;
+}
+
+function containerUs(id: string): number | undefined {
+  const v1 = readNumber(`/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`);
+  if (v1 !== undefined) return v1 / 1000;
+  for (const dir of [`/sys/fs/cgroup/system.slice/docker-${id}.scope`, `/sys/fs/cgroup/docker/${id}`]) {
+    try {
+      const match = /^usage_usec (\d+)$/m.exec(readFileSync(`${dir}/cpu.stat`, 'utf8'));
+      if (match) return Number(match[1]);
+    } catch {
+      // Not this layout.
+    }
+  }
+  return undefined;
+}
+
+function readNumber(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+}
