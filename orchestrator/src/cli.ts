@@ -5,7 +5,8 @@ import { errorMessage, isAgentdError } from './common/errors.js';
 import { createLogger } from './common/logger.js';
 import { loadConfig } from './config/load-config.js';
 import { migrate } from './db/migrate.js';
-import { createDaemon, createImageBuilder } from './main.js';
+import { createAgentdImageBuilder, createDaemon, createImageBuilder } from './main.js';
+import { registerOperatorCommands } from './cli/commands.js';
 
 const program = new Command('agentd')
   .description('Container-isolated agent orchestrator daemon')
@@ -53,10 +54,21 @@ image
   .command('build')
   .description('build the runner image (offline Debian base via debootstrap, cached; then the Dockerfile)')
   .option('--force', 'rebuild the base and the image even when up to date')
-  .action(async (options: { force?: boolean }) => {
+  .option('--agentd', "build agentd's own image (FROM the same offline base) instead of the runner's")
+  .action(async (options: { force?: boolean; agentd?: boolean }) => {
     const config = loadConfig(undefined, { isTty: process.stdout.isTTY });
     const logger = createLogger({ level: 'warn', pretty: false });
     const started = Date.now();
+    if (options.agentd === true) {
+      const builder = await createAgentdImageBuilder(config, logger, (line) =>
+        process.stdout.write(`${line}\n`),
+      );
+      const result = await builder.ensure(options.force === true);
+      process.stdout.write(
+        `${result.built ? 'built' : 'up to date'}: ${result.image} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+      );
+      return;
+    }
     const builder = await createImageBuilder(config, logger, (line) => process.stdout.write(`${line}\n`));
     const result = await builder.ensure(options.force === true);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -64,6 +76,8 @@ image
       `${result.built ? 'built' : 'up to date'}: ${result.image} (base ${result.base}) in ${seconds}s\n`,
     );
   });
+
+registerOperatorCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`agentd: ${errorMessage(err)}\n`);

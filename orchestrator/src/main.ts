@@ -3,40 +3,46 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './api/app.js';
+import { adminRoutes } from './api/routes/admin.js';
 import { auditLogRoutes } from './api/routes/audit.js';
 import { conversationRoutes } from './api/routes/conversations.js';
 import { keyRoutes } from './api/routes/keys.js';
 import { modelRoutes } from './api/routes/models.js';
 import { tenantRoutes } from './api/routes/tenants.js';
 import { usageRoutes } from './api/routes/usage.js';
+import { workspaceRoutes } from './api/routes/workspace.js';
 import { ApiKeyAuth } from './auth/api-key-auth.js';
 import { CallHomeServer } from './callhome/call-home-server.js';
 import { systemClock, type Clock } from './common/clock.js';
 import { AgentdError, errorMessage, isAgentdError, ValidationError } from './common/errors.js';
 import type { Logger } from './common/logger.js';
+import { PeriodicTask } from './common/timers.js';
 import type { AgentdConfig } from './config/config.js';
-import { LocalLockService } from './coordination/local-lock-service.js';
-import { LocalRunEventLog } from './coordination/local-run-event-log.js';
-import { LocalSandboxRegistry } from './coordination/local-sandbox-registry.js';
+import { createCoordination, type Coordination } from './coordination/coordination.js';
 import type { LockService } from './coordination/lock-service.js';
 import type { RunEventLog } from './coordination/run-event-log.js';
 import type { SandboxRegistry } from './coordination/sandbox-registry.js';
 import { ensureBuiltinModels } from './db/builtin-models.js';
 import { createDatabase, type Database } from './db/create-database.js';
+import { IsolationAuditor } from './audit/isolation-auditor.js';
+import { runnerProbe } from './audit/runner-probe.js';
 import { AuditService } from './controlplane/audit-service.js';
 import { ConversationService } from './controlplane/conversation-service.js';
 import { ModelService } from './controlplane/model-service.js';
+import { TenantPolicyCache } from './controlplane/tenant-policy-cache.js';
 import { TenantService, type ConversationCleanup } from './controlplane/tenant-service.js';
 import { DockerEngine } from './docker/docker-engine.js';
 import { HealthService, type DependencyCheck } from './health/health-service.js';
 import { detectDebianMirror } from './image/debian-mirror.js';
+import { AgentdImageBuilder } from './image/agentd-image-builder.js';
 import { RunnerImageBuilder } from './image/runner-image-builder.js';
 import { Metrics } from './metrics/metrics.js';
+import { PolicyService } from './policy/policy-service.js';
 import { BedrockProvider } from './model/bedrock-provider.js';
 import type { ModelProvider } from './model/model-provider.js';
 import { ScriptedProvider } from './model/scripted-provider.js';
 import { ModelGateway } from './runs/model-gateway.js';
-import { NoWorkspaceSync } from './runs/no-workspace-sync.js';
+import { RunRecovery } from './runs/run-recovery.js';
 import { RunService } from './runs/run-service.js';
 import { RunnerBridge } from './runs/runner-bridge.js';
 import type { LifecyclePolicy } from './sandbox/lifecycle-policy.js';
@@ -52,6 +58,7 @@ import { SandboxSupervisor } from './sandbox/sandbox-supervisor.js';
 import { WarmPool } from './sandbox/warm-pool.js';
 import { detectHostSecurity, type HostSecurityFacts } from './security/host-security.js';
 import { decideIsolation } from './security/isolation-policy.js';
+import { createWorkspaces } from './workspace/create-workspaces.js';
 import type { Store } from './store/repositories.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -175,9 +182,39 @@ export async function createDaemon(
   }
 
   const policy = { current: config.sandbox.lifecycle };
-  const registry = overrides.registry ?? new LocalSandboxRegistry();
-  const locks: LockService = new LocalLockService();
-  const eventLog: RunEventLog = new LocalRunEventLog({ ...config.eventLog, clock });
+  const audit = new AuditService(store, logger);
+  const policyService = new PolicyService({
+    store,
+    audit,
+    baseProfiles: profiles,
+    environment: config.sandbox.lifecycle,
+    file: config.sandbox.policyFile,
+    logger,
+    onChange: (state) => {
+      policy.current = state.effective.lifecycle;
+    },
+  });
+  await policyService.load();
+  let coordination: Coordination;
+  try {
+    coordination = await createCoordination(
+      {
+        nodeId: config.nodeId,
+        redis: config.redis,
+        lockTtlMs: config.lockTtlMs,
+        heartbeatTtlMs: config.heartbeatTtlMs,
+        eventLog: config.eventLog,
+      },
+      clock,
+      logger,
+    );
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const registry = overrides.registry ?? coordination.registry;
+  const locks: LockService = coordination.locks;
+  const eventLog: RunEventLog = coordination.eventLog;
   const callHome = new CallHomeServer({ stateDir: config.stateDir, logger, ...config.callHome });
   const remover = new SandboxRemover({
     docker,
@@ -204,7 +241,7 @@ export async function createDaemon(
     registry,
     factory,
     capacity,
-    profiles: () => profiles,
+    profiles: () => policyService.profiles(),
     poolSize: () => policy.current.poolSize,
     clock,
     logger,
@@ -218,7 +255,7 @@ export async function createDaemon(
     remover,
     pool,
     capacity,
-    profiles: () => profiles,
+    profiles: () => policyService.profiles(),
     defaultProfile: defaultProfile.name,
     policy: () => policy.current,
     clock,
@@ -226,8 +263,20 @@ export async function createDaemon(
     metrics,
     healthCheckTimeoutMs: 5_000,
   });
+  const workspaces = createWorkspaces({
+    config: config.workspace,
+    store,
+    registry,
+    callHome,
+    locks,
+    sandboxes,
+    remover,
+    logger,
+    metrics,
+  });
   const reaper = new Reaper({
     nodeId: config.nodeId,
+    registry,
     capacity,
     remover,
     pool,
@@ -278,13 +327,23 @@ export async function createDaemon(
     ...(overrides.providers ?? new Map<string, ModelProvider>()),
   ]);
   const gateway = new ModelGateway({ providers, store, logger, metrics });
+  const recovery = new RunRecovery({
+    nodeId: config.nodeId,
+    store,
+    eventLog,
+    nodes: coordination.nodes,
+    registry,
+    logger,
+  });
   const runs = new RunService({
     nodeId: config.nodeId,
+    signals: coordination.signals,
+    recovery,
     store,
     sandboxes,
     locks,
     eventLog,
-    workspace: new NoWorkspaceSync(),
+    workspace: workspaces.sync,
     settings: config.runs,
     clock,
     logger,
@@ -322,19 +381,30 @@ export async function createDaemon(
         return `engine ${engineInfo.serverVersion}`;
       },
     },
-    {
-      name: 'redis',
-      mode: 'embedded',
-      critical: false,
-      check: () =>
-        Promise.resolve(
-          'not configured: locks, sandbox registry, rate limits and the event log are in-process (single node)',
-        ),
-    },
+    workspaces.check,
+    coordination.mode === 'redis'
+      ? {
+          name: 'redis',
+          mode: 'service',
+          critical: true,
+          check: async () => {
+            await coordination.ping();
+            return undefined;
+          },
+        }
+      : {
+          name: 'redis',
+          mode: 'embedded',
+          critical: false,
+          check: () =>
+            Promise.resolve(
+              'not configured: locks, sandbox registry, rate limits and the event log are in-process (single node)',
+            ),
+        },
   ];
-  const audit = new AuditService(store, logger);
   const cleanup: ConversationCleanup = {
     conversationDeleted: async (tenantId, conversationId) => {
+      workspaces.files.deleteInBackground(tenantId, conversationId);
       const record = await registry.findByConversation(tenantId, conversationId);
       if (record?.nodeId !== config.nodeId) return;
       await sandboxes.remove(record.id, 'conversation_deleted').catch((err: unknown) => {
@@ -358,6 +428,7 @@ export async function createDaemon(
     }
   };
   const tenants = new TenantService(store, audit, tenantPolicyIssues, cleanup);
+  const tenantPolicies = new TenantPolicyCache(store, 5_000);
   const models = new ModelService(store, audit);
   const conversations = new ConversationService({
     store,
@@ -365,6 +436,16 @@ export async function createDaemon(
     profileNames: () => [...profiles.keys()],
     defaultModelId: config.models.defaultModelId,
     cleanup,
+  });
+
+  const auditor = new IsolationAuditor({
+    nodeId: config.nodeId,
+    docker,
+    registry,
+    hostSecurity: async () => detectHostSecurity(await docker.info(), defaultProfile.apparmorProfile),
+    profiles: () => policyService.profiles(),
+    probeRunner: (sandboxId) => runnerProbe(callHome, sandboxId),
+    logger,
   });
 
   const health = new HealthService(checks, { nodeId: config.nodeId, timeoutMs: 2_000, cacheMs: 1_000 });
@@ -380,19 +461,44 @@ export async function createDaemon(
     metrics,
     metricsEnabled: config.metrics.enabled,
     metricsPublic: config.metrics.public,
-    rateLimit: config.rateLimit,
+    rateLimit: { ...config.rateLimit, redis: coordination.rateLimitClient, prefix: config.redis.prefix },
+    tenantRateLimit: async (tenantId) =>
+      tenantId === null ? undefined : (await tenantPolicies.get(tenantId))?.rateLimitPerPeriod,
+    signals: coordination.signals,
     shutdown: shutdownController.signal,
     plugins: [
       async (api) => {
         await api.register(tenantRoutes, { tenants });
         await api.register(modelRoutes, { models });
         await api.register(conversationRoutes, { conversations });
+        await api.register(workspaceRoutes, { files: workspaces.files });
         await api.register(usageRoutes, { store });
         await api.register(keyRoutes, { auth, store, audit });
-        await api.register(auditLogRoutes, { store });
+        await api.register(auditLogRoutes, { store, auditor, profiles: () => policyService.profiles() });
+        await api.register(adminRoutes, {
+          nodeId: config.nodeId,
+          registry,
+          sandboxes,
+          remover,
+          pool,
+          reaper,
+          policy: policyService,
+          nodes: coordination.nodes,
+          signals: coordination.signals,
+          audit,
+        });
       },
     ],
   });
+
+  const janitor = new PeriodicTask(
+    Math.max(1_000, Math.floor(config.heartbeatTtlMs / 2)),
+    async () => {
+      await recovery.sweep();
+      await policyService.refresh();
+    },
+    (err) => logger.warn({ err }, 'Run recovery sweep failed'),
+  );
 
   let closed: Promise<void> | undefined;
   let shuttingDown: Promise<void> | undefined;
@@ -424,8 +530,23 @@ export async function createDaemon(
     url: undefined,
     start: async () => {
       await supervisor.start();
+      await runs.start();
+      await coordination.signals.onRemoveSandbox((sandboxId) => {
+        void registry
+          .get(sandboxId)
+          .then(async (record) => {
+            if (record?.nodeId === config.nodeId) await sandboxes.remove(sandboxId, 'manual');
+          })
+          .catch((err: unknown) => logger.warn({ err, sandboxId }, 'Forced removal failed'));
+      });
+      janitor.start();
       const address = await app.listen({ host: config.http.host, port: config.http.port });
       daemon.url = address;
+      await coordination.nodes.start({
+        nodeId: config.nodeId,
+        url: address,
+        startedAt: new Date().toISOString(),
+      });
       logger.info(
         { url: address, node: config.nodeId, apparmor: hostSecurity.apparmor.reason },
         'agentd listening',
@@ -442,14 +563,20 @@ export async function createDaemon(
         );
         while (runs.activeCount > 0) await new Promise((r) => setTimeout(r, 100));
         clearTimeout(deadline);
+        if (config.shutdownSandboxes === 'remove') {
+          for (const record of await sandboxes.list())
+            await sandboxes.remove(record.id, 'shutdown').catch(() => undefined);
+        }
         await daemon.close();
       })()),
     close: () =>
       (closed ??= (async () => {
         shutdownController.abort();
         await app.close();
+        await janitor.stop();
         await supervisor.stop();
         await callHome.detachAll();
+        await coordination.close();
         await database.close();
       })()),
   };
@@ -485,4 +612,20 @@ export function createImageBuilder(
         onProgress,
       }),
   );
+}
+
+/** agentd's own image, FROM the runner's offline base (`agentd image build --agentd`). */
+export async function createAgentdImageBuilder(
+  config: AgentdConfig,
+  logger: Logger,
+  onProgress: (line: string) => void,
+): Promise<AgentdImageBuilder> {
+  const runner = await createImageBuilder(config, logger, onProgress);
+  return new AgentdImageBuilder({
+    docker: new DockerEngine({ dockerHost: config.docker.host, logger }),
+    repoRoot: REPO_ROOT,
+    image: `agentd/agentd:${config.sandbox.image.split(':').pop() ?? '0.0.0'}`,
+    base: async () => (await runner.ensureBase(false)).base,
+    onProgress,
+  });
 }

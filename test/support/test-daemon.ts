@@ -71,6 +71,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     });
   } catch (err) {
     await database?.drop();
+    if (options.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
     throw err;
   }
   if (options.start !== false) await daemon.start();

@@ -15,13 +15,15 @@ import { randomId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import type { HttpConfig } from '../config/config.js';
 import type { RunEventLog } from '../coordination/run-event-log.js';
+import type { RunSignals } from '../coordination/run-signals.js';
 import type { HealthService } from '../health/health-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RunService } from '../runs/run-service.js';
 import type { Store } from '../store/repositories.js';
 import { installAccessControl } from './access.js';
-import { installErrorHandler } from './error-handler.js';
+import { installErrorHandler, sendFrameworkError, writeClientError } from './error-handler.js';
 import { SseConnections } from './sse-connections.js';
+import { installTextGuard } from './text-guard.js';
 import { healthRoutes } from './routes/health.js';
 import { runRoutes } from './routes/runs.js';
 
@@ -32,11 +34,14 @@ export interface ApiDependencies {
   store: Store;
   runs: RunService;
   eventLog: RunEventLog;
+  signals: RunSignals;
   health: HealthService;
   metrics: Metrics;
   metricsEnabled: boolean;
   metricsPublic: boolean;
-  rateLimit: { enabled: boolean; requests: number; periodMs: number; redis?: unknown };
+  rateLimit: { enabled: boolean; requests: number; periodMs: number; redis?: unknown; prefix?: string };
+  /** The tenant's own execution budget per period (its policy's rateLimitPerPeriod), if it has one. */
+  tenantRateLimit?: (tenantId: string | null) => Promise<number | undefined>;
   shutdown: AbortSignal;
   /** Extra route plugins registered by the composition root (control plane, operators, workspaces …). */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
@@ -62,6 +67,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     requestTimeout: 0,
     // close() must not wait for a client that stopped reading a stream.
     forceCloseConnections: true,
+    // Requests Node's parser rejects (control characters, oversized headers) still get the documented error shape.
+    clientErrorHandler: writeClientError,
+    // So do URLs the router rejects before any hook runs (bad percent-encoding, an over-long path parameter).
+    frameworkErrors: sendFrameworkError,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
@@ -70,6 +79,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     void reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  installTextGuard(app);
   await app.register(helmet, {
     global: true,
     contentSecurityPolicy: false,
@@ -83,7 +93,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
-    ...(deps.rateLimit.redis ? { redis: deps.rateLimit.redis, nameSpace: 'agentd:ratelimit:' } : {}),
+    ...(deps.rateLimit.redis
+      ? { redis: deps.rateLimit.redis, nameSpace: `${deps.rateLimit.prefix ?? 'agentd:'}ratelimit:` }
+      : {}),
     errorResponseBuilder: (_request, context) => {
       const err = new Error(
         `rate limit of ${context.max} requests per ${context.after} exceeded`,
@@ -104,18 +116,22 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       security: [{ apiKey: [] }, { bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  // Before the UI registers its routes: an onRoute hook only sees routes added after it.
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
   });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   installAccessControl(app, deps.auth);
 
-  const rateLimitConfig = deps.rateLimit.enabled
-    ? {
-        max: deps.rateLimit.requests,
+  // One limiter shared by every execution endpoint: a per-route limit would give each key its budget once per route.
+  const executionLimit = deps.rateLimit.enabled
+    ? app.rateLimit({
+        // A tenant's policy may set its own budget (rateLimitPerPeriod); admin keys get the deployment's.
+        max: async (request: FastifyRequest) =>
+          (await deps.tenantRateLimit?.(request.principal?.tenantId ?? null)) ?? deps.rateLimit.requests,
         timeWindow: deps.rateLimit.periodMs,
         keyGenerator: (request: FastifyRequest) => request.principal?.keyId ?? request.ip,
-      }
+      })
     : undefined;
   await app.register(healthRoutes, {
     health: deps.health,
@@ -135,12 +151,13 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   );
   await app.register(runRoutes, {
     connections,
+    signals: deps.signals,
     runs: deps.runs,
     store: deps.store,
     eventLog: deps.eventLog,
     heartbeatMs: deps.http.heartbeatMs,
     shutdown: deps.shutdown,
-    rateLimit: rateLimitConfig,
+    rateLimit: executionLimit,
   });
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;

@@ -12,7 +12,8 @@ export class PeriodicTask {
   #stopped = true;
 
   constructor(
-    private readonly intervalMs: number,
+    /** Read before every wait, so a changed interval applies from the next tick. */
+    private readonly intervalMs: number | (() => number),
     private readonly task: () => Promise<void>,
     private readonly onError: (err: unknown) => void,
   ) {}
@@ -38,11 +39,14 @@ export class PeriodicTask {
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#running = this.task()
-        .catch(this.onError)
-        .finally(() => this.#schedule());
-    }, this.intervalMs);
+    this.#timer = setTimeout(
+      () => {
+        this.#running = this.task()
+          .catch(this.onError)
+          .finally(() => this.#schedule());
+      },
+      typeof this.intervalMs === 'number' ? this.intervalMs : this.intervalMs(),
+    );
     this.#timer.unref();
   }
 }

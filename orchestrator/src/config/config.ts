@@ -1,5 +1,6 @@
 import type { RunSettings } from '../runs/run-service.js';
 import type { IsolationPolicy, LifecyclePolicy } from '../sandbox/lifecycle-policy.js';
+import type { WorkspaceConfig } from './workspace-config.js';
 
 export type AppEnv = 'development' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -12,6 +13,8 @@ export interface SandboxConfig {
   defaultProfile: string;
   isolation: IsolationPolicy;
   lifecycle: LifecyclePolicy;
+  /** AGENTD_POLICY_FILE: a lifecycle policy document (YAML or JSON) used until one is set through the API. */
+  policyFile: string | undefined;
   /** From container start until the runner's first call home. */
   startTimeoutMs: number;
 }
@@ -37,7 +40,13 @@ export interface AgentdConfig {
   metrics: { enabled: boolean; public: boolean };
   shutdownTimeoutMs: number;
   database: { url: string | undefined; autoMigrate: boolean };
-  redis: { url: string | undefined; password: string | undefined };
+  redis: { url: string | undefined; password: string | undefined; prefix: string };
+  /** Conversation run locks expire this long after their holder stops extending them (a crash). */
+  lockTtlMs: number;
+  /** A node whose heartbeat is older than this is dead: its runs are interrupted and its conversations free. */
+  heartbeatTtlMs: number;
+  /** At shutdown: keep sandboxes for the next process to adopt, or remove them. */
+  shutdownSandboxes: 'keep' | 'remove';
   models: {
     defaultModelId: string;
     bedrock: { region: string; endpoint: string | undefined; maxAttempts: number };
@@ -45,7 +54,7 @@ export interface AgentdConfig {
     scriptedDeltaDelayMs: number;
   };
   runs: RunSettings;
-  eventLog: { maxEventsPerRun: number; maxBytesPerRun: number; retentionMs: number };
+  eventLog: { maxEventsPerRun: number; maxBytesPerRun: number; retentionMs: number; abandonedTtlMs: number };
   /** Bounds on what one runner may send during a run (it is untrusted input). */
   runnerLimits: {
     maxEventBytes: number;
@@ -58,6 +67,8 @@ export interface AgentdConfig {
   sandbox: SandboxConfig;
   callHome: { pollTimeoutMs: number; maxJsonBytes: number; maxConnectionsPerSandbox: number };
   image: { debianMirror: string | undefined; baseImage: string | undefined };
+  /** Workspace store (S3 or a local directory) and the limits of one workspace. */
+  workspace: WorkspaceConfig;
   /** Where the repository's deployment/ directory is (profiles, seccomp, AppArmor, image build files). */
   deploymentDir: string;
   /**

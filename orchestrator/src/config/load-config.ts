@@ -5,6 +5,7 @@ import { ValidationError } from '../common/errors.js';
 import { DEFAULT_LIFECYCLE_POLICY } from '../sandbox/lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
+import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const RUNNER_VERSION = '0.1.0';
@@ -36,10 +37,11 @@ export function loadConfig(
     .map((k) => k.trim())
     .filter(Boolean);
   const runTimeoutMs = r.durationMs('AGENTD_RUN_TIMEOUT', 15 * 60_000, 1000);
+  const stateDir = path.resolve(r.string('AGENTD_STATE_DIR', defaultStateDir));
   const config: AgentdConfig = {
     appEnv,
     nodeId: r.string('AGENTD_NODE_ID', hostname()),
-    stateDir: path.resolve(r.string('AGENTD_STATE_DIR', defaultStateDir)),
+    stateDir,
     log: {
       level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
       pretty: r.boolean('LOG_PRETTY', options.isTty ?? false),
@@ -70,7 +72,18 @@ export function loadConfig(
       url: r.optionalString('DATABASE_URL'),
       autoMigrate: r.boolean('AGENTD_AUTO_MIGRATE', !production),
     },
-    redis: { url: r.optionalString('REDIS_URL'), password: r.optionalString('REDIS_PASSWORD') },
+    redis: {
+      url: r.optionalString('REDIS_URL'),
+      password: r.optionalString('REDIS_PASSWORD'),
+      prefix: r.string('AGENTD_REDIS_PREFIX', 'agentd:'),
+    },
+    lockTtlMs: r.durationMs('AGENTD_LOCK_TTL', 30_000, 1000),
+    heartbeatTtlMs: r.durationMs('AGENTD_HEARTBEAT_TTL', 15_000, 1000),
+    shutdownSandboxes: r.oneOf(
+      'AGENTD_SHUTDOWN_SANDBOXES',
+      ['keep', 'remove'],
+      r.optionalString('REDIS_URL') ? 'keep' : 'remove',
+    ),
     models: {
       defaultModelId: r.string('DEFAULT_MODEL_ID', 'scripted'),
       bedrock: {
@@ -95,6 +108,7 @@ export function loadConfig(
       maxEventsPerRun: r.integer('AGENTD_EVENT_LOG_MAX_EVENTS', 50_000, 10, 10_000_000),
       maxBytesPerRun: r.integer('AGENTD_EVENT_LOG_MAX_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       retentionMs: r.durationMs('AGENTD_EVENT_LOG_RETENTION', 15 * 60_000, 1000),
+      abandonedTtlMs: 0,
     },
     runnerLimits: {
       // A tool_call echoes the model's input (write_file content), and JSON escaping grows output several times.
@@ -140,6 +154,7 @@ export function loadConfig(
         ),
         reapIntervalMs: r.durationMs('AGENTD_REAP_INTERVAL', DEFAULT_LIFECYCLE_POLICY.reapIntervalMs, 100),
       },
+      policyFile: r.optionalString('AGENTD_POLICY_FILE'),
       startTimeoutMs: r.durationMs('AGENTD_SANDBOX_START_TIMEOUT', 30_000, 1000),
     },
     callHome: {
@@ -151,6 +166,7 @@ export function loadConfig(
       debianMirror: r.optionalString('AGENTD_DEBIAN_MIRROR'),
       baseImage: r.optionalString('AGENTD_BASE_IMAGE'),
     },
+    workspace: loadWorkspaceConfig(r, stateDir),
     deploymentDir,
     productionIssues: [],
   };
@@ -160,6 +176,8 @@ export function loadConfig(
   if (config.database.url !== undefined && !/^postgres(ql)?:\/\//.test(config.database.url)) {
     r.issues.push('DATABASE_URL: must be a postgresql:// URL');
   }
+  // Keys of a run whose node died mid-run expire after the longest a run may take, plus the retention window.
+  config.eventLog.abandonedTtlMs = config.runs.runTimeoutMs + config.eventLog.retentionMs;
   if (r.issues.length > 0) throw new ValidationError('invalid configuration', r.issues);
   config.productionIssues = productionIssues(config);
   return config;

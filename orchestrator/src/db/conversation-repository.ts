@@ -82,6 +82,14 @@ export class PrismaConversationRepository implements ConversationRepository {
     return count > 0;
   }
 
+  async currentFencingToken(tenantId: string, id: string): Promise<bigint | undefined> {
+    const row = await this.prisma.conversation.findFirst({
+      where: { id, tenantId },
+      select: { currentFencingToken: true },
+    });
+    return row?.currentFencingToken ?? undefined;
+  }
+
   async setWorkspaceVersion(
     tenantId: string,
     id: string,

@@ -6,6 +6,7 @@ import type {
   MessageRepository,
   ModelRepository,
   RunRepository,
+  SettingsRepository,
   Store,
   TenantRepository,
   UsageRepository,
@@ -18,6 +19,7 @@ import type { PrismaClient } from './generated/client.js';
 import { PrismaMessageRepository } from './message-repository.js';
 import { PrismaModelRepository } from './model-repository.js';
 import { PrismaRunRepository } from './run-repository.js';
+import { PrismaSettingsRepository } from './settings-repository.js';
 import { PrismaTenantRepository } from './tenant-repository.js';
 import { PrismaUsageRepository } from './usage-repository.js';
 
@@ -33,6 +35,7 @@ export class PrismaStore implements Store {
   readonly usage: UsageRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
+  readonly settings: SettingsRepository;
   private closed: Promise<void> | undefined;
 
   constructor(private readonly prisma: PrismaClient) {
@@ -44,6 +47,7 @@ export class PrismaStore implements Store {
     this.usage = withDomainErrors(new PrismaUsageRepository(prisma));
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
+    this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
   }
 
   /** A stalled server (not just a dead one) fails the probe too, after `timeoutMs`. */
@@ -69,8 +73,12 @@ export class PrismaStore implements Store {
   }
 
   /** Safe to call more than once. */
-  close(): Promise<void> {
-    this.closed ??= this.prisma.$disconnect();
+  /** A write still in flight must not hold shutdown forever: after a grace period the pool is left behind. */
+  close(timeoutMs = 5_000): Promise<void> {
+    this.closed ??= Promise.race([
+      this.prisma.$disconnect(),
+      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
     return this.closed;
   }
 }

@@ -225,6 +225,16 @@ export class DockerEngine {
     return { exitCode: inspected.ExitCode ?? -1, stdout: stdout.text(), stderr: stderr.text() };
   }
 
+  /** The command lines of the container's processes (`docker top`). */
+  async processes(containerId: string): Promise<string[]> {
+    const top = (await this.#docker.getContainer(containerId).top({ ps_args: '-o pid,args' })) as {
+      Titles?: string[];
+      Processes?: string[][];
+    };
+    // Columns are PID and the command line; keep the command line.
+    return (top.Processes ?? []).map((row) => row.slice(1).join(' '));
+  }
+
   async logs(containerId: string, tailLines: number): Promise<string> {
     try {
       const buffer = await this.#docker
@@ -269,14 +279,25 @@ export class DockerEngine {
     await followProgress(this.#docker, stream, onProgress);
   }
 
-  /** Live container events for managed containers (`die`, `oom`, …); returns a stop function. */
+  /**
+   * Live container events for managed containers (`die`, `oom`, …); returns a stop function. `onEnd` is called
+   * once when the stream breaks or ends (for example, the engine restarted).
+   */
   async watchEvents(
     onEvent: (event: { action: string; containerId: string; labels: Record<string, string> }) => void,
+    onEnd: () => void = () => undefined,
   ): Promise<() => void> {
     const stream: NodeJS.ReadableStream = await this.#docker.getEvents({
       filters: { type: ['container'], label: [MANAGED_FILTER] },
     });
     let buffered = '';
+    let ended = false;
+    let stopped = false;
+    const end = (): void => {
+      if (ended || stopped) return;
+      ended = true;
+      onEnd();
+    };
     stream.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       let newline;
@@ -298,8 +319,14 @@ export class DockerEngine {
         }
       }
     });
-    stream.on('error', (err) => this.#log.warn({ err }, 'Docker events stream failed'));
+    stream.on('error', (err) => {
+      this.#log.warn({ err }, 'Docker events stream failed');
+      end();
+    });
+    stream.on('end', end);
+    stream.on('close', end);
     return () => {
+      stopped = true;
       (stream as unknown as { destroy(): void }).destroy();
     };
   }

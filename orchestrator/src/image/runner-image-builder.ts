@@ -74,7 +74,7 @@ export class RunnerImageBuilder {
     const { docker, onProgress } = this.options;
     const { base, built: baseBuilt } = this.options.baseImage
       ? { base: this.options.baseImage, built: false }
-      : await this.#ensureBase(force);
+      : await this.ensureBase(force);
     const context = await this.#collectContext();
     const sourceHash = createHash('sha256').update(base).update(context.digest).digest('hex');
     const labels = await docker.imageLabels(this.options.image);
@@ -102,7 +102,9 @@ export class RunnerImageBuilder {
       .digest('hex');
   }
 
-  async #ensureBase(force: boolean): Promise<{ base: string; built: boolean }> {
+  /** The offline Debian + Node 22 base (or AGENTD_BASE_IMAGE): built once per recipe, then cached. */
+  async ensureBase(force: boolean): Promise<{ base: string; built: boolean }> {
+    if (this.options.baseImage) return { base: this.options.baseImage, built: false };
     const { docker, onProgress } = this.options;
     const recipe = this.recipeHash();
     const tag = recipe.slice(0, 16);

@@ -67,6 +67,42 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly workspaceSyncs = new Counter({
+    name: 'agentd_workspace_syncs_total',
+    help: 'Workspace syncs by direction (in, out) and result (ok, skipped, unchanged, limit, failed).',
+    labelNames: ['direction', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workspaceSyncBytes = new Counter({
+    name: 'agentd_workspace_sync_bytes_total',
+    help: 'File bytes moved between sandboxes and the workspace store, by direction.',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workspaceSyncFiles = new Counter({
+    name: 'agentd_workspace_sync_files_total',
+    help: 'Files moved between sandboxes and the workspace store, by direction.',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+
+  readonly workspaceSyncSeconds = new Histogram({
+    name: 'agentd_workspace_sync_seconds',
+    help: 'Duration of workspace syncs, by direction.',
+    labelNames: ['direction'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly workspaceSkippedEntries = new Counter({
+    name: 'agentd_workspace_skipped_entries_total',
+    help: 'Workspace entries never exported (symlinks, devices, FIFOs, sockets, bad names), by reason.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics: boolean } = { defaultMetrics: false }) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'agentd_' });
   }

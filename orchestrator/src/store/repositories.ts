@@ -92,6 +92,8 @@ export interface ConversationRepository {
   archive(tenantId: string, id: string): Promise<Conversation | undefined>;
   /** Deletes the conversation with its messages, runs and usage. */
   delete(tenantId: string, id: string): Promise<boolean>;
+  /** The fencing token of the conversation's newest run (0 before any run); undefined when it does not exist. */
+  currentFencingToken(tenantId: string, id: string): Promise<bigint | undefined>;
   /** Records a committed workspace version, only if `fencingToken` is still the newest for the conversation. */
   setWorkspaceVersion(tenantId: string, id: string, version: number, fencingToken: bigint): Promise<boolean>;
 }
@@ -152,8 +154,8 @@ export interface RunRepository {
       usage: RunUsage;
     },
   ): Promise<boolean>;
-  /** Runs of this node still `running` (after a crash they are marked interrupted). */
-  listRunning(nodeId: string): Promise<Run[]>;
+  /** Runs still `running`, optionally of one node or one conversation (crash recovery and takeover). */
+  listRunning(filter?: { nodeId?: string; conversationId?: string }): Promise<Run[]>;
 }
 
 export interface UsageQuery {
@@ -197,6 +199,19 @@ export interface AuditRepository {
   list(page: PageRequest, filter?: { actor?: string; action?: string }): Promise<Page<AuditEntry>>;
 }
 
+export interface StoredSetting {
+  key: string;
+  value: unknown;
+  updatedAt: Date;
+  updatedBy: string | null;
+}
+
+/** Deployment-wide settings every node reads (the lifecycle policy set through the API). */
+export interface SettingsRepository {
+  get(key: string): Promise<StoredSetting | undefined>;
+  put(key: string, value: unknown, updatedBy: string | null): Promise<StoredSetting>;
+}
+
 /** Every repository, built once in the composition root from one database connection. */
 export interface Store {
   tenants: TenantRepository;
@@ -207,6 +222,7 @@ export interface Store {
   usage: UsageRepository;
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
+  settings: SettingsRepository;
   /** Round-trip to the database, for health probes. */
   ping(): Promise<void>;
   close(): Promise<void>;

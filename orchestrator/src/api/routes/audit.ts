@@ -1,14 +1,29 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { IsolationAuditor } from '../../audit/isolation-auditor.js';
+import { renderAuditMarkdown } from '../../audit/render-markdown.js';
+import type { SandboxProfile } from '../../sandbox/profile.js';
 import type { Store } from '../../store/repositories.js';
 import { AuditQuery, AuditSchema } from '../control-schemas.js';
 import { page } from '../schemas.js';
 import { auditJson } from '../serializers.js';
 
-export const auditLogRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+export interface AuditRoutesOptions {
+  store: Store;
+  auditor: IsolationAuditor;
+  profiles: () => ReadonlyMap<string, SandboxProfile>;
+}
+
+/** For security teams: what each profile contains, what each live sandbox really has, and who did what. */
+export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (
+  app,
+  { store, auditor, profiles },
+) => {
+  const tags = ['audit'];
   app.get(
     '/api/audit/log',
     {
-      schema: { querystring: AuditQuery, response: { 200: page(AuditSchema) }, tags: ['audit'] },
+      schema: { querystring: AuditQuery, response: { 200: page(AuditSchema) }, tags },
       config: { access: 'admin' },
     },
     async (request) => {
@@ -18,6 +33,50 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async
         { ...(actor ? { actor } : {}), ...(action ? { action } : {}) },
       );
       return { items: result.items.map(auditJson), nextCursor: result.nextCursor };
+    },
+  );
+  app.get(
+    '/api/audit/profiles',
+    {
+      schema: { tags, summary: 'Each hardening profile with its seccomp and AppArmor contents and SHA-256' },
+      config: { access: 'admin' },
+    },
+    async () => ({
+      items: [...profiles().values()].map((p) => ({
+        name: p.name,
+        version: p.version,
+        description: p.description,
+        runtime: p.runtime,
+        network: p.network,
+        limits: p.limits,
+        seccomp: {
+          file: p.seccompProfile,
+          sha256: p.seccompSha256,
+          content: JSON.parse(p.seccompJson) as unknown,
+        },
+        apparmor: { name: p.apparmorProfile, sha256: p.apparmorSha256, content: p.apparmorText },
+      })),
+      nextCursor: null,
+    }),
+  );
+  app.get(
+    '/api/audit/sandboxes',
+    {
+      schema: {
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('markdown')])),
+        }),
+        tags,
+        summary:
+          'Audit every live sandbox of this node through the engine and the host kernel (JSON or Markdown)',
+      },
+      config: { access: 'admin' },
+    },
+    async (request, reply) => {
+      const report = await auditor.audit();
+      if (request.query.format === 'markdown')
+        return reply.type('text/markdown; charset=utf-8').send(renderAuditMarkdown(report));
+      return report;
     },
   );
 };

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgentdError, NotFoundError } from '../../common/errors.js';
 import type { RunEventLog } from '../../coordination/run-event-log.js';
+import type { RunSignals } from '../../coordination/run-signals.js';
 import type { RunService } from '../../runs/run-service.js';
 import type { Store } from '../../store/repositories.js';
 import { headerValue } from '../access.js';
@@ -25,18 +27,17 @@ export interface RunRoutesOptions {
   /** Aborts at shutdown: open streams get `server_shutdown` and end. */
   shutdown: AbortSignal;
   connections: SseConnections;
-  /** Per-route rate limit for execution endpoints (undefined = none). */
-  rateLimit: Record<string, unknown> | undefined;
+  signals: RunSignals;
+  /** The execution endpoints' shared rate limit, a preHandler hook (undefined = none). */
+  rateLimit: ((request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) | undefined;
 }
 
 const base = '/api/tenants/:tenantId/conversations/:conversationId';
 
 export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app, options) => {
   const { runs, store, eventLog } = options;
-  const executionConfig = {
-    access: 'tenant' as const,
-    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
-  };
+  const executionConfig = { access: 'tenant' as const };
+  const executionLimit = options.rateLimit ? { preHandler: options.rateLimit } : {};
 
   app.post(
     `${base}/stream`,
@@ -48,16 +49,18 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
         summary: 'Run one agent turn and stream its events (SSE)',
       },
       config: executionConfig,
+      ...executionLimit,
     },
     async (request, reply) => {
       const { tenantId, conversationId } = request.params;
-      const run = await runs.start({
+      const run = await runs.startRun({
         tenantId,
         conversationId,
         message: request.body.message,
         userId: headerValue(request, 'x-user-id'),
       });
       runs.attach(run.id);
+      const unwatch = options.signals.watch(run.id);
       const res = startSse(reply, options.connections, { 'x-request-id': request.id, 'x-run-id': run.id });
       try {
         await streamRunEvents({
@@ -69,6 +72,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
           stop: options.shutdown,
         });
       } finally {
+        unwatch();
         runs.detach(run.id);
       }
     },
@@ -85,10 +89,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
         summary: 'Run one agent turn and return its final answer and usage',
       },
       config: executionConfig,
+      ...executionLimit,
     },
     async (request, reply) => {
       const { tenantId, conversationId } = request.params;
-      const run = await runs.start({
+      const run = await runs.startRun({
         tenantId,
         conversationId,
         message: request.body.message,
@@ -150,10 +155,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
           : Number.NaN;
       if (!Number.isSafeInteger(afterSeq))
         throw new AgentdError('VALIDATION_FAILED', 'Last-Event-ID must be an event sequence number');
-      if (!(await eventLog.read(runId, afterSeq, 0))) {
-        throw new NotFoundError('run events', `${runId} (past the retention window)`);
-      }
+      const log = await eventLog.read(runId, afterSeq, 0);
+      if (!log) throw new NotFoundError('run events', `${runId} (past the retention window)`);
+      // A node that died between recording the run's end and closing its log leaves the log open: close it.
+      if (run.status !== 'running' && run.status !== 'queued' && !runs.get(runId))
+        await eventLog.complete(runId);
       runs.attach(runId);
+      const unwatch = options.signals.watch(runId);
       const res = startSse(reply, options.connections, { 'x-request-id': request.id, 'x-run-id': runId });
       try {
         await streamRunEvents({
@@ -165,6 +173,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
           stop: options.shutdown,
         });
       } finally {
+        unwatch();
         runs.detach(runId);
       }
     },
@@ -177,7 +186,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       const { tenantId, conversationId, runId } = request.params;
       const run = await store.runs.get(tenantId, runId);
       if (!run || run.conversationId !== conversationId) throw new NotFoundError('run', runId);
-      if (runs.cancel(runId)) return reply.status(202).send({ runId, status: 'cancelling' });
+      // The run may execute on another node: the request is forwarded there.
+      if (run.status === 'running') {
+        await runs.requestCancel(runId, run.nodeId);
+        return reply.status(202).send({ runId, status: 'cancelling' });
+      }
       return { runId, status: run.status };
     },
   );

@@ -1,0 +1,53 @@
+import type { AuditReport, CheckResult } from './audit-types.js';
+
+const MARK: Record<CheckResult['status'], string> = {
+  pass: 'PASS',
+  fail: '**FAIL**',
+  not_applicable: 'n/a',
+  not_enforced: 'NOT ENFORCED',
+};
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function table(checks: readonly CheckResult[]): string[] {
+  const lines = ['| check | CIS | source | result | expected | actual |', '|---|---|---|---|---|---|'];
+  for (const c of checks) {
+    lines.push(
+      `| ${cell(c.title)} | ${c.cis ?? ''} | ${c.source} | ${MARK[c.status]} | ${cell(c.expected)} | ${cell(c.actual)} |`,
+    );
+  }
+  return lines;
+}
+
+/** A report a security team can file: host facts, then one table per sandbox. */
+export function renderAuditMarkdown(report: AuditReport): string {
+  const { host, summary } = report;
+  const lines = [
+    `# agentd isolation audit — node ${report.node}`,
+    '',
+    `Generated ${report.generatedAt}. ${summary.sandboxes} sandbox(es), ${summary.failing} failing; ${summary.checks} checks: ${summary.failed} failed, ${summary.notEnforced} not enforced on this host, ${summary.notApplicable} not applicable.`,
+    '',
+    'Facts are read from the engine (`docker inspect`) and the host kernel (`/proc/<pid>`), never from the sandbox; the runner\'s own view is only a cross-check. "NOT ENFORCED" means this host lacks the mechanism: it is never counted as passing.',
+    '',
+    '## Host',
+    '',
+    `- Engine ${host.engine.version} (API ${host.engine.apiVersion}), ${host.engine.operatingSystem}, kernel ${host.engine.kernel}, cgroup v${host.engine.cgroupVersion}`,
+    `- Runtimes: ${host.engine.runtimes.join(', ')}`,
+    `- LSMs: ${host.lsms?.join(', ') ?? 'unknown (securityfs not mounted)'}`,
+    '',
+    ...table(host.checks),
+  ];
+  for (const sandbox of report.sandboxes) {
+    lines.push(
+      '',
+      `## Sandbox ${sandbox.sandboxId} — ${sandbox.passed ? 'passes' : '**FAILS**'}`,
+      '',
+      `Container ${sandbox.containerId} (${sandbox.name}), state ${sandbox.state}, profile ${sandbox.profile ?? 'none'}, tenant ${sandbox.tenantId ?? '-'}, conversation ${sandbox.conversationId ?? '-'}.`,
+      '',
+      ...table(sandbox.checks),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
