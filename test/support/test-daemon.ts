@@ -78,12 +78,16 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
   let destroyed: Promise<void> | undefined;
   const destroy = (): Promise<void> =>
     (destroyed ??= (async () => {
-      await daemon.close();
-      for (const container of await daemon.docker.listManaged({ [LABELS.node]: nodeId })) {
-        await daemon.docker.remove(container.id);
+      // A close that fails (a test broke a dependency on purpose) must still leave no container behind.
+      try {
+        await daemon.close();
+      } finally {
+        for (const container of await daemon.docker.listManaged({ [LABELS.node]: nodeId })) {
+          await daemon.docker.remove(container.id);
+        }
+        if (options.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
+        await database?.drop();
       }
-      if (options.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
-      await database?.drop();
     })());
   const api: TestDaemon['api'] = async (method, urlPath, body, key = adminKey) => {
     if (!daemon.url) throw new Error('the test daemon was not started');
