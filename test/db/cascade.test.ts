@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../orchestrator/src/store/repositories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { useTestDatabase } from '../support/use-test-database.js';
 import { newRunId, seedConversation, type Seeded } from './fixtures.js';
 
-let db: TestDatabase;
-let store: Store;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  store = db.store;
-});
-afterAll(async () => {
-  await db.dispose();
-});
+const { db, store } = useTestDatabase();
 
 /** A conversation with a finished run: messages, a run, a usage record; plus a tenant API key. */
 async function populated(): Promise<Seeded & { runId: string; keyHash: string }> {

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../orchestrator/src/common/errors.js';
 import type { Run } from '../../orchestrator/src/store/entities.js';
-import type { Store } from '../../orchestrator/src/store/repositories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { useTestDatabase } from '../support/use-test-database.js';
 import { NO_USAGE, newRunId, seedConversation, type Seeded } from './fixtures.js';
 
-let db: TestDatabase;
-let store: Store;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  store = db.store;
-});
-afterAll(async () => {
-  await db.dispose();
-});
+const { db, store } = useTestDatabase();
 
 function start(s: Seeded, nodeId = 'node-a'): Promise<Run> {
   return store.runs.start({

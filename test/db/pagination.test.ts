@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../orchestrator/src/common/errors.js';
-import type { Page, PageRequest, Store } from '../../orchestrator/src/store/repositories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import type { Page, PageRequest } from '../../orchestrator/src/store/repositories.js';
+import { useTestDatabase } from '../support/use-test-database.js';
 import { newRunId, seedConversation } from './fixtures.js';
 
-let db: TestDatabase;
-let store: Store;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  store = db.store;
-});
-afterAll(async () => {
-  await db.dispose();
-});
+const { store } = useTestDatabase();
 
 /** Walks every page and checks each one honours the limit and the last one says so. */
 async function walk<T>(

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AgentdError, ValidationError } from '../../orchestrator/src/common/errors.js';
 import { ensureBuiltinModels, SCRIPTED_MODEL_ID } from '../../orchestrator/src/db/builtin-models.js';
-import type { Store } from '../../orchestrator/src/store/repositories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { useTestDatabase } from '../support/use-test-database.js';
 import { seedConversation, seedModel } from './fixtures.js';
 
-let db: TestDatabase;
-let store: Store;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  store = db.store;
-});
-afterAll(async () => {
-  await db.dispose();
-});
+const { db, store } = useTestDatabase();
 
 describe('tenants', () => {
   it('creates, reads, updates and deletes a tenant', async () => {

@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../orchestrator/src/common/errors.js';
-import type { Store } from '../../orchestrator/src/store/repositories.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { useTestDatabase } from '../support/use-test-database.js';
 import { newRunId, seedConversation, seedModel } from './fixtures.js';
 
-let db: TestDatabase;
-let store: Store;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  store = db.store;
-});
-afterAll(async () => {
-  await db.dispose();
-});
+const { db, store } = useTestDatabase();
 
 describe('usage summary', () => {
   it('groups by model, conversation and UTC day with exact decimal totals', async () => {

@@ -10,7 +10,12 @@ export type WorkspaceStoreConfig =
       region: string;
       endpoint: string | undefined;
       forcePathStyle: boolean;
+      /**
+       * `when_required` for S3-compatible endpoints: with the SDK's default flexible checksums a streamed
+       * upload to some of them (s3rver, verified) stores the aws-chunked framing inside the object.
+       */
       checksums: 'when_required' | 'when_supported';
+      /** Attempts per request, with the SDK's standard retry strategy (exponential backoff with jitter). */
       maxAttempts: number;
     };
 

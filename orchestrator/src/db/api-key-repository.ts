@@ -4,14 +4,7 @@ import type { ApiKey } from '../store/entities.js';
 import type { ApiKeyRepository, Page, PageRequest } from '../store/repositories.js';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime } from './pagination.js';
 import { toApiKey } from './row-mappers.js';
 
 type NewApiKey = Parameters<ApiKeyRepository['create']>[0];
@@ -56,13 +49,7 @@ export class PrismaApiKeyRepository implements ApiKeyRepository {
   }
 
   async list(page: PageRequest): Promise<Page<ApiKey>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.apiKey.findMany({
-      where: afterTimeCursor(decodeTimeCursor(page.cursor)),
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toApiKey, encodeTimeCursor);
+    return listByTime(page, {}, (args) => this.prisma.apiKey.findMany(args), toApiKey);
   }
 
   /** Idempotent: a revoked key keeps its first `revokedAt`. */

@@ -2,14 +2,7 @@ import { randomId } from '../common/ids.js';
 import type { AuditEntry } from '../store/entities.js';
 import type { AuditRepository, Page, PageRequest } from '../store/repositories.js';
 import type { Prisma, PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime } from './pagination.js';
 import { toAuditEntry } from './row-mappers.js';
 
 export class PrismaAuditRepository implements AuditRepository {
@@ -30,16 +23,14 @@ export class PrismaAuditRepository implements AuditRepository {
   }
 
   async list(page: PageRequest, filter: { actor?: string; action?: string } = {}): Promise<Page<AuditEntry>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.auditLog.findMany({
-      where: {
+    return listByTime(
+      page,
+      {
         ...(filter.actor !== undefined ? { actor: filter.actor } : {}),
         ...(filter.action !== undefined ? { action: filter.action } : {}),
-        ...afterTimeCursor(decodeTimeCursor(page.cursor)),
       },
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toAuditEntry, encodeTimeCursor);
+      (args) => this.prisma.auditLog.findMany(args),
+      toAuditEntry,
+    );
   }
 }

@@ -4,14 +4,7 @@ import type { Conversation } from '../store/entities.js';
 import type { ConversationFilter, ConversationRepository, Page, PageRequest } from '../store/repositories.js';
 import { isForeignKeyViolation } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime } from './pagination.js';
 import { toConversation } from './row-mappers.js';
 
 type NewConversation = Parameters<ConversationRepository['create']>[0];
@@ -54,18 +47,16 @@ export class PrismaConversationRepository implements ConversationRepository {
   }
 
   async list(tenantId: string, filter: ConversationFilter, page: PageRequest): Promise<Page<Conversation>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.conversation.findMany({
-      where: {
+    return listByTime(
+      page,
+      {
         tenantId,
         ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
         ...(filter.status !== undefined ? { status: filter.status } : {}),
-        ...afterTimeCursor(decodeTimeCursor(page.cursor)),
       },
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toConversation, encodeTimeCursor);
+      (args) => this.prisma.conversation.findMany(args),
+      toConversation,
+    );
   }
 
   /** Idempotent: archiving an archived conversation keeps its first `archivedAt`. */

@@ -5,14 +5,7 @@ import type { ModelRepository, Page, PageRequest } from '../store/repositories.j
 import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from './db-errors.js';
 import { PRICE, checkDecimals } from './decimal.js';
 import type { PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime } from './pagination.js';
 import { toModel } from './row-mappers.js';
 
 type NewModel = Parameters<ModelRepository['create']>[0];
@@ -57,13 +50,7 @@ export class PrismaModelRepository implements ModelRepository {
   }
 
   async list(page: PageRequest): Promise<Page<Model>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.model.findMany({
-      where: afterTimeCursor(decodeTimeCursor(page.cursor)),
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toModel, encodeTimeCursor);
+    return listByTime(page, {}, (args) => this.prisma.model.findMany(args), toModel);
   }
 
   async update(id: string, patch: ModelPatch): Promise<Model | undefined> {

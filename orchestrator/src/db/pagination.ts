@@ -99,3 +99,23 @@ export function pageArgs(page: PageRequest): { limit: number; take: number } {
   const limit = checkLimit(page.limit);
   return { limit, take: limit + 1 };
 }
+
+/** One page of rows in (createdAt, id) order: `find` is the model's `findMany`, `filter` narrows it. */
+export async function listByTime<Where extends object, Row extends TimeCursor, T>(
+  page: PageRequest,
+  filter: Where,
+  find: (args: {
+    where: Where & AfterTimeCursor;
+    orderBy: ReturnType<typeof timeOrder>;
+    take: number;
+  }) => Promise<Row[]>,
+  map: (row: Row) => T,
+): Promise<Page<T>> {
+  const { limit, take } = pageArgs(page);
+  const rows = await find({
+    where: { ...filter, ...afterTimeCursor(decodeTimeCursor(page.cursor)) },
+    orderBy: timeOrder(),
+    take,
+  });
+  return toPage(rows, limit, map, encodeTimeCursor);
+}

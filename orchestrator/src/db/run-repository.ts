@@ -5,14 +5,7 @@ import type { NewMessage, Page, PageRequest, RunRepository, RunUsage } from '../
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.js';
 import { COST, checkDecimals } from './decimal.js';
 import type { Prisma, PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime, timeOrder } from './pagination.js';
 import { toRun } from './row-mappers.js';
 
 type NewRun = Parameters<RunRepository['start']>[0];
@@ -82,13 +75,7 @@ export class PrismaRunRepository implements RunRepository {
   }
 
   async list(tenantId: string, conversationId: string, page: PageRequest): Promise<Page<Run>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.run.findMany({
-      where: { tenantId, conversationId, ...afterTimeCursor(decodeTimeCursor(page.cursor)) },
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toRun, encodeTimeCursor);
+    return listByTime(page, { tenantId, conversationId }, (args) => this.prisma.run.findMany(args), toRun);
   }
 
   async setSandbox(runId: string, sandboxId: string): Promise<void> {

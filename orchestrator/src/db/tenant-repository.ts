@@ -4,14 +4,7 @@ import type { Tenant, TenantPolicy } from '../store/entities.js';
 import type { Page, PageRequest, TenantRepository } from '../store/repositories.js';
 import { isForeignKeyViolation, isRecordNotFound } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime } from './pagination.js';
 import { toTenant } from './row-mappers.js';
 
 type TenantPatch = Parameters<TenantRepository['update']>[1];
@@ -42,13 +35,7 @@ export class PrismaTenantRepository implements TenantRepository {
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.tenant.findMany({
-      where: afterTimeCursor(decodeTimeCursor(page.cursor)),
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toTenant, encodeTimeCursor);
+    return listByTime(page, {}, (args) => this.prisma.tenant.findMany(args), toTenant);
   }
 
   async update(id: string, patch: TenantPatch): Promise<Tenant | undefined> {

@@ -2,14 +2,7 @@ import { ValidationError } from '../common/errors.js';
 import type { UsageRecord } from '../store/entities.js';
 import type { Page, PageRequest, UsageGroup, UsageQuery, UsageRepository } from '../store/repositories.js';
 import { Prisma, type PrismaClient } from './generated/client.js';
-import {
-  afterTimeCursor,
-  decodeTimeCursor,
-  encodeTimeCursor,
-  pageArgs,
-  timeOrder,
-  toPage,
-} from './pagination.js';
+import { listByTime } from './pagination.js';
 import { toUsageRecord } from './row-mappers.js';
 
 type Totals = Omit<UsageGroup, 'key'>;
@@ -60,13 +53,7 @@ export class PrismaUsageRepository implements UsageRepository {
   }
 
   async list(tenantId: string, page: PageRequest): Promise<Page<UsageRecord>> {
-    const { limit, take } = pageArgs(page);
-    const rows = await this.prisma.usageRecord.findMany({
-      where: { tenantId, ...afterTimeCursor(decodeTimeCursor(page.cursor)) },
-      orderBy: timeOrder(),
-      take,
-    });
-    return toPage(rows, limit, toUsageRecord, encodeTimeCursor);
+    return listByTime(page, { tenantId }, (args) => this.prisma.usageRecord.findMany(args), toUsageRecord);
   }
 }
 

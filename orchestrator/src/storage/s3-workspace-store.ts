@@ -13,24 +13,11 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { Readable } from 'node:stream';
 import { AgentdError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { WorkspaceStoreConfig } from '../config/workspace-config.js';
 import { StoreKeys } from './store-keys.js';
 import type { ObjectLocation, StoredObject, WorkspaceRef, WorkspaceStore } from './workspace-store.js';
 
-export interface S3StoreOptions {
-  bucket: string;
-  prefix: string;
-  region: string;
-  endpoint: string | undefined;
-  forcePathStyle: boolean;
-  /**
-   * `when_required` for S3-compatible endpoints: with the SDK's default flexible checksums a streamed upload
-   * to some of them (s3rver, verified) stores the aws-chunked framing inside the object.
-   */
-  checksums: 'when_required' | 'when_supported';
-  /** Attempts per request, with the SDK's standard retry strategy (exponential backoff with jitter). */
-  maxAttempts: number;
-  logger: Logger;
-}
+export type S3StoreOptions = Omit<Extract<WorkspaceStoreConfig, { kind: 's3' }>, 'kind'> & { logger: Logger };
 
 /** Part size of multipart uploads: also the most one upload buffers per part in flight. */
 const PART_BYTES = 8 * 1024 * 1024;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AgentdError, NotFoundError } from '../../common/errors.js';
 import type { RunEventLog } from '../../coordination/run-event-log.js';
@@ -38,6 +39,14 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
   const { runs, store, eventLog } = options;
   const executionConfig = { access: 'tenant' as const };
   const executionLimit = options.rateLimit ? { preHandler: options.rateLimit } : {};
+  const startRunFor = (
+    request: FastifyRequest<{ Params: Static<typeof ConversationParams>; Body: Static<typeof MessageBody> }>,
+  ) =>
+    runs.startRun({
+      ...request.params,
+      message: request.body.message,
+      userId: headerValue(request, 'x-user-id'),
+    });
 
   app.post(
     `${base}/stream`,
@@ -52,13 +61,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       ...executionLimit,
     },
     async (request, reply) => {
-      const { tenantId, conversationId } = request.params;
-      const run = await runs.startRun({
-        tenantId,
-        conversationId,
-        message: request.body.message,
-        userId: headerValue(request, 'x-user-id'),
-      });
+      const run = await startRunFor(request);
       runs.attach(run.id);
       const unwatch = options.signals.watch(run.id);
       const res = startSse(reply, options.connections, { 'x-request-id': request.id, 'x-run-id': run.id });
@@ -92,13 +95,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       ...executionLimit,
     },
     async (request, reply) => {
-      const { tenantId, conversationId } = request.params;
-      const run = await runs.startRun({
-        tenantId,
-        conversationId,
-        message: request.body.message,
-        userId: headerValue(request, 'x-user-id'),
-      });
+      const run = await startRunFor(request);
       runs.attach(run.id);
       // A caller that hangs up is a disconnect like any other: the run waits out the grace period, then stops.
       reply.raw.once('close', () => runs.detach(run.id));
