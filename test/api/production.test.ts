@@ -8,7 +8,7 @@ import { silentLogger } from '../../orchestrator/src/common/logger.js';
 import { loadConfig } from '../../orchestrator/src/config/load-config.js';
 import { createDaemon } from '../../orchestrator/src/main.js';
 import { startTestDaemon } from '../support/test-daemon.js';
-import { ADMIN_DATABASE_URL, databaseUrl } from '../support/test-database.js';
+import { ADMIN_DATABASE_URL, databaseUrl, dropDatabase } from '../support/test-database.js';
 import { expectError, request } from './api-client.js';
 
 const UNSAFE = {
@@ -139,7 +139,7 @@ describe('production mode refuses unsafe settings, listing every problem at once
         await d.destroy();
       }
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropDatabase(name);
       await admin.query(`DROP ROLE IF EXISTS "${role}"`);
       await admin.end();
     }

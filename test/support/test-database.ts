@@ -44,16 +44,34 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+const BACKENDS_GONE_TIMEOUT_MS = 5_000;
+
+/**
+ * Drops `name` once its connections have closed. `pg.Pool#end()` resolves before its clients' sockets
+ * have closed; forcing the drop then terminates them mid-goodbye, and the FATAL 57P01 that reaches a
+ * pool without an error listener is an uncaught exception in whichever test file is running. So wait
+ * for the server to see the backends go, and only force what is left after that (a real leak).
+ */
+export async function dropDatabase(name: string): Promise<void> {
+  await admin(async (client) => {
+    const deadline = Date.now() + BACKENDS_GONE_TIMEOUT_MS;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      if (rows[0]!.n === 0 || Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+}
+
 /** An empty database with a fresh name; dropped by the returned function. */
 export async function createEmptyDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `agentd_test_${randomId(10)}`;
   await admin((client) => client.query(`CREATE DATABASE "${name}"`));
-  return {
-    name,
-    url: databaseUrl(name),
-    drop: () =>
-      admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
-  };
+  return { name, url: databaseUrl(name), drop: () => dropDatabase(name) };
 }
 
 /** A fresh, migrated database for one test file, with the store over it; `await using` drops it. */
