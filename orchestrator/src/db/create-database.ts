@@ -40,7 +40,11 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   const kind: DatabaseKind = embedded === undefined ? 'postgres' : 'pglite';
   try {
     if (options.migrate ?? kind === 'pglite') await migrate(url, options.logger);
-    const prisma = createPrismaClient({ url, poolMax: kind === 'pglite' ? 1 : 10 });
+    const prisma = createPrismaClient({
+      url,
+      poolMax: kind === 'pglite' ? 1 : 10,
+      onConnectionError: (err) => log.warn({ err }, 'Database connection lost; reconnecting on next use'),
+    });
     const store = new PrismaStore(prisma);
     log.info({ kind, url: redactUrl(url) }, 'Database ready');
     let closed: Promise<void> | undefined;
