@@ -1,20 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../support/use-test-database.js';
-import { newRunId, seedConversation, type Seeded } from './fixtures.js';
+import { seedConversation, startRun, type Seeded } from './fixtures.js';
 
 const { db, store } = useTestDatabase();
 
 /** A conversation with a finished run: messages, a run, a usage record; plus a tenant API key. */
 async function populated(): Promise<Seeded & { runId: string; keyHash: string }> {
   const seeded = await seedConversation(store);
-  const { tenant, model, conversation } = seeded;
-  const run = await store.runs.start({
-    id: newRunId(),
-    tenantId: tenant.id,
-    conversationId: conversation.id,
-    modelId: model.id,
-    nodeId: 'n1',
-  });
+  const { tenant } = seeded;
+  const run = await startRun(store, seeded);
   await store.runs.appendMessages(run.id, run.fencingToken, [
     { role: 'user', content: [{ text: 'hi' }] },
     { role: 'assistant', content: [{ text: 'hello' }] },

@@ -2,18 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../orchestrator/src/common/errors.js';
 import type { Run } from '../../orchestrator/src/store/entities.js';
 import { useTestDatabase } from '../support/use-test-database.js';
-import { NO_USAGE, newRunId, seedConversation, type Seeded } from './fixtures.js';
+import { NO_USAGE, newRunId, seedConversation, startRun, type Seeded } from './fixtures.js';
 
 const { db, store } = useTestDatabase();
 
 function start(s: Seeded, nodeId = 'node-a'): Promise<Run> {
-  return store.runs.start({
-    id: newRunId(),
-    tenantId: s.tenant.id,
-    conversationId: s.conversation.id,
-    modelId: s.model.id,
-    nodeId,
-  });
+  return startRun(store, s, nodeId);
 }
 
 // Enough concurrent starts that, without the conversation lock, a lower token would often commit last.

@@ -1,5 +1,5 @@
 import { randomId } from '../../orchestrator/src/common/ids.js';
-import type { Conversation, Model, Tenant } from '../../orchestrator/src/store/entities.js';
+import type { Conversation, Model, Run, Tenant } from '../../orchestrator/src/store/entities.js';
 import type { Store } from '../../orchestrator/src/store/repositories.js';
 
 export function newRunId(): string {
@@ -30,6 +30,21 @@ export async function seedConversation(store: Store, model?: Model): Promise<See
   const tenant = await store.tenants.create({ name: `tenant ${randomId(6)}` });
   const conversation = await store.conversations.create({ tenantId: tenant.id, modelId: m.id });
   return { model: m, tenant, conversation };
+}
+
+/** Starts a run, with a fresh id, in the seeded conversation on its model. */
+export function startRun(
+  store: Store,
+  s: Pick<Seeded, 'tenant' | 'model' | 'conversation'>,
+  nodeId = 'n1',
+): Promise<Run> {
+  return store.runs.start({
+    id: newRunId(),
+    tenantId: s.tenant.id,
+    conversationId: s.conversation.id,
+    modelId: s.model.id,
+    nodeId,
+  });
 }
 
 export const NO_USAGE = {

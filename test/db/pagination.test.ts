@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../orchestrator/src/common/errors.js';
 import type { Page, PageRequest } from '../../orchestrator/src/store/repositories.js';
 import { useTestDatabase } from '../support/use-test-database.js';
-import { newRunId, seedConversation } from './fixtures.js';
+import { seedConversation, startRun } from './fixtures.js';
 
 const { store } = useTestDatabase();
 
@@ -99,14 +99,9 @@ describe('cursor pagination', () => {
   });
 
   it('walks messages by seq and runs by start', async () => {
-    const { tenant, model, conversation } = await seedConversation(store);
-    const run = await store.runs.start({
-      id: newRunId(),
-      tenantId: tenant.id,
-      conversationId: conversation.id,
-      modelId: model.id,
-      nodeId: 'n1',
-    });
+    const seeded = await seedConversation(store);
+    const { tenant, conversation } = seeded;
+    const run = await startRun(store, seeded);
     const messages = Array.from({ length: 11 }, (_, i) => ({
       role: i % 2 === 0 ? ('user' as const) : ('assistant' as const),
       content: [{ text: `m${i + 1}` }],
@@ -119,17 +114,7 @@ describe('cursor pagination', () => {
 
     const runIds = [run.id];
     for (let i = 0; i < 4; i += 1) {
-      runIds.push(
-        (
-          await store.runs.start({
-            id: newRunId(),
-            tenantId: tenant.id,
-            conversationId: conversation.id,
-            modelId: model.id,
-            nodeId: 'n1',
-          })
-        ).id,
-      );
+      runIds.push((await startRun(store, seeded)).id);
     }
     const runs = await walk((p) => store.runs.list(tenant.id, conversation.id, p), 2);
     expect(runs.pages).toBe(3);

@@ -6,7 +6,7 @@ import { silentLogger } from '../../orchestrator/src/common/logger.js';
 import { ensureBuiltinModels } from '../../orchestrator/src/db/builtin-models.js';
 import { createDatabase, type Database } from '../../orchestrator/src/db/create-database.js';
 import { migrate } from '../../orchestrator/src/db/migrate.js';
-import { newRunId } from './fixtures.js';
+import { startRun } from './fixtures.js';
 
 let stateDir: string;
 
@@ -40,13 +40,7 @@ describe('embedded PGlite', () => {
     const model = await ensureBuiltinModels(store);
     const tenant = await store.tenants.create({ name: 'embedded', defaultModelId: model.id });
     const conversation = await store.conversations.create({ tenantId: tenant.id, modelId: model.id });
-    const run = await store.runs.start({
-      id: newRunId(),
-      tenantId: tenant.id,
-      conversationId: conversation.id,
-      modelId: model.id,
-      nodeId: 'local',
-    });
+    const run = await startRun(store, { tenant, model, conversation }, 'local');
     const appended = await Promise.all([
       store.runs.appendMessages(run.id, run.fencingToken, [{ role: 'user', content: [{ text: 'hi' }] }]),
       store.runs.appendMessages(run.id, run.fencingToken, [
@@ -85,13 +79,7 @@ describe('embedded PGlite', () => {
         costUsd: '0.002000000000',
       },
     ]);
-    const newer = await store.runs.start({
-      id: newRunId(),
-      tenantId: tenant.id,
-      conversationId: conversation.id,
-      modelId: model.id,
-      nodeId: 'local',
-    });
+    const newer = await startRun(store, { tenant, model, conversation }, 'local');
     expect(newer.fencingToken).toBeGreaterThan(run.fencingToken);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../orchestrator/src/common/errors.js';
 import { useTestDatabase } from '../support/use-test-database.js';
-import { newRunId, seedConversation, seedModel } from './fixtures.js';
+import { newRunId, seedConversation, seedModel, startRun } from './fixtures.js';
 
 const { db, store } = useTestDatabase();
 
@@ -58,13 +58,7 @@ describe('usage summary', () => {
       });
       await db.sql('UPDATE usage_records SET created_at = $1 WHERE run_id = $2', [r.day, run.id]);
     }
-    const other = await store.runs.start({
-      id: newRunId(),
-      tenantId: noise.tenant.id,
-      conversationId: noise.conversation.id,
-      modelId: modelA.id,
-      nodeId: 'n',
-    });
+    const other = await startRun(store, { ...noise, model: modelA }, 'n');
     await store.runs.finish(other.id, other.fencingToken, {
       status: 'succeeded',
       usage: {
@@ -135,14 +129,9 @@ describe('usage summary', () => {
   });
 
   it('uses a half-open window [from, to) and returns zeros when empty', async () => {
-    const { tenant, model, conversation } = await seedConversation(store);
-    const run = await store.runs.start({
-      id: newRunId(),
-      tenantId: tenant.id,
-      conversationId: conversation.id,
-      modelId: model.id,
-      nodeId: 'n',
-    });
+    const seeded = await seedConversation(store);
+    const { tenant } = seeded;
+    const run = await startRun(store, seeded, 'n');
     await store.runs.finish(run.id, run.fencingToken, {
       status: 'succeeded',
       usage: {

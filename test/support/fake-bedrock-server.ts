@@ -104,8 +104,8 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     });
   };
 
-  const h1 = http.createServer((req, res) => onRequest(req, http1Reply(res)));
-  const h2 = http2.createServer((req, res) => onRequest(req, http2Reply(res)));
+  const h1 = http.createServer((req, res) => onRequest(req, toReply(res)));
+  const h2 = http2.createServer((req, res) => onRequest(req, toReply(res)));
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -267,24 +267,21 @@ function split(text: string): string[] {
   return parts;
 }
 
-function http1Reply(res: http.ServerResponse): Reply {
-  const closed = new AbortController();
-  res.once('close', () => closed.abort());
-  return {
-    head: (status, headers) => res.writeHead(status, headers),
-    write: (chunk) => res.write(chunk),
-    end: (body) => (body === undefined ? res.end() : res.end(body)),
-    closed: closed.signal,
-  };
+/** The HTTP/1 and HTTP/2 compatibility responses share these methods; one adapter serves both. */
+interface NodeResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: Uint8Array): unknown;
+  end(body: string): unknown;
+  once(event: 'close', listener: () => void): unknown;
 }
 
-function http2Reply(res: http2.Http2ServerResponse): Reply {
+function toReply(res: NodeResponse): Reply {
   const closed = new AbortController();
   res.once('close', () => closed.abort());
   return {
     head: (status, headers) => res.writeHead(status, headers),
     write: (chunk) => res.write(chunk),
-    end: (body) => (body === undefined ? res.end() : res.end(body)),
+    end: (body) => res.end(body ?? ''),
     closed: closed.signal,
   };
 }

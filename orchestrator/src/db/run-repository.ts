@@ -1,7 +1,7 @@
 import { NotFoundError, ValidationError } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
-import type { Run, RunStatus } from '../store/entities.js';
-import type { NewMessage, Page, PageRequest, RunRepository, RunUsage } from '../store/repositories.js';
+import type { Run, RunStatus, RunUsage } from '../store/entities.js';
+import type { NewMessage, Page, PageRequest, RunRepository } from '../store/repositories.js';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.js';
 import { COST, checkDecimals } from './decimal.js';
 import type { Prisma, PrismaClient } from './generated/client.js';

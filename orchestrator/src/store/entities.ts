@@ -81,7 +81,18 @@ export interface Message {
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 
-export interface Run {
+/** What a run used: steps and tokens as the provider counted them, and their exact cost. */
+export interface RunUsage {
+  steps: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** USD, decimal string, exact. */
+  costUsd: string;
+}
+
+export interface Run extends RunUsage {
   id: string;
   tenantId: string;
   conversationId: string;
@@ -91,13 +102,6 @@ export interface Run {
   sandboxId: string | null;
   /** Monotonic per deployment; every commit of the run's results checks it (DESIGN.md section 11). */
   fencingToken: bigint;
-  steps: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  /** USD, decimal string, exact. */
-  costUsd: string;
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: Date;

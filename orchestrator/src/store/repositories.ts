@@ -10,6 +10,7 @@ import type {
   Model,
   ModelProviderName,
   Run,
+  RunUsage,
   RunStatus,
   Tenant,
   TenantPolicy,
@@ -109,15 +110,6 @@ export interface MessageRepository {
   /** All messages of a conversation in order (the history handed to a run). */
   history(conversationId: string): Promise<Message[]>;
   list(conversationId: string, page: PageRequest): Promise<Page<Message>>;
-}
-
-export interface RunUsage {
-  steps: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: string;
 }
 
 export interface RunRepository {
