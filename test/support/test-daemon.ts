@@ -5,7 +5,7 @@ import type { Clock } from '../../orchestrator/src/common/clock.js';
 import { randomId } from '../../orchestrator/src/common/ids.js';
 import { createLogger } from '../../orchestrator/src/common/logger.js';
 import { loadConfig } from '../../orchestrator/src/config/load-config.js';
-import type { SandboxRegistry } from '../../orchestrator/src/coordination/sandbox-registry.js';
+import type { SandboxRegistry } from '../../orchestrator/src/sandbox/sandbox-registry.js';
 import { LABELS } from '../../orchestrator/src/docker/labels.js';
 import { createDaemon, type Daemon } from '../../orchestrator/src/main.js';
 import type { ModelProvider } from '../../orchestrator/src/model/model-provider.js';

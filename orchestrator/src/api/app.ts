@@ -1,50 +1,59 @@
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ApiKeyAuth } from '../auth/api-key-auth.js';
 import { randomId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import type { HttpConfig } from '../config/config.js';
-import type { RunEventLog } from '../coordination/run-event-log.js';
-import type { RunSignals } from '../coordination/run-signals.js';
 import type { HealthService } from '../health/health-service.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { RunService } from '../runs/run-service.js';
-import type { Store } from '../store/repositories.js';
+import type { ConversationService } from '../controlplane/conversation-service.js';
+import type { KeyService } from '../controlplane/key-service.js';
+import type { ModelService } from '../controlplane/model-service.js';
+import type { TenantService } from '../controlplane/tenant-service.js';
+import type { UsageService } from '../controlplane/usage-service.js';
+import type { OperatorService } from '../operators/operator-service.js';
+import type { RunStreamService } from '../runs/run-stream-service.js';
+import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { installAccessControl } from './access.js';
 import { installErrorHandler, sendFrameworkError, writeClientError } from './error-handler.js';
 import { SseConnections } from './sse-connections.js';
 import { installTextGuard } from './text-guard.js';
+import { adminRoutes } from './routes/admin.js';
+import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
+import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { usageRoutes } from './routes/usage.js';
+import { workspaceRoutes } from './routes/workspace.js';
 
 export interface ApiDependencies {
   http: HttpConfig;
   logger: Logger;
   auth: ApiKeyAuth;
-  store: Store;
-  runs: RunService;
-  eventLog: RunEventLog;
-  signals: RunSignals;
+  streams: RunStreamService;
   health: HealthService;
   metrics: Metrics;
   metricsEnabled: boolean;
   metricsPublic: boolean;
-  rateLimit: { enabled: boolean; requests: number; periodMs: number; redis?: unknown; prefix?: string };
-  /** The tenant's own execution budget per period (its policy's rateLimitPerPeriod), if it has one. */
-  tenantRateLimit?: (tenantId: string | null) => Promise<number | undefined>;
   shutdown: AbortSignal;
-  /** Extra route plugins registered by the composition root (control plane, operators, workspaces …). */
-  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /** The services behind the control plane, operator and audit routes. */
+  services: {
+    tenants: TenantService;
+    models: ModelService;
+    conversations: ConversationService;
+    files: WorkspaceFiles;
+    usage: UsageService;
+    keys: KeyService;
+    audit: AuditRoutesOptions;
+    operators: OperatorService;
+  };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -90,20 +99,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     credentials: false,
     exposedHeaders: ['x-request-id', 'x-run-id', 'retry-after'],
   });
-  await app.register(rateLimit, {
-    global: false,
-    hook: 'preHandler',
-    ...(deps.rateLimit.redis
-      ? { redis: deps.rateLimit.redis, nameSpace: `${deps.rateLimit.prefix ?? 'agentd:'}ratelimit:` }
-      : {}),
-    errorResponseBuilder: (_request, context) => {
-      const err = new Error(
-        `rate limit of ${context.max} requests per ${context.after} exceeded`,
-      ) as Error & { statusCode: number };
-      err.statusCode = 429;
-      return err;
-    },
-  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'agentd', version: '0.1.0', description: 'Container-isolated agent orchestrator' },
@@ -123,16 +118,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   installAccessControl(app, deps.auth);
 
-  // One limiter shared by every execution endpoint: a per-route limit would give each key its budget once per route.
-  const executionLimit = deps.rateLimit.enabled
-    ? app.rateLimit({
-        // A tenant's policy may set its own budget (rateLimitPerPeriod); admin keys get the deployment's.
-        max: async (request: FastifyRequest) =>
-          (await deps.tenantRateLimit?.(request.principal?.tenantId ?? null)) ?? deps.rateLimit.requests,
-        timeWindow: deps.rateLimit.periodMs,
-        keyGenerator: (request: FastifyRequest) => request.principal?.keyId ?? request.ip,
-      })
-    : undefined;
   await app.register(healthRoutes, {
     health: deps.health,
     metrics: deps.metrics,
@@ -151,14 +136,18 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   );
   await app.register(runRoutes, {
     connections,
-    signals: deps.signals,
-    runs: deps.runs,
-    store: deps.store,
-    eventLog: deps.eventLog,
+    streams: deps.streams,
     heartbeatMs: deps.http.heartbeatMs,
     shutdown: deps.shutdown,
-    rateLimit: executionLimit,
   });
-  for (const plugin of deps.plugins ?? []) await plugin(app);
+  const { services } = deps;
+  await app.register(tenantRoutes, { tenants: services.tenants });
+  await app.register(modelRoutes, { models: services.models });
+  await app.register(conversationRoutes, { conversations: services.conversations });
+  await app.register(workspaceRoutes, { files: services.files });
+  await app.register(usageRoutes, { usage: services.usage });
+  await app.register(keyRoutes, { keys: services.keys });
+  await app.register(auditLogRoutes, services.audit);
+  await app.register(adminRoutes, { operators: services.operators });
   return app;
 }

@@ -56,6 +56,12 @@ export function sendError(
     },
   };
   if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
+  if (err.code === 'RATE_LIMITED' && typeof err.details?.limit === 'number') {
+    void reply.header('x-ratelimit-limit', String(err.details.limit));
+    void reply.header('x-ratelimit-remaining', '0');
+    if (typeof err.details.resetSeconds === 'number')
+      void reply.header('x-ratelimit-reset', String(err.details.resetSeconds));
+  }
   void reply.status(status).type('application/json').send(body);
 }
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import type { RunEventLog } from '../coordination/run-event-log.js';
+import type { FeedItem } from '../runs/run-stream-service.js';
 import type { SseConnections } from './sse-connections.js';
 
 export const SSE_HEADERS = {
@@ -28,81 +28,76 @@ export function startSse(
 
 export interface StreamOptions {
   res: ServerResponse;
-  eventLog: RunEventLog;
   runId: string;
-  /** Replay events after this seq (0 = from the start; Last-Event-ID on resume). */
-  afterSeq: number;
+  /** The run's events (RunStreamService.follow/attach), read at this client's pace. */
+  feed: AsyncGenerator<FeedItem>;
+  /** Aborts when the client went away (the feed listens to the same signal). */
+  closed: AbortController;
+  /** Aborts at shutdown: a slow client's pending writes are dropped instead of awaited. */
+  stop: AbortSignal;
   heartbeatMs: number;
-  /** Aborts when the node shuts down: the client gets `server_shutdown` and the stream ends. */
-  stop?: AbortSignal;
 }
 
 export type StreamEnd = 'done' | 'closed' | 'stopped' | 'expired' | 'lagged';
 
-const BATCH = 256;
-
 /**
- * Writes a run's events as SSE from the event log. The client reads at its own pace: agentd keeps only a
- * cursor per client and waits for 'drain', so a slow reader costs no memory beyond the log's own bound; a
- * reader that falls behind the log's retention is told so and disconnected.
+ * Writes a run's feed as SSE. Each write waits for 'drain', so the feed is pulled only as fast as the client
+ * reads; a reader that falls behind the log's retention is told so and disconnected.
  */
 export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd> {
-  const { res, eventLog, runId } = options;
-  const closed = new AbortController();
+  const { res, runId, feed, closed } = options;
   res.once('close', () => closed.abort());
-  const signal = options.stop ? AbortSignal.any([closed.signal, options.stop]) : closed.signal;
+  const writing = AbortSignal.any([closed.signal, options.stop]);
   const heartbeat = setInterval(() => {
     if (!res.writableEnded) res.write(': ping\n\n');
   }, options.heartbeatMs);
   heartbeat.unref();
-  let after = options.afterSeq;
   try {
-    for (;;) {
-      if (closed.signal.aborted) return 'closed';
-      const batch = await eventLog.read(runId, after, BATCH);
-      if (!batch) {
-        await write(
-          res,
-          `event: error\ndata: ${JSON.stringify({ type: 'error', runId, code: 'NOT_FOUND', message: 'the run’s events are no longer available' })}\n\n`,
-          closed.signal,
-        );
-        return 'expired';
+    for await (const item of feed) {
+      switch (item.kind) {
+        case 'events':
+          for (const event of item.events)
+            await write(res, `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`, writing);
+          break;
+        case 'expired':
+          await write(
+            res,
+            `event: error\ndata: ${JSON.stringify({ type: 'error', runId, code: 'NOT_FOUND', message: 'the run’s events are no longer available' })}\n\n`,
+            closed.signal,
+          );
+          return 'expired';
+        case 'lagged': {
+          const message = `this client fell ${item.missed} events behind the event log's retention and was disconnected`;
+          await write(
+            res,
+            `event: error\ndata: ${JSON.stringify({ type: 'error', runId, code: 'RATE_LIMITED', message, severity: 'warning', recoverable: false })}\n\n`,
+            closed.signal,
+          );
+          return 'lagged';
+        }
+        case 'done':
+          await write(res, ': done\n\n', closed.signal);
+          return 'done';
+        case 'shutdown': {
+          // Not part of the run's log (a resume elsewhere must not replay it): this connection only.
+          const event = {
+            type: 'server_shutdown',
+            runId,
+            message: 'this node is shutting down; resume with Last-Event-ID',
+          };
+          await write(res, `data: ${JSON.stringify(event)}\n\n`, closed.signal);
+          return 'stopped';
+        }
       }
-      if (batch.firstSeq > after + 1) {
-        const message = `this client fell ${batch.firstSeq - after - 1} events behind the event log's retention and was disconnected`;
-        await write(
-          res,
-          `event: error\ndata: ${JSON.stringify({ type: 'error', runId, code: 'RATE_LIMITED', message, severity: 'warning', recoverable: false })}\n\n`,
-          closed.signal,
-        );
-        return 'lagged';
-      }
-      for (const event of batch.events) {
-        await write(res, `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`, signal);
-        after = event.seq;
-      }
-      if (batch.done) {
-        await write(res, ': done\n\n', closed.signal);
-        return 'done';
-      }
-      if (options.stop?.aborted) {
-        // Not part of the run's log (a resume elsewhere must not replay it): this connection only.
-        const event = {
-          type: 'server_shutdown',
-          runId,
-          message: 'this node is shutting down; resume with Last-Event-ID',
-        };
-        await write(res, `data: ${JSON.stringify(event)}\n\n`, closed.signal);
-        return 'stopped';
-      }
-      if (batch.events.length === 0) await eventLog.waitForMore(runId, after, signal);
     }
+    return 'closed';
   } catch {
     // The client went away, or the node stops while a slow client still holds unsent data: drop it.
     res.destroy();
-    return options.stop?.aborted ? 'stopped' : 'closed';
+    return options.stop.aborted ? 'stopped' : 'closed';
   } finally {
     clearInterval(heartbeat);
+    await feed.return(undefined);
     if (!res.writableEnded) res.end();
   }
 }

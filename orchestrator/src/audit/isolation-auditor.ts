@@ -1,6 +1,6 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import { LABELS } from '../docker/labels.js';
 import type { SandboxProfile } from '../sandbox/profile.js';

@@ -6,7 +6,7 @@ import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { validate } from '../common/validate.js';
 import { readJson } from './read-body.js';
-import { JobResultSchema } from './runner-schemas.js';
+import { JobResultSchema } from '../protocol/job-schemas.js';
 import { SandboxChannel } from './sandbox-channel.js';
 
 const NEXT_PATH: NextJobPath = '/v1/runner/next';

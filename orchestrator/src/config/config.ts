@@ -1,5 +1,5 @@
-import type { RunSettings } from '../runs/run-service.js';
-import type { IsolationPolicy, LifecyclePolicy } from '../sandbox/lifecycle-policy.js';
+import type { RunSettings } from './run-settings.js';
+import type { IsolationPolicy, LifecyclePolicy } from './lifecycle-policy.js';
 import type { WorkspaceConfig } from './workspace-config.js';
 
 export type AppEnv = 'development' | 'production';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../common/errors.js';
-import { DEFAULT_LIFECYCLE_POLICY } from '../sandbox/lifecycle-policy.js';
+import { DEFAULT_LIFECYCLE_POLICY } from './lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
 import { loadWorkspaceConfig } from './workspace-config.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '../common/logger.js';
 import type { AuditEntry } from '../store/entities.js';
-import type { Store } from '../store/repositories.js';
+import type { Page, PageRequest, Store } from '../store/repositories.js';
 
 export interface AuditContext {
   actor: string;
@@ -32,5 +32,9 @@ export class AuditService {
       'Audit',
     );
     return entry;
+  }
+
+  list(page: PageRequest, filter: { actor?: string; action?: string }): Promise<Page<AuditEntry>> {
+    return this.store.audit.list(page, filter);
   }
 }

@@ -1,5 +1,5 @@
 import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js';
-import type { LockService } from '../coordination/lock-service.js';
+import type { LockService } from '../common/lock-service.js';
 import type { Conversation, ConversationStatus, Message } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
 import type { ConversationCleanup } from './tenant-service.js';

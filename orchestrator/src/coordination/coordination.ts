@@ -1,20 +1,25 @@
 import type { Clock } from '../common/clock.js';
+import type { ExecutionLimiter } from '../runs/execution-limiter.js';
 import type { Logger } from '../common/logger.js';
+import { LocalExecutionLimiter } from './local-execution-limiter.js';
 import { LocalLockService } from './local-lock-service.js';
 import { LocalRunEventLog } from './local-run-event-log.js';
 import { LocalSandboxRegistry } from './local-sandbox-registry.js';
-import type { LockService } from './lock-service.js';
-import { LocalNodeDirectory, type NodeDirectory } from './node-directory.js';
+import type { LockService } from '../common/lock-service.js';
+import { LocalNodeDirectory } from './local-node-directory.js';
+import type { NodeDirectory } from '../runs/node-directory.js';
 import { connectRedis, createRedisClient, type RedisClient } from './redis-connection.js';
+import { RedisExecutionLimiter } from './redis-execution-limiter.js';
 import { RedisLockService } from './redis-lock-service.js';
 import { RedisNodeDirectory } from './redis-node-directory.js';
 import { RedisNotifier } from './redis-notifier.js';
 import { RedisRunEventLog } from './redis-run-event-log.js';
 import { RedisRunSignals } from './redis-run-signals.js';
 import { RedisSandboxRegistry } from './redis-sandbox-registry.js';
-import type { RunEventLog } from './run-event-log.js';
-import { LocalRunSignals, type RunSignals } from './run-signals.js';
-import type { SandboxRegistry } from './sandbox-registry.js';
+import type { RunEventLog } from '../runs/run-event-log.js';
+import { LocalRunSignals } from './local-run-signals.js';
+import type { RunSignals } from '../runs/run-signals.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 
 export interface CoordinationConfig {
   nodeId: string;
@@ -32,8 +37,8 @@ export interface Coordination {
   eventLog: RunEventLog;
   nodes: NodeDirectory;
   signals: RunSignals;
-  /** A client for @fastify/rate-limit's Redis store (undefined in embedded mode: in-process limits). */
-  rateLimitClient: unknown;
+  /** Run-start budgets per caller. */
+  limiter: ExecutionLimiter;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,7 +57,7 @@ export async function createCoordination(
       eventLog: new LocalRunEventLog({ ...config.eventLog, clock }),
       nodes: new LocalNodeDirectory(),
       signals: new LocalRunSignals(),
-      rateLimitClient: undefined,
+      limiter: new LocalExecutionLimiter(clock),
       ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
@@ -93,7 +98,7 @@ export async function createCoordination(
     }),
     nodes,
     signals,
-    rateLimitClient: rateLimit,
+    limiter: new RedisExecutionLimiter(rateLimit, prefix),
     ping: async () => {
       await client.ping();
     },

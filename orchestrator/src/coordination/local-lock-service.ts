@@ -1,4 +1,4 @@
-import type { Lock, LockService } from './lock-service.js';
+import type { Lock, LockService } from '../common/lock-service.js';
 
 /** In-process locks for the embedded single-node mode (the /health report says so). */
 export class LocalLockService implements LockService {

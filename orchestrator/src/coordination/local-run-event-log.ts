@@ -1,6 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
-import type { EventBatch, RunEventLog } from './run-event-log.js';
+import type { EventBatch, RunEventLog } from '../runs/run-event-log.js';
 
 interface LogEntry {
   events: { seq: number; json: string; bytes: number }[];

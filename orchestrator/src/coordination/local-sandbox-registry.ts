@@ -1,5 +1,5 @@
 import type { SandboxRecord, SandboxState } from '../sandbox/sandbox-record.js';
-import type { SandboxFilter, SandboxRegistry } from './sandbox-registry.js';
+import type { SandboxFilter, SandboxRegistry } from '../sandbox/sandbox-registry.js';
 
 /** In-process registry for the embedded single-node mode: it dies with the process, and reconcile copes. */
 export class LocalSandboxRegistry implements SandboxRegistry {

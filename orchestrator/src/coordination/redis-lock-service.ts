@@ -1,7 +1,7 @@
 import Redlock from 'redlock';
 import { AgentdError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { Lock, LockService } from './lock-service.js';
+import type { Lock, LockService } from '../common/lock-service.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
 
 export interface RedisLockServiceOptions {

@@ -1,6 +1,6 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { NodeDirectory, NodeInfo } from './node-directory.js';
+import type { NodeDirectory, NodeInfo } from '../runs/node-directory.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
 
 export interface RedisNodeDirectoryOptions {

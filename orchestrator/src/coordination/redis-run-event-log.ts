@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
 import type { RedisNotifier } from './redis-notifier.js';
-import type { EventBatch, RunEventLog } from './run-event-log.js';
+import type { EventBatch, RunEventLog } from '../runs/run-event-log.js';
 
 export interface RedisRunEventLogOptions {
   client: RedisClient;

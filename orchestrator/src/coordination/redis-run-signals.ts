@@ -2,7 +2,7 @@ import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
 import type { RedisNotifier } from './redis-notifier.js';
-import type { RunSignals } from './run-signals.js';
+import type { RunSignals } from '../runs/run-signals.js';
 
 export interface RedisRunSignalsOptions {
   client: RedisClient;

@@ -1,6 +1,6 @@
 import type { SandboxRecord, SandboxState } from '../sandbox/sandbox-record.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
-import type { SandboxFilter, SandboxRegistry } from './sandbox-registry.js';
+import type { SandboxFilter, SandboxRegistry } from '../sandbox/sandbox-registry.js';
 
 // Records are JSON under <p>sbx:<id>, indexed by node and tenant sets, with the conversation's current sandbox
 // under <p>sbx:conv:<tenant>:<conversation>. Every change that touches indexes is one Lua script, so readers

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../common/errors.js';
 import { schemaIssues } from '../common/validate.js';
 import { parseDurationMs } from '../config/env-reader.js';
-import type { LifecyclePolicy } from '../sandbox/lifecycle-policy.js';
+import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import {
   limitIssues,
   SandboxLimitsOverrideSchema,

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { AuditContext, AuditService } from '../controlplane/audit-service.js';
-import type { LifecyclePolicy } from '../sandbox/lifecycle-policy.js';
+import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import type { Store } from '../store/repositories.js';
 import {

@@ -1,6 +1,6 @@
 import type { ControlSignal, ConversationMessage, RunLimits } from '@agentd/sandbox-runner/protocol';
-import type { ErrorCode } from '../common/errors.js';
-import type { Lock } from '../coordination/lock-service.js';
+import { AgentdError, type ErrorCode } from '../common/errors.js';
+import type { Lock } from '../common/lock-service.js';
 import type { ModelUsage } from '../model/model-provider.js';
 import type { SandboxLease } from '../sandbox/sandbox-manager.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
@@ -15,6 +15,23 @@ export type RunOutcome =
 /** What the runner's event stream ended with. */
 export type RunnerEnding = { kind: 'final' } | { kind: 'error'; code: ErrorCode; message: string };
 
+/**
+ * A run's phases on this node. `preparing`: lock, sandbox and row are held, the workspace syncs in;
+ * `running`: the runner has the job; `stopping`: a stop was decided (cancel, timeout, protocol violation,
+ * lost sandbox or lock, shutdown) and the runner was told; `finishing`: the outcome is decided and the run
+ * gives back what it holds; `ended`.
+ */
+export type RunPhase = 'preparing' | 'running' | 'stopping' | 'finishing' | 'ended';
+
+/** The only legal moves between phases; every other move is a bug and throws. */
+export const RUN_TRANSITIONS: Readonly<Record<RunPhase, readonly RunPhase[]>> = {
+  preparing: ['running', 'stopping', 'finishing'],
+  running: ['stopping', 'finishing'],
+  stopping: ['finishing'],
+  finishing: ['ended'],
+  ended: [],
+};
+
 export interface ActiveRunInit {
   id: string;
   tenant: Tenant;
@@ -26,9 +43,12 @@ export interface ActiveRunInit {
   limits: RunLimits;
 }
 
+const NO_USAGE: ModelUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+
 /**
  * The live state of one run on this node: the gateway's authoritative copy of the conversation, usage, and
- * the signals that end it. Only agentd code touches it; runner input reaches it through validated calls.
+ * the signals that end it. Only this class changes that state, through the methods below; runner input
+ * reaches it through validated calls.
  */
 export class ActiveRun {
   readonly id: string;
@@ -39,25 +59,21 @@ export class ActiveRun {
   readonly lease: SandboxLease;
   readonly fencingToken: bigint;
   readonly limits: RunLimits;
+
+  #phase: RunPhase = 'preparing';
+  #messages: ConversationMessage[] = [];
+  #steps = 0;
+  #usage: ModelUsage = NO_USAGE;
+  #costPico = 0n;
+  #finalText: string | null = null;
+  #modelCallInFlight = false;
+  #eventsStreamOpen = false;
+  #stopReason: RunOutcome | undefined;
+  #discardSandbox = false;
+  #subscribers = 0;
+  #jobSettled: Promise<void> = Promise.resolve();
   /** Aborts model calls and waits when the run must stop. */
-  readonly abort = new AbortController();
-
-  messages: ConversationMessage[] = [];
-  steps = 0;
-  usage: ModelUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
-  costPico = 0n;
-  /** Text of the model's last turn when it ended without tool use: the run's answer. */
-  finalText: string | null = null;
-  modelCallInFlight = false;
-  eventsStreamOpen = false;
-  /** Set once: cancel, timeout, a protocol violation, a lost sandbox, shutdown. */
-  stopReason: RunOutcome | undefined;
-  /** The sandbox was killed, died, or its runner broke the protocol: remove it instead of keeping it idle. */
-  discardSandbox = false;
-  subscribers = 0;
-  /** Settles when the runner reports its run job done (it takes no other job before). */
-  jobSettled: Promise<void> = Promise.resolve();
-
+  readonly #abort = new AbortController();
   readonly #runnerEnded: Promise<RunnerEnding>;
   #resolveRunnerEnded!: (ending: RunnerEnding) => void;
   #runnerEnding: RunnerEnding | undefined;
@@ -77,8 +93,59 @@ export class ActiveRun {
     });
   }
 
+  get phase(): RunPhase {
+    return this.#phase;
+  }
+
   get sandboxId(): string {
     return this.lease.record.id;
+  }
+
+  /** The conversation as agentd knows it: history, this turn's user message, then every turn since. */
+  get messages(): readonly ConversationMessage[] {
+    return this.#messages;
+  }
+
+  /** Model calls made so far. */
+  get steps(): number {
+    return this.#steps;
+  }
+
+  get usage(): ModelUsage {
+    return this.#usage;
+  }
+
+  get costPico(): bigint {
+    return this.#costPico;
+  }
+
+  /** Text of the model's last turn when it ended without tool use: the run's answer. */
+  get finalText(): string | null {
+    return this.#finalText;
+  }
+
+  /** Aborts when the run must stop (model calls and waits listen to it). */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Why the run was stopped, if it was (a method: re-read it after awaiting, it can change meanwhile). */
+  stopOutcome(): RunOutcome | undefined {
+    return this.#stopReason;
+  }
+
+  /** The sandbox was killed, died, or its runner broke the protocol: remove it instead of keeping it idle. */
+  get sandboxDiscarded(): boolean {
+    return this.#discardSandbox;
+  }
+
+  get subscribers(): number {
+    return this.#subscribers;
+  }
+
+  /** Settles when the runner reports its run job done (it takes no other job before). */
+  get jobSettled(): Promise<void> {
+    return this.#jobSettled;
   }
 
   /** Resolves when the runner's event stream has ended (or the runner is gone). */
@@ -90,32 +157,133 @@ export class ActiveRun {
     return this.#runnerEnding;
   }
 
+  /** Sets the conversation the turn starts from (stored history plus the new user message). */
+  begin(messages: readonly ConversationMessage[]): void {
+    // A stop may already have been decided (the client left at once): the turn then ends before the runner.
+    if (this.#phase !== 'preparing' && this.#phase !== 'stopping')
+      throw new AgentdError('INTERNAL_ERROR', `run ${this.id}: begin in phase ${this.#phase}`);
+    this.#messages = [...messages];
+  }
+
+  /** The runner took the job; its own result only says it finished (how the run ended comes from events). */
+  handToRunner(job: Promise<unknown>): void {
+    this.#move('running');
+    job.catch((err: unknown) => {
+      this.endRunner({
+        kind: 'error',
+        code: 'SANDBOX_LOST',
+        message: err instanceof Error ? err.message : String(err),
+      });
+    });
+    this.#jobSettled = job.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Records why the run must stop (first reason wins), tells the runner and aborts model calls. */
+  stop(reason: RunOutcome): boolean {
+    if (this.#stopReason || (this.#phase !== 'preparing' && this.#phase !== 'running')) return false;
+    this.#move('stopping');
+    this.#stopReason = reason;
+    const message = 'message' in reason ? reason.message : 'stopped';
+    for (const waiter of [...this.#controlWaiters]) waiter({ signal: 'cancel', reason: message });
+    this.#controlWaiters.clear();
+    this.#abort.abort();
+    return true;
+  }
+
+  /** The outcome is decided: from here the run only gives back what it holds. */
+  finish(): void {
+    this.#move('finishing');
+  }
+
+  /** Everything is given back; the run is no longer active. */
+  end(): void {
+    this.#move('ended');
+  }
+
+  /** The runner broke the protocol: the run fails, the runner is told to stop, and its sandbox goes. */
+  runnerBrokeProtocol(message: string): void {
+    this.#discardSandbox = true;
+    this.endRunner({ kind: 'error', code: 'RUNNER_PROTOCOL_ERROR', message });
+    this.stop({ kind: 'failed', code: 'RUNNER_PROTOCOL_ERROR', message });
+  }
+
+  markSandboxForDiscard(): void {
+    this.#discardSandbox = true;
+  }
+
+  /** The runner's event stream ended (first ending wins). */
   endRunner(ending: RunnerEnding): void {
     if (this.#runnerEnding) return;
     this.#runnerEnding = ending;
     this.#resolveRunnerEnded(ending);
   }
 
-  /** Why the run was stopped, if it was (a method, so callers re-read it after awaiting). */
-  stopOutcome(): RunOutcome | undefined {
-    return this.stopReason;
+  /** Claims the run's one event stream; false when it is already open (a runner gets one per run). */
+  openEventStream(): boolean {
+    if (this.#eventsStreamOpen) return false;
+    this.#eventsStreamOpen = true;
+    return true;
   }
 
-  /** Records why the run must stop (first reason wins), tells the runner and aborts model calls. */
-  stop(reason: RunOutcome): boolean {
-    if (this.stopReason) return false;
-    this.stopReason = reason;
-    const message = 'message' in reason ? reason.message : 'stopped';
-    for (const waiter of [...this.#controlWaiters]) waiter({ signal: 'cancel', reason: message });
-    this.#controlWaiters.clear();
-    this.abort.abort();
+  /** Starts a model call: refused while stopping or while another call is in flight. */
+  beginModelCall(): void {
+    if (this.#stopReason) throw new AgentdError('RUN_CANCELLED', `run ${this.id} is stopping`);
+    if (this.#modelCallInFlight)
+      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'one model call at a time per run');
+    this.#modelCallInFlight = true;
+  }
+
+  endModelCall(): void {
+    this.#modelCallInFlight = false;
+  }
+
+  /** Counts one model call against the step limit; false when the limit is reached (nothing counted). */
+  takeStep(): boolean {
+    if (this.#steps >= this.limits.maxSteps) return false;
+    this.#steps += 1;
     return true;
+  }
+
+  /** Appends the runner's tool results (already validated against the last turn's tool uses). */
+  recordToolResults(message: ConversationMessage): void {
+    this.#messages.push(message);
+  }
+
+  /** Appends the model's turn; a turn that asks for no tools carries the run's answer. */
+  recordTurn(assistant: ConversationMessage, answer: string | null): void {
+    this.#messages.push(assistant);
+    if (answer !== null) this.#finalText = answer;
+  }
+
+  /** Charges what the provider reported (also for a call that failed after reporting). */
+  recordUsage(usage: ModelUsage, costPico: bigint): void {
+    this.#usage = {
+      inputTokens: this.#usage.inputTokens + usage.inputTokens,
+      outputTokens: this.#usage.outputTokens + usage.outputTokens,
+      cacheReadTokens: this.#usage.cacheReadTokens + usage.cacheReadTokens,
+      cacheWriteTokens: this.#usage.cacheWriteTokens + usage.cacheWriteTokens,
+    };
+    this.#costPico += costPico;
+  }
+
+  /** A client started reading the run's events; returns how many read now. */
+  addSubscriber(): number {
+    return ++this.#subscribers;
+  }
+
+  /** A client stopped reading; returns how many still read. */
+  removeSubscriber(): number {
+    this.#subscribers = Math.max(0, this.#subscribers - 1);
+    return this.#subscribers;
   }
 
   /** A runner control poll: resolves with the cancel signal, or undefined after `timeoutMs`. */
   waitForControl(timeoutMs: number, closed: AbortSignal): Promise<ControlSignal | undefined> {
-    if (this.stopReason) {
-      const message = 'message' in this.stopReason ? this.stopReason.message : 'stopped';
+    if (this.#stopReason) {
+      const message = 'message' in this.#stopReason ? this.#stopReason.message : 'stopped';
       return Promise.resolve({ signal: 'cancel', reason: message });
     }
     return new Promise((resolve) => {
@@ -133,13 +301,9 @@ export class ActiveRun {
     });
   }
 
-  addUsage(usage: ModelUsage, costPico: bigint): void {
-    this.usage = {
-      inputTokens: this.usage.inputTokens + usage.inputTokens,
-      outputTokens: this.usage.outputTokens + usage.outputTokens,
-      cacheReadTokens: this.usage.cacheReadTokens + usage.cacheReadTokens,
-      cacheWriteTokens: this.usage.cacheWriteTokens + usage.cacheWriteTokens,
-    };
-    this.costPico += costPico;
+  #move(to: RunPhase): void {
+    if (!RUN_TRANSITIONS[this.#phase].includes(to))
+      throw new AgentdError('INTERNAL_ERROR', `run ${this.id}: no move from ${this.#phase} to ${to}`);
+    this.#phase = to;
   }
 }

@@ -41,15 +41,18 @@ export class ModelGateway {
     res: ServerResponse,
     closed: AbortSignal,
   ): Promise<void> {
-    if (run.stopReason) throw new AgentdError('RUN_CANCELLED', `run ${run.id} is stopping`);
-    if (run.modelCallInFlight)
-      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'one model call at a time per run');
-    const appended = this.#acceptConversation(run, request.messages);
-    run.modelCallInFlight = true;
+    run.beginModelCall();
+    let appended;
+    try {
+      appended = this.#acceptConversation(run, request.messages);
+    } catch (err) {
+      run.endModelCall();
+      throw err;
+    }
     try {
       if (appended) await this.#persist(run, [appended]);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-      if (run.steps >= run.limits.maxSteps) {
+      if (!run.takeStep()) {
         await write(
           res,
           {
@@ -61,10 +64,9 @@ export class ModelGateway {
         );
         return;
       }
-      run.steps += 1;
       await this.#converse(run, res, closed);
     } finally {
-      run.modelCallInFlight = false;
+      run.endModelCall();
       if (!res.writableEnded) res.end();
     }
   }
@@ -102,14 +104,14 @@ export class ModelGateway {
         'tool results must answer the last turn’s tool uses, in order',
       );
     }
-    run.messages.push(appended);
+    run.recordToolResults(appended);
     return appended;
   }
 
   async #converse(run: ActiveRun, res: ServerResponse, closed: AbortSignal): Promise<void> {
     const provider = this.options.providers.get(run.model.provider);
     if (!provider) throw new AgentdError('MODEL_ERROR', `no provider ${run.model.provider} is configured`);
-    const signal = AbortSignal.any([run.abort.signal, closed]);
+    const signal = AbortSignal.any([run.signal, closed]);
     const thinking: string[] = [];
     let signature: string | undefined;
     const text: string[] = [];
@@ -121,7 +123,7 @@ export class ModelGateway {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
         system: run.tenant.systemPrompt,
-        messages: run.messages,
+        messages: [...run.messages],
         tools: [...TOOL_SPECS],
         maxOutputTokens: run.model.maxOutputTokens,
         signal,
@@ -162,7 +164,7 @@ export class ModelGateway {
       // Usage is charged whenever the provider reported it, even if the stream failed afterwards.
       if (usage) {
         const cost = costPicoUsd(usage, run.model);
-        run.addUsage(usage, cost);
+        run.recordUsage(usage, cost);
         this.options.metrics.modelTokens.inc({ provider: provider.name, kind: 'input' }, usage.inputTokens);
         this.options.metrics.modelTokens.inc({ provider: provider.name, kind: 'output' }, usage.outputTokens);
       }
@@ -181,10 +183,9 @@ export class ModelGateway {
     if (text.length > 0) content.push({ text: text.join('') });
     content.push(...toolUses);
     const assistant: ConversationMessage = { role: 'assistant', content };
-    run.messages.push(assistant);
-    await this.#persist(run, [assistant], usage);
     const reason = stopReason ?? 'end_turn';
-    if (reason !== 'tool_use') run.finalText = text.join('');
+    run.recordTurn(assistant, reason === 'tool_use' ? null : text.join(''));
+    await this.#persist(run, [assistant], usage);
     await write(res, { type: 'stop', stopReason: reason }, closed);
   }
 

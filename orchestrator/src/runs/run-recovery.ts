@@ -1,8 +1,8 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { NodeDirectory } from '../coordination/node-directory.js';
-import type { RunEventLog } from '../coordination/run-event-log.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { NodeDirectory } from './node-directory.js';
+import type { RunEventLog } from './run-event-log.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import { costPicoUsd, formatUsd, usdNumber } from '../model/pricing.js';
 import type { Run } from '../store/entities.js';
 import type { RunEventBody } from './run-events.js';

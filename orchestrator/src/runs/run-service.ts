@@ -1,42 +1,25 @@
-import type { ConversationMessage, RunLimits, RunSpec } from '@agentd/sandbox-runner/protocol';
 import type { Clock } from '../common/clock.js';
-import {
-  AgentdError,
-  errorMessage,
-  isAgentdError,
-  NotFoundError,
-  ValidationError,
-  type ErrorCode,
-} from '../common/errors.js';
+import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
-import { sleep } from '../common/timers.js';
+import type { LockService } from '../common/lock-service.js';
 import type { Logger } from '../common/logger.js';
-import type { LockService } from '../coordination/lock-service.js';
-import type { RunEventLog } from '../coordination/run-event-log.js';
-import type { RunSignals } from '../coordination/run-signals.js';
+import { retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
+import type { RunSettings } from '../config/run-settings.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { formatUsd, usdNumber } from '../model/pricing.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRecord } from '../sandbox/sandbox-record.js';
-import type { Conversation, Model, Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import { ActiveRun, type RunOutcome } from './active-run.js';
+import { admitRun } from './run-admission.js';
+import { driveRun } from './run-driver.js';
+import type { RunEventLog } from './run-event-log.js';
 import type { RelayedRunnerEvent, RunEventBody } from './run-events.js';
+import { RunFinisher, type RunResult } from './run-finisher.js';
 import type { RunRecovery } from './run-recovery.js';
+import type { RunSignals } from './run-signals.js';
 import type { WorkspaceSync } from './workspace-sync.js';
 
-export interface RunSettings {
-  runTimeoutMs: number;
-  maxSteps: number;
-  toolTimeoutMs: number;
-  maxToolTimeoutMs: number;
-  toolOutputBytes: number;
-  /** After a cancel signal, how long the runner gets to stop before agentd kills the sandbox. */
-  cancelGraceMs: number;
-  /** After the last client disconnects, how long the run goes on waiting for a resume (0 = cancel at once). */
-  disconnectGraceMs: number;
-  maxMessageChars: number;
-}
+export type { RunResult } from './run-finisher.js';
 
 export interface RunServiceOptions {
   nodeId: string;
@@ -60,26 +43,31 @@ export interface StartRunRequest {
   userId?: string | undefined;
 }
 
-/** What a finished run reports to `/query` callers. */
-export interface RunResult {
-  runId: string;
-  outcome: RunOutcome;
-  final: string | null;
-  usage: Extract<RunEventBody, { type: 'usage' }>;
-}
-
 /**
- * Runs agent turns: one per conversation at a time (the conversation lock), in the conversation's sandbox,
- * with agentd numbering and logging every event and deciding how each run ends.
+ * Executes agent turns on this node: one per conversation at a time (the conversation lock), in the
+ * conversation's sandbox, with agentd numbering and logging every event and deciding how each run ends.
+ * Transports do not call it directly: they go through RunStreamService.
  */
 export class RunService {
   readonly #active = new Map<string, ActiveRun>();
   readonly #done = new Map<string, Promise<RunResult>>();
   readonly #log: Logger;
+  readonly #finisher: RunFinisher;
   #accepting = true;
+  #idle = idleSignal();
 
   constructor(private readonly options: RunServiceOptions) {
     this.#log = options.logger.child({ component: 'runs' });
+    this.#idle.resolve();
+    this.#finisher = new RunFinisher({
+      store: options.store,
+      sandboxes: options.sandboxes,
+      eventLog: options.eventLog,
+      workspace: options.workspace,
+      metrics: options.metrics,
+      emit: (run, body) => this.#emit(run, body),
+      deactivate: (run) => this.#deactivate(run),
+    });
     options.sandboxes.on('lost', (record: SandboxRecord) => this.#onSandboxLost(record));
   }
 
@@ -95,6 +83,11 @@ export class RunService {
 
   get activeCount(): number {
     return this.#active.size;
+  }
+
+  /** Settles when no run is active on this node (at once when none is). */
+  async whenIdle(): Promise<void> {
+    await this.#idle.promise;
   }
 
   /** The run if it is active here and runs in `sandboxId` (call-home requests speak only for their sandbox). */
@@ -114,7 +107,7 @@ export class RunService {
 
   /**
    * Starts a run. Everything that can refuse it (busy conversation, caps, a sandbox that cannot start) is
-   * decided before this returns, so the caller can still answer with an HTTP error instead of a stream.
+   * decided before this returns, so the caller can still answer with an error instead of a stream.
    */
   async startRun(request: StartRunRequest): Promise<ActiveRun> {
     if (!this.#accepting) {
@@ -124,21 +117,7 @@ export class RunService {
       });
     }
     const { store } = this.options;
-    if (request.message.length === 0 || request.message.length > this.options.settings.maxMessageChars) {
-      throw new ValidationError('invalid message', [
-        `/message: must be 1 to ${this.options.settings.maxMessageChars} characters`,
-      ]);
-    }
-    const conversation = await store.conversations.get(request.tenantId, request.conversationId);
-    if (!conversation) throw new NotFoundError('conversation', request.conversationId);
-    if (conversation.status === 'archived') {
-      throw new ValidationError('conversation is archived', [
-        `conversation ${conversation.id} is archived and takes no new runs`,
-      ]);
-    }
-    const tenant = await store.tenants.get(request.tenantId);
-    if (!tenant) throw new NotFoundError('tenant', request.tenantId);
-    const model = await this.#model(tenant, conversation);
+    const { tenant, conversation, model, limits } = await admitRun(store, this.options.settings, request);
     const lock = await this.options.locks.tryAcquire(`conversation:${tenant.id}:${conversation.id}`);
     if (!lock) {
       throw new AgentdError(
@@ -186,9 +165,10 @@ export class RunService {
       model,
       lock,
       lease,
+      limits,
       fencingToken: row.fencingToken,
-      limits: this.#limits(tenant),
     });
+    if (this.#active.size === 0) this.#idle = idleSignal();
     this.#active.set(runId, run);
     // Without the lock another node may start a run on this conversation: stop (its commits are fenced anyway).
     lock.lost.addEventListener('abort', () => {
@@ -220,8 +200,7 @@ export class RunService {
 
   /** A client started reading the run's events. */
   attach(runId: string): void {
-    const run = this.#active.get(runId);
-    if (run) run.subscribers += 1;
+    this.#active.get(runId)?.addSubscriber();
   }
 
   /**
@@ -230,9 +209,7 @@ export class RunService {
    */
   detach(runId: string): void {
     const run = this.#active.get(runId);
-    if (!run) return;
-    run.subscribers = Math.max(0, run.subscribers - 1);
-    if (run.subscribers > 0) return;
+    if (!run || run.removeSubscriber() > 0) return;
     const check = async (): Promise<void> => {
       if (run.subscribers > 0 || !this.#active.has(run.id)) return;
       // A client that resumed on another node keeps the run alive; if Redis cannot tell, assume it did not.
@@ -249,7 +226,7 @@ export class RunService {
     setTimeout(() => void check(), this.options.settings.disconnectGraceMs).unref();
   }
 
-  /** Cancels a run wherever it runs: here, or by asking the fleet. Returns false when it is not running. */
+  /** Cancels a run wherever it runs: here, or by asking the fleet. */
   async requestCancel(runId: string, nodeId: string): Promise<'cancelling' | 'forwarded'> {
     if (this.cancel(runId)) return 'cancelling';
     if (nodeId === this.options.nodeId) return 'cancelling';
@@ -273,30 +250,6 @@ export class RunService {
     await Promise.allSettled(runs.flatMap((r) => this.#done.get(r.id) ?? []));
   }
 
-  async #model(tenant: Tenant, conversation: Conversation): Promise<Model> {
-    const model = await this.options.store.models.get(conversation.modelId);
-    if (!model)
-      throw new ValidationError('conversation model is gone', [
-        `model ${conversation.modelId} no longer exists`,
-      ]);
-    if (!model.enabled) throw new ValidationError('model disabled', [`model ${model.id} is disabled`]);
-    const allowed = tenant.policy.allowedModelIds;
-    if (allowed && !allowed.includes(model.id)) {
-      throw new AgentdError('FORBIDDEN', `tenant ${tenant.id} may not use model ${model.id}`);
-    }
-    return model;
-  }
-
-  #limits(tenant: Tenant): RunLimits {
-    const s = this.options.settings;
-    return {
-      maxSteps: tenant.policy.maxStepsPerRun ?? s.maxSteps,
-      toolTimeoutMs: s.toolTimeoutMs,
-      maxToolTimeoutMs: s.maxToolTimeoutMs,
-      toolOutputBytes: s.toolOutputBytes,
-    };
-  }
-
   async #execute(run: ActiveRun, message: string): Promise<RunResult> {
     const log = this.#log.child({
       runId: run.id,
@@ -312,10 +265,10 @@ export class RunService {
     timer.unref();
     let outcome: RunOutcome;
     try {
-      outcome = await this.#drive(run, message, log);
+      outcome = await driveRun(run, message, this.options, log);
     } catch (err) {
       if (!isAgentdError(err)) log.error({ err }, 'Run failed unexpectedly');
-      outcome = run.stopReason ?? {
+      outcome = run.stopOutcome() ?? {
         kind: 'failed',
         code: isAgentdError(err) ? err.code : 'INTERNAL_ERROR',
         message: errorMessage(err),
@@ -323,148 +276,12 @@ export class RunService {
     } finally {
       clearTimeout(timer);
     }
-    return this.#finish(run, outcome, log);
+    return this.#finisher.finish(run, outcome, log);
   }
 
-  async #drive(run: ActiveRun, message: string, log: Logger): Promise<RunOutcome> {
-    const { store } = this.options;
-    const history: ConversationMessage[] = (await store.messages.history(run.conversation.id)).map((m) => ({
-      role: m.role,
-      content: m.content,
-    }));
-    const user: ConversationMessage = { role: 'user', content: [{ text: message }] };
-    run.messages = [...history, user];
-    if (
-      !(await store.runs.appendMessages(run.id, run.fencingToken, [{ role: 'user', content: user.content }]))
-    ) {
-      return {
-        kind: 'failed',
-        code: 'CONVERSATION_BUSY',
-        message: 'a newer run took over this conversation',
-      };
-    }
-    await this.options.workspace.syncIn(run);
-    if (run.stopReason) return run.stopReason;
-    const spec: RunSpec = { runId: run.id, history, message, limits: run.limits };
-    // The job's own result only says the runner finished; how the run ended comes from its event stream.
-    const job = run.lease.channel.send(
-      { kind: 'run', spec },
-      this.options.settings.runTimeoutMs + this.options.settings.cancelGraceMs + 60_000,
-    );
-    job.catch((err: unknown) => {
-      run.endRunner({ kind: 'error', code: 'SANDBOX_LOST', message: errorMessage(err) });
-    });
-    run.jobSettled = job.then(
-      () => undefined,
-      () => undefined,
-    );
-    const ending = await run.runnerEnded;
-    const stopped = run.stopOutcome();
-    if (stopped) return stopped;
-    if (ending.kind === 'error') return { kind: 'failed', code: ending.code, message: ending.message };
-    if (run.finalText === null) {
-      run.discardSandbox = true;
-      return {
-        kind: 'failed',
-        code: 'RUNNER_PROTOCOL_ERROR',
-        message: 'the runner reported a final answer the model never gave',
-      };
-    }
-    log.debug({ steps: run.steps }, 'Runner finished');
-    return { kind: 'succeeded' };
-  }
-
-  /** Ends the run in DESIGN.md's order: sync-out, then final (or error), then usage, then `: done`. */
-  async #finish(run: ActiveRun, outcome: RunOutcome, log: Logger): Promise<RunResult> {
-    const { store, sandboxes } = this.options;
-    // Every step below runs whatever the one before did: a run always gives back its sandbox and its lock.
-    const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
-      try {
-        await fn();
-        return true;
-      } catch (err) {
-        log.error({ err }, `Could not ${what}`);
-        return false;
-      }
-    };
-    let final: string | null = null;
-    if (outcome.kind === 'succeeded') {
-      try {
-        await this.#runnerFinished(run);
-        await this.options.workspace.syncOut(run);
-      } catch (err) {
-        outcome = {
-          kind: 'failed',
-          code:
-            isAgentdError(err) && err.code === 'WORKSPACE_LIMIT'
-              ? 'WORKSPACE_LIMIT'
-              : 'WORKSPACE_SYNC_FAILED',
-          message: `the workspace could not be saved: ${errorMessage(err)}`,
-        };
-      }
-      if (outcome.kind === 'succeeded') {
-        final = run.finalText ?? '';
-        const content = final;
-        await attempt('emit the final event', () => this.#emit(run, { type: 'final', content }));
-      }
-    } else if (
-      (outcome.kind === 'cancelled' || outcome.kind === 'interrupted') &&
-      run.runnerEnding &&
-      !run.discardSandbox
-    ) {
-      // The runner stopped cleanly: keep what the agent wrote so far (the run still ends as cancelled).
-      await attempt('save the workspace of a stopped run', async () => {
-        await this.#runnerFinished(run);
-        await this.options.workspace.syncOut(run);
-      });
-    }
-    const ended = outcome;
-    if (ended.kind !== 'succeeded')
-      await attempt('emit the error event', () => this.#emit(run, errorEvent(ended)));
-    const usage: RunResult['usage'] = {
-      type: 'usage',
-      ...run.usage,
-      costUsd: usdNumber(run.costPico),
-      costUsdExact: formatUsd(run.costPico),
-      steps: run.steps,
-    };
-    await attempt('emit usage', () => this.#emit(run, usage));
-    // The database says the run ended before the log does, so a client that saw `: done` finds the run
-    // finished. A crash before the database write is repaired by recovery, which trusts the log (a `final`
-    // there means the client was told the run succeeded); one between the two writes, by the resume route.
-    await attempt('record the run’s end', () =>
-      retryDatabase(() =>
-        store.runs.finish(run.id, run.fencingToken, {
-          status: runStatus(ended),
-          errorCode:
-            ended.kind === 'succeeded' ? null : ended.kind === 'interrupted' ? 'RUN_CANCELLED' : ended.code,
-          errorMessage: ended.kind === 'succeeded' ? null : ended.message,
-          usage: { steps: run.steps, ...run.usage, costUsd: formatUsd(run.costPico) },
-        }),
-      ),
-    );
-    await attempt('complete the event log', () => this.options.eventLog.complete(run.id));
+  #deactivate(run: ActiveRun): void {
     this.#active.delete(run.id);
-    // A sandbox that was killed, died or misbehaved goes; otherwise its runner is idle again and it is reused.
-    if (run.discardSandbox) {
-      await attempt('remove the sandbox', async () => {
-        // It may be gone already (killed and removed to stop the run, or died).
-        if (await sandboxes.get(run.sandboxId)) await sandboxes.remove(run.sandboxId, 'run_aborted');
-      });
-    }
-    if (!run.discardSandbox) await attempt('release the sandbox', () => sandboxes.release(run.lease));
-    await attempt('release the lock', () => run.lock.release());
-    this.options.metrics.runsFinished.inc({ status: outcome.kind });
-    log.info({ outcome: outcome.kind, steps: run.steps, costUsd: formatUsd(run.costPico) }, 'Run ended');
-    return { runId: run.id, outcome, final, usage };
-  }
-
-  /**
-   * The runner reports its run job done right after its event stream ends; until then it refuses other jobs,
-   * so the workspace sync waits for it (briefly: a runner that never reports is not waited on for long).
-   */
-  async #runnerFinished(run: ActiveRun): Promise<void> {
-    await Promise.race([run.jobSettled, sleep(JOB_SETTLE_MS)]);
+    if (this.#active.size === 0) this.#idle.resolve();
   }
 
   /**
@@ -475,7 +292,7 @@ export class RunService {
     if (!run.stop(reason)) return;
     setTimeout(() => {
       if (run.runnerEnding || !this.#active.has(run.id)) return;
-      run.discardSandbox = true;
+      run.markSandboxForDiscard();
       this.#log.warn(
         { runId: run.id, sandboxId: run.sandboxId },
         'Runner did not stop in time; killing its sandbox',
@@ -490,67 +307,26 @@ export class RunService {
   }
 
   #onSandboxLost(record: SandboxRecord): void {
+    const message = 'the sandbox died during the run';
     for (const run of this.#active.values()) {
       if (run.sandboxId !== record.id) continue;
-      run.discardSandbox = true;
-      if (!run.stopReason)
-        run.stop({ kind: 'failed', code: 'SANDBOX_LOST', message: 'the sandbox died during the run' });
-      run.endRunner({ kind: 'error', code: 'SANDBOX_LOST', message: 'the sandbox died during the run' });
+      run.markSandboxForDiscard();
+      run.stop({ kind: 'failed', code: 'SANDBOX_LOST', message });
+      run.endRunner({ kind: 'error', code: 'SANDBOX_LOST', message });
     }
   }
 
-  /**
-   * Appends to the run's event log, riding out a short Redis outage (a restart, a failover) with a few
-   * retries before giving up.
-   */
+  /** Appends to the run's event log, riding out a short Redis outage (a restart, a failover). */
   async #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.options.eventLog.append(run.id, body);
-        return;
-      } catch (err) {
-        if (!isAgentdError(err) || err.code !== 'DEPENDENCY_UNAVAILABLE' || attempt >= EMIT_RETRIES.length)
-          throw err;
-        await sleep(EMIT_RETRIES[attempt] ?? 1_000);
-      }
-    }
+    await retry(() => this.options.eventLog.append(run.id, body), RIDE_OUT_OUTAGE);
   }
 }
 
-const JOB_SETTLE_MS = 10_000;
-
-/**
- * Recording a run's end rides out a busy or briefly unreachable database (a stalled pool, a failover): a run
- * row left `running` would wait for crash recovery to be closed.
- */
-async function retryDatabase<T>(fn: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!isAgentdError(err) || err.code !== 'DEPENDENCY_UNAVAILABLE' || attempt >= EMIT_RETRIES.length)
-        throw err;
-      await sleep(EMIT_RETRIES[attempt] ?? 1_000);
-    }
-  }
-}
-
-/** Back-off between event-log retries: about ten seconds in all. */
-const EMIT_RETRIES = [100, 250, 500, 1_000, 2_000, 3_000, 3_000];
-
-function runStatus(outcome: RunOutcome): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
-  if (outcome.kind === 'cancelled') return outcome.code === 'RUN_TIMEOUT' ? 'failed' : 'cancelled';
-  return outcome.kind;
-}
-
-function errorEvent(outcome: Exclude<RunOutcome, { kind: 'succeeded' }>): RunEventBody {
-  const code: ErrorCode = outcome.kind === 'interrupted' ? 'RUN_CANCELLED' : outcome.code;
-  const recoverable = [
-    'RUN_TIMEOUT',
-    'SANDBOX_LOST',
-    'MODEL_ERROR',
-    'WORKSPACE_SYNC_FAILED',
-    'CONVERSATION_BUSY',
-  ].includes(code);
-  return { type: 'error', code, message: outcome.message, severity: 'error', recoverable };
+/** A promise with its resolver, renewed whenever the node goes from idle to busy. */
+function idleSignal(): { promise: Promise<undefined>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<undefined>((r) => {
+    resolve = () => r(undefined);
+  });
+  return { promise, resolve };
 }

@@ -9,7 +9,7 @@ import { compiledValidator, validate } from '../common/validate.js';
 import type { ActiveRun } from './active-run.js';
 import type { ModelGateway } from './model-gateway.js';
 import type { RelayedRunnerEvent } from './run-events.js';
-import { ConverseStreamRequestSchema, RunnerEventSchema } from './runner-schemas.js';
+import { ConverseStreamRequestSchema, RunnerEventSchema } from '../protocol/run-schemas.js';
 import { SseParser } from './sse-parser.js';
 
 export interface RunnerLimits {
@@ -49,18 +49,14 @@ export class RunnerBridge {
     const { callHome } = options;
     callHome.route('POST', '/v1/runs/:runId/events', async ({ channel, req, res, params }) => {
       const run = this.#run(params.runId ?? '', channel.sandboxId);
-      if (run.eventsStreamOpen)
+      if (!run.openEventStream())
         throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the run already has an event stream');
-      run.eventsStreamOpen = true;
       try {
         await this.#consume(run, req);
         res.writeHead(204).end();
       } catch (err) {
         // A broken stream ends the run: agentd tells the runner to stop, and kills it if it does not.
-        const message = errorMessage(err);
-        run.discardSandbox = true;
-        run.endRunner({ kind: 'error', code: 'RUNNER_PROTOCOL_ERROR', message });
-        run.stop({ kind: 'failed', code: 'RUNNER_PROTOCOL_ERROR', message });
+        run.runnerBrokeProtocol(errorMessage(err));
         throw err;
       }
     });

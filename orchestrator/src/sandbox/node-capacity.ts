@@ -1,6 +1,6 @@
 import { Mutex } from '../common/mutex.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
-import type { LifecyclePolicy } from './lifecycle-policy.js';
+import type { SandboxRegistry } from './sandbox-registry.js';
+import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { SandboxRecord } from './sandbox-record.js';
 
 export interface NodeCapacityOptions {

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
-import type { LifecyclePolicy } from './lifecycle-policy.js';
+import type { SandboxRegistry } from './sandbox-registry.js';
+import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { NodeCapacity } from './node-capacity.js';
 import { pickNodeVictim, pickTenantVictim } from './node-capacity.js';
 import type { ReapReason, ReapRecord } from './reap-reason.js';

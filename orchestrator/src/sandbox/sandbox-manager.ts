@@ -2,29 +2,17 @@ import { EventEmitter } from 'node:events';
 import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { SandboxChannel } from '../callhome/sandbox-channel.js';
 import type { Clock } from '../common/clock.js';
-import {
-  AgentdError,
-  CapacityError,
-  errorMessage,
-  NotFoundError,
-  ValidationError,
-} from '../common/errors.js';
+import { AgentdError, CapacityError, errorMessage, NotFoundError } from '../common/errors.js';
 import { newSandboxId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import { SingleFlight } from '../common/mutex.js';
-import { schemaIssues } from '../common/validate.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import { resolveProfile } from './resolve-profile.js';
+import { retry } from '../common/retry.js';
+import type { SandboxRegistry } from './sandbox-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { LifecyclePolicy } from './lifecycle-policy.js';
+import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import { pickNodeVictim, pickTenantVictim, type NodeCapacity } from './node-capacity.js';
-import {
-  limitIssues,
-  limitsKey,
-  SandboxLimitsOverrideSchema,
-  type SandboxLimits,
-  type SandboxLimitsOverride,
-  type SandboxProfile,
-} from './profile.js';
+import { limitsKey, type SandboxLimits, type SandboxLimitsOverride, type SandboxProfile } from './profile.js';
 import type { ReapReason, ReapRecord } from './reap-reason.js';
 import type { SandboxFactory } from './sandbox-factory.js';
 import { conversationKey, type SandboxAssignment, type SandboxRecord } from './sandbox-record.js';
@@ -65,6 +53,14 @@ export interface SandboxManagerOptions {
 }
 
 const MAX_ATTEMPTS = 3;
+
+/** A warm sandbox failed its health check: always worth another attempt (it was the pool's loss). */
+class DeadWarmSandbox extends Error {
+  constructor(override readonly cause: unknown) {
+    super('warm sandbox failed its health check');
+  }
+}
+
 /** Seconds a client should wait after a capacity refusal: about one reaper tick. */
 const CAPACITY_RETRY_AFTER_S = 10;
 
@@ -83,15 +79,7 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     profileName: string | undefined,
     overrides: SandboxLimitsOverride | undefined,
   ): { profile: SandboxProfile; limits: SandboxLimits } {
-    const name = profileName ?? this.options.defaultProfile;
-    const profile = this.options.profiles().get(name);
-    if (!profile) throw new NotFoundError('sandbox profile', name);
-    if (overrides === undefined) return { profile, limits: profile.limits };
-    const issues = schemaIssues(SandboxLimitsOverrideSchema, overrides);
-    const limits = { ...profile.limits, ...overrides };
-    issues.push(...limitIssues(limits));
-    if (issues.length > 0) throw new ValidationError('invalid sandbox limits', issues);
-    return { profile, limits };
+    return resolveProfile(this.options.profiles(), profileName ?? this.options.defaultProfile, overrides);
   }
 
   /** Hands a sandbox for the conversation to one run (state busy). Concurrent calls for one conversation share a result. */
@@ -153,52 +141,65 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     const { profile, limits } = this.resolve(request.profile, request.limits);
     const key = limitsKey(limits);
     const poolable = request.limits === undefined || key === limitsKey(profile.limits);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const reused = await this.#reuse(request, profile, key);
-      if (reused) return reused;
-      const plan = await this.options.capacity.exclusive(() => this.#plan(request, profile, key, poolable));
-      for (const victim of plan.victims) {
-        await this.options.remover.remove(victim.record, victim.reason).catch((err: unknown) => {
-          this.#log.warn({ err, sandboxId: victim.record.id }, 'Eviction failed');
-        });
-      }
-      try {
-        if (plan.kind === 'pool') {
-          const channel = this.#channel(plan.record);
-          try {
-            await this.ping(channel);
-            return { record: plan.record, channel, source: 'pool' };
-          } catch (err) {
-            // A dead warm sandbox is the pool's loss, not the caller's: drop it and try again.
-            this.#log.warn(
-              { sandboxId: plan.record.id, reason: errorMessage(err) },
-              'Warm sandbox failed its health check',
-            );
-            await this.options.remover.remove(plan.record, 'unhealthy');
-            lastError = err;
-            continue;
-          }
-        }
-        const { containerId, channel } = await this.options.factory.create({
-          record: plan.record,
-          profile,
-          limits,
-        });
-        const record = await this.options.registry.transition(plan.record.id, ['starting'], {
-          state: 'busy',
-          containerId,
-        });
-        if (!record)
-          throw new AgentdError('SANDBOX_LOST', `sandbox ${plan.record.id} was removed while starting`);
-        return { record, channel, source: 'cold' };
-      } catch (err) {
-        if (plan.kind === 'cold') await this.options.registry.remove(plan.record.id);
-        lastError = err;
-        if (!(err instanceof AgentdError) || !err.recoverable || attempt === MAX_ATTEMPTS) break;
-      }
+    try {
+      return await retry(() => this.#acquireOnce(request, profile, limits, key, poolable), {
+        retries: MAX_ATTEMPTS - 1,
+        minDelayMs: 0,
+        maxDelayMs: 0,
+        retryOn: (err) => err instanceof DeadWarmSandbox || (err instanceof AgentdError && err.recoverable),
+      });
+    } catch (err) {
+      throw err instanceof DeadWarmSandbox ? err.cause : err;
     }
-    throw lastError;
+  }
+
+  async #acquireOnce(
+    request: AcquireRequest,
+    profile: SandboxProfile,
+    limits: SandboxLimits,
+    key: string,
+    poolable: boolean,
+  ): Promise<SandboxLease> {
+    const reused = await this.#reuse(request, profile, key);
+    if (reused) return reused;
+    const plan = await this.options.capacity.exclusive(() => this.#plan(request, profile, key, poolable));
+    for (const victim of plan.victims) {
+      await this.options.remover.remove(victim.record, victim.reason).catch((err: unknown) => {
+        this.#log.warn({ err, sandboxId: victim.record.id }, 'Eviction failed');
+      });
+    }
+    try {
+      if (plan.kind === 'pool') {
+        const channel = this.#channel(plan.record);
+        try {
+          await this.ping(channel);
+          return { record: plan.record, channel, source: 'pool' };
+        } catch (err) {
+          // A dead warm sandbox is the pool's loss, not the caller's: drop it and try again.
+          this.#log.warn(
+            { sandboxId: plan.record.id, reason: errorMessage(err) },
+            'Warm sandbox failed its health check',
+          );
+          await this.options.remover.remove(plan.record, 'unhealthy');
+          throw new DeadWarmSandbox(err);
+        }
+      }
+      const { containerId, channel } = await this.options.factory.create({
+        record: plan.record,
+        profile,
+        limits,
+      });
+      const record = await this.options.registry.transition(plan.record.id, ['starting'], {
+        state: 'busy',
+        containerId,
+      });
+      if (!record)
+        throw new AgentdError('SANDBOX_LOST', `sandbox ${plan.record.id} was removed while starting`);
+      return { record, channel, source: 'cold' };
+    } catch (err) {
+      if (plan.kind === 'cold') await this.options.registry.remove(plan.record.id);
+      throw err;
+    }
   }
 
   async #reuse(

@@ -3,7 +3,7 @@ import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { Clock } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { SandboxRegistry } from './sandbox-registry.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
 import {

@@ -3,7 +3,7 @@ import type { Logger } from '../common/logger.js';
 import { PeriodicTask, sleep } from '../common/timers.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import { LABELS } from '../docker/labels.js';
-import type { LifecyclePolicy } from './lifecycle-policy.js';
+import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { Reaper } from './reaper.js';
 import type { Reconciler } from './reconciler.js';
 import type { SandboxManager } from './sandbox-manager.js';

@@ -1,7 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import { newSandboxId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { SandboxRegistry } from './sandbox-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { NodeCapacity } from './node-capacity.js';
 import { limitsKey, type SandboxProfile } from './profile.js';

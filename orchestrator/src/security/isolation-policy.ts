@@ -1,5 +1,5 @@
 import { AgentdError } from '../common/errors.js';
-import type { IsolationPolicy } from '../sandbox/lifecycle-policy.js';
+import type { IsolationPolicy } from '../config/lifecycle-policy.js';
 import type { HostSecurityFacts } from './host-security.js';
 
 export interface IsolationDecision {

@@ -1,8 +1,8 @@
 import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { Logger } from '../common/logger.js';
 import type { WorkspaceConfig } from '../config/workspace-config.js';
-import type { LockService } from '../coordination/lock-service.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { LockService } from '../common/lock-service.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { DependencyCheck } from '../health/health-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';

@@ -2,7 +2,7 @@ import type { WorkspaceLimits, WorkspaceScan } from '@agentd/sandbox-runner/prot
 import { AgentdError } from '../common/errors.js';
 import { schemaIssues } from '../common/validate.js';
 import type { ManifestFile } from './manifest.js';
-import { WorkspaceScanSchema } from './runner-workspace-schemas.js';
+import { WorkspaceScanSchema } from '../protocol/workspace-schemas.js';
 import { pathProblem, treeConflict } from './workspace-path.js';
 
 /** Upper bound of one scan entry in JSON: a path at its limit (JSON escaping at most doubles it), a hash, numbers. */

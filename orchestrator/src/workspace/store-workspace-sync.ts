@@ -3,7 +3,7 @@ import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { JobRequest, SandboxChannel } from '../callhome/sandbox-channel.js';
 import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { SandboxRegistry } from '../coordination/sandbox-registry.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ActiveRun } from '../runs/active-run.js';
 import type { WorkspaceSync } from '../runs/workspace-sync.js';
@@ -109,7 +109,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
     } catch (err) {
       await registry.update(run.sandboxId, { workspaceVersion: null });
       metrics.workspaceSyncs.inc({ direction: 'in', result: resultOf(err) });
-      if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.discardSandbox = true;
+      if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.markSandboxForDiscard();
       throw syncFailed('in', err);
     } finally {
       metrics.workspaceSyncSeconds.observe({ direction: 'in' }, (performance.now() - started) / 1000);
@@ -127,7 +127,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
         fencingToken: run.fencingToken,
       });
     } catch (err) {
-      if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.discardSandbox = true;
+      if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.markSandboxForDiscard();
       throw syncFailed('out', err);
     }
   }

@@ -3,7 +3,7 @@ import { Transform, type Readable } from 'node:stream';
 import { AgentdError, errorMessage, NotFoundError, ValidationError } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
-import type { LockService } from '../coordination/lock-service.js';
+import type { LockService } from '../common/lock-service.js';
 import type { ObjectLocation, WorkspaceRef } from '../storage/workspace-store.js';
 import type { Conversation, Tenant } from '../store/entities.js';
 import type { Page, Store } from '../store/repositories.js';

@@ -2,22 +2,37 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { IsolationAuditor } from '../../audit/isolation-auditor.js';
 import { renderAuditMarkdown } from '../../audit/render-markdown.js';
-import type { SandboxProfile } from '../../sandbox/profile.js';
-import type { Store } from '../../store/repositories.js';
+import type { AuditService } from '../../controlplane/audit-service.js';
 import { AuditQuery, AuditSchema } from '../control-schemas.js';
 import { page } from '../schemas.js';
 import { auditJson } from '../serializers.js';
 
+/** The parts of a hardening profile that security teams read. */
+export interface AuditedProfile {
+  name: string;
+  version: number;
+  description: string;
+  runtime: string;
+  network: string;
+  limits: unknown;
+  seccompProfile: string;
+  seccompSha256: string;
+  seccompJson: string;
+  apparmorProfile: string;
+  apparmorSha256: string;
+  apparmorText: string;
+}
+
 export interface AuditRoutesOptions {
-  store: Store;
+  audit: AuditService;
   auditor: IsolationAuditor;
-  profiles: () => ReadonlyMap<string, SandboxProfile>;
+  profiles: () => ReadonlyMap<string, AuditedProfile>;
 }
 
 /** For security teams: what each profile contains, what each live sandbox really has, and who did what. */
 export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (
   app,
-  { store, auditor, profiles },
+  { audit, auditor, profiles },
 ) => {
   const tags = ['audit'];
   app.get(
@@ -28,7 +43,7 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = asy
     },
     async (request) => {
       const { limit, cursor, actor, action } = request.query;
-      const result = await store.audit.list(
+      const result = await audit.list(
         { limit: limit ?? 50, cursor },
         { ...(actor ? { actor } : {}), ...(action ? { action } : {}) },
       );

@@ -1,19 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { ApiKeyAuth } from '../../auth/api-key-auth.js';
-import { NotFoundError } from '../../common/errors.js';
-import type { AuditService } from '../../controlplane/audit-service.js';
-import type { Store } from '../../store/repositories.js';
+import type { KeyService } from '../../controlplane/key-service.js';
 import { auditContext } from '../audit-context.js';
 import { KeyBody, KeySchema } from '../control-schemas.js';
 import { IdSchema, page, PageQuery } from '../schemas.js';
 import { apiKeyJson } from '../serializers.js';
 
-export const keyRoutes: FastifyPluginAsyncTypebox<{
-  auth: ApiKeyAuth;
-  store: Store;
-  audit: AuditService;
-}> = async (app, { auth, store, audit }) => {
+export const keyRoutes: FastifyPluginAsyncTypebox<{ keys: KeyService }> = async (app, { keys }) => {
   const tags = ['keys'];
   app.get(
     '/api/keys',
@@ -22,7 +15,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{
       config: { access: 'admin' },
     },
     async (request) => {
-      const result = await store.apiKeys.list({
+      const result = await keys.list({
         limit: request.query.limit ?? 50,
         cursor: request.query.cursor,
       });
@@ -41,15 +34,10 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{
       config: { access: 'admin' },
     },
     async (request, reply) => {
-      const { key, plain } = await auth.create({
+      const { key, plain } = await keys.create(auditContext(request), {
         name: request.body.name,
         scope: request.body.scope,
         tenantId: request.body.tenantId ?? null,
-      });
-      await audit.record(auditContext(request), 'key.create', `key:${key.id}`, {
-        scope: key.scope,
-        tenantId: key.tenantId,
-        name: key.name,
       });
       return reply.status(201).send({ ...apiKeyJson(key), key: plain });
     },
@@ -61,10 +49,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{
       config: { access: 'admin' },
     },
     async (request) => {
-      const key = await store.apiKeys.revoke(request.params.keyId);
-      if (!key) throw new NotFoundError('key', request.params.keyId);
-      await audit.record(auditContext(request), 'key.revoke', `key:${key.id}`);
-      return apiKeyJson(key);
+      return apiKeyJson(await keys.revoke(auditContext(request), request.params.keyId));
     },
   );
 };

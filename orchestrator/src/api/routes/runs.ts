@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Static } from 'typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AgentdError, NotFoundError } from '../../common/errors.js';
-import type { RunEventLog } from '../../coordination/run-event-log.js';
-import type { RunSignals } from '../../coordination/run-signals.js';
-import type { RunService } from '../../runs/run-service.js';
-import type { Store } from '../../store/repositories.js';
-import { headerValue } from '../access.js';
+import type { Static } from 'typebox';
+import { AgentdError } from '../../common/errors.js';
+import type { FeedItem, RunCaller, RunStreamService } from '../../runs/run-stream-service.js';
+import { headerValue, principalOf } from '../access.js';
+import { rateLimitHeaders } from '../rate-limit-headers.js';
 import {
   ConversationParams,
   ErrorSchema,
@@ -21,32 +19,49 @@ import type { SseConnections } from '../sse-connections.js';
 import { startSse, streamRunEvents } from '../sse-stream.js';
 
 export interface RunRoutesOptions {
-  runs: RunService;
-  store: Store;
-  eventLog: RunEventLog;
+  streams: RunStreamService;
   heartbeatMs: number;
   /** Aborts at shutdown: open streams get `server_shutdown` and end. */
   shutdown: AbortSignal;
   connections: SseConnections;
-  signals: RunSignals;
-  /** The execution endpoints' shared rate limit, a preHandler hook (undefined = none). */
-  rateLimit: ((request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) | undefined;
 }
 
 const base = '/api/tenants/:tenantId/conversations/:conversationId';
 
 export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app, options) => {
-  const { runs, store, eventLog } = options;
-  const executionConfig = { access: 'tenant' as const };
-  const executionLimit = options.rateLimit ? { preHandler: options.rateLimit } : {};
-  const startRunFor = (
+  const { streams } = options;
+  const config = { access: 'tenant' as const };
+  const caller = (request: FastifyRequest): RunCaller => {
+    const principal = principalOf(request);
+    return { id: principal.keyId, tenantId: principal.tenantId };
+  };
+  const startRequest = (
     request: FastifyRequest<{ Params: Static<typeof ConversationParams>; Body: Static<typeof MessageBody> }>,
-  ) =>
-    runs.startRun({
-      ...request.params,
-      message: request.body.message,
-      userId: headerValue(request, 'x-user-id'),
+  ) => ({ ...request.params, message: request.body.message, userId: headerValue(request, 'x-user-id') });
+  /** Streams a run's feed over SSE until it ends, the client leaves or the node stops. */
+  const sse = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    runId: string,
+    follow: (closed: AbortController) => Promise<AsyncGenerator<FeedItem>>,
+    headers: Record<string, string> = {},
+  ): Promise<void> => {
+    const closed = new AbortController();
+    const feed = await follow(closed);
+    const res = startSse(reply, options.connections, {
+      ...headers,
+      'x-request-id': request.id,
+      'x-run-id': runId,
     });
+    await streamRunEvents({
+      res,
+      runId,
+      feed,
+      closed,
+      stop: options.shutdown,
+      heartbeatMs: options.heartbeatMs,
+    });
+  };
 
   app.post(
     `${base}/stream`,
@@ -57,27 +72,18 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
         tags: ['runs'],
         summary: 'Run one agent turn and stream its events (SSE)',
       },
-      config: executionConfig,
-      ...executionLimit,
+      config,
     },
     async (request, reply) => {
-      const run = await startRunFor(request);
-      runs.attach(run.id);
-      const unwatch = options.signals.watch(run.id);
-      const res = startSse(reply, options.connections, { 'x-request-id': request.id, 'x-run-id': run.id });
-      try {
-        await streamRunEvents({
-          res,
-          eventLog,
-          runId: run.id,
-          afterSeq: 0,
-          heartbeatMs: options.heartbeatMs,
-          stop: options.shutdown,
-        });
-      } finally {
-        unwatch();
-        runs.detach(run.id);
-      }
+      const { runId, quota } = await streams.start(caller(request), startRequest(request));
+      await sse(
+        request,
+        reply,
+        runId,
+        (closed) =>
+          Promise.resolve(streams.follow(runId, 0, { closed: closed.signal, stop: options.shutdown })),
+        rateLimitHeaders(quota),
+      );
     },
   );
 
@@ -91,43 +97,21 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
         tags: ['runs'],
         summary: 'Run one agent turn and return its final answer and usage',
       },
-      config: executionConfig,
-      ...executionLimit,
+      config,
     },
     async (request, reply) => {
-      const run = await startRunFor(request);
-      runs.attach(run.id);
-      // A caller that hangs up is a disconnect like any other: the run waits out the grace period, then stops.
-      reply.raw.once('close', () => runs.detach(run.id));
-      const done = runs.result(run.id);
-      if (!done) throw new AgentdError('INTERNAL_ERROR', `run ${run.id} has no result`);
-      const result = await done;
-      if (result.outcome.kind !== 'succeeded' || result.final === null) {
-        const code =
-          result.outcome.kind === 'succeeded'
-            ? 'INTERNAL_ERROR'
-            : result.outcome.kind === 'interrupted'
-              ? 'RUN_CANCELLED'
-              : result.outcome.code;
-        const message = result.outcome.kind === 'succeeded' ? 'no final answer' : result.outcome.message;
-        throw new AgentdError(code, message, { details: { runId: run.id, usage: result.usage } });
-      }
-      return { runId: run.id, final: result.final, usage: result.usage };
+      const closed = new AbortController();
+      reply.raw.once('close', () => closed.abort());
+      const { started, answer } = await streams.query(caller(request), startRequest(request), closed.signal);
+      void reply.headers(rateLimitHeaders(started.quota));
+      return answer;
     },
   );
 
   app.get(
     `${base}/runs/:runId`,
-    {
-      schema: { params: RunParams, response: { 200: RunSchema }, tags: ['runs'] },
-      config: { access: 'tenant' },
-    },
-    async (request) => {
-      const { tenantId, conversationId, runId } = request.params;
-      const run = await store.runs.get(tenantId, runId);
-      if (!run || run.conversationId !== conversationId) throw new NotFoundError('run', runId);
-      return runJson(run);
-    },
+    { schema: { params: RunParams, response: { 200: RunSchema }, tags: ['runs'] }, config },
+    async (request) => runJson(await streams.get(request.params)),
   );
 
   app.get(
@@ -139,12 +123,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
         tags: ['runs'],
         summary: 'Resume a run’s event stream after Last-Event-ID',
       },
-      config: { access: 'tenant' },
+      config,
     },
     async (request, reply) => {
-      const { tenantId, conversationId, runId } = request.params;
-      const run = await store.runs.get(tenantId, runId);
-      if (!run || run.conversationId !== conversationId) throw new NotFoundError('run', runId);
       const lastEventId = request.headers['last-event-id'] ?? request.query.lastEventId ?? '0';
       const afterSeq =
         typeof lastEventId === 'string' && /^[0-9]{1,12}$/.test(lastEventId)
@@ -152,43 +133,18 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
           : Number.NaN;
       if (!Number.isSafeInteger(afterSeq))
         throw new AgentdError('VALIDATION_FAILED', 'Last-Event-ID must be an event sequence number');
-      const log = await eventLog.read(runId, afterSeq, 0);
-      if (!log) throw new NotFoundError('run events', `${runId} (past the retention window)`);
-      // A node that died between recording the run's end and closing its log leaves the log open: close it.
-      if (run.status !== 'running' && run.status !== 'queued' && !runs.get(runId))
-        await eventLog.complete(runId);
-      runs.attach(runId);
-      const unwatch = options.signals.watch(runId);
-      const res = startSse(reply, options.connections, { 'x-request-id': request.id, 'x-run-id': runId });
-      try {
-        await streamRunEvents({
-          res,
-          eventLog,
-          runId,
-          afterSeq,
-          heartbeatMs: options.heartbeatMs,
-          stop: options.shutdown,
-        });
-      } finally {
-        unwatch();
-        runs.detach(runId);
-      }
+      await sse(request, reply, request.params.runId, (closed) =>
+        streams.attach(request.params, afterSeq, { closed: closed.signal, stop: options.shutdown }),
+      );
     },
   );
 
   app.post(
     `${base}/runs/:runId/cancel`,
-    { schema: { params: RunParams, tags: ['runs'] }, config: { access: 'tenant' } },
+    { schema: { params: RunParams, tags: ['runs'] }, config },
     async (request, reply) => {
-      const { tenantId, conversationId, runId } = request.params;
-      const run = await store.runs.get(tenantId, runId);
-      if (!run || run.conversationId !== conversationId) throw new NotFoundError('run', runId);
-      // The run may execute on another node: the request is forwarded there.
-      if (run.status === 'running') {
-        await runs.requestCancel(runId, run.nodeId);
-        return reply.status(202).send({ runId, status: 'cancelling' });
-      }
-      return { runId, status: run.status };
+      const result = await streams.cancel(request.params);
+      return result.status === 'cancelling' ? reply.status(202).send(result) : result;
     },
   );
 };

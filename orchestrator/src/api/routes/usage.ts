@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { NotFoundError, ValidationError } from '../../common/errors.js';
-import type { Store } from '../../store/repositories.js';
+import { ValidationError } from '../../common/errors.js';
+import type { UsageService } from '../../controlplane/usage-service.js';
 import { UsageQuery } from '../control-schemas.js';
 import { TenantParams } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
 
-export const usageRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (app, { store }) => {
+export const usageRoutes: FastifyPluginAsyncTypebox<{ usage: UsageService }> = async (app, { usage }) => {
   app.get(
     '/api/tenants/:tenantId/usage',
     {
@@ -25,8 +25,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ store: Store }> = async (a
       if (from.getTime() > to.getTime())
         throw new ValidationError('invalid range', ['/from: must not be after /to']);
       const groupBy = request.query.groupBy ?? 'model';
-      if (!(await store.tenants.get(tenantId))) throw new NotFoundError('tenant', tenantId);
-      const summary = await store.usage.summarize({ tenantId, from, to, groupBy });
+      const summary = await usage.summarize({ tenantId, from, to, groupBy });
       return {
         tenantId,
         from: from.toISOString(),

@@ -1,4 +1,4 @@
-import type { SandboxRecord, SandboxState } from '../sandbox/sandbox-record.js';
+import type { SandboxRecord, SandboxState } from './sandbox-record.js';
 
 export interface SandboxFilter {
   nodeId?: string;

@@ -1,17 +1,4 @@
-export interface NodeInfo {
-  nodeId: string;
-  url: string | null;
-  startedAt: string;
-}
-
-/** Which agentd nodes are alive: each node refreshes its heartbeat; a node whose heartbeat lapsed is dead. */
-export interface NodeDirectory {
-  /** Starts refreshing this node's heartbeat. */
-  start(info: NodeInfo): Promise<void>;
-  stop(): Promise<void>;
-  isAlive(nodeId: string): Promise<boolean>;
-  list(): Promise<NodeInfo[]>;
-}
+import type { NodeDirectory, NodeInfo } from '../runs/node-directory.js';
 
 /** Embedded mode: this node is the fleet. */
 export class LocalNodeDirectory implements NodeDirectory {

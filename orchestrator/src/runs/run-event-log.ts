@@ -1,4 +1,4 @@
-import type { RunEvent, RunEventBody } from '../runs/run-events.js';
+import type { RunEvent, RunEventBody } from './run-events.js';
 
 export interface EventBatch {
   events: RunEvent[];

@@ -1,0 +1,13 @@
+/** How runs are bounded on this node (RUN_TIMEOUT, MAX_STEPS …; a tenant's policy may tighten some). */
+export interface RunSettings {
+  runTimeoutMs: number;
+  maxSteps: number;
+  toolTimeoutMs: number;
+  maxToolTimeoutMs: number;
+  toolOutputBytes: number;
+  /** After a cancel signal, how long the runner gets to stop before agentd kills the sandbox. */
+  cancelGraceMs: number;
+  /** After the last client disconnects, how long the run goes on waiting for a resume (0 = cancel at once). */
+  disconnectGraceMs: number;
+  maxMessageChars: number;
+}

@@ -1,0 +1,88 @@
+import type { ApiDependencies } from '../api/app.js';
+import { IsolationAuditor } from '../audit/isolation-auditor.js';
+import { runnerProbe } from '../audit/runner-probe.js';
+import type { ApiKeyAuth } from '../auth/api-key-auth.js';
+import type { CallHomeServer } from '../callhome/call-home-server.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { AgentdConfig } from '../config/config.js';
+import type { AuditService } from '../controlplane/audit-service.js';
+import { ConversationService } from '../controlplane/conversation-service.js';
+import { KeyService } from '../controlplane/key-service.js';
+import { ModelService } from '../controlplane/model-service.js';
+import { TenantService } from '../controlplane/tenant-service.js';
+import { UsageService } from '../controlplane/usage-service.js';
+import type { Coordination } from '../coordination/coordination.js';
+import type { DockerEngine } from '../docker/docker-engine.js';
+import { OperatorService } from '../operators/operator-service.js';
+import type { PolicyService } from '../policy/policy-service.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
+import type { Store } from '../store/repositories.js';
+import type { WorkspaceFiles } from '../workspace/workspace-files.js';
+import { conversationCleanup, tenantPolicyIssues } from './conversation-cleanup.js';
+import type { PreflightResult } from './preflight.js';
+import type { SandboxSubsystem } from './sandbox-subsystem.js';
+
+export interface ControlPlaneDeps {
+  config: AgentdConfig;
+  host: PreflightResult;
+  store: Store;
+  auth: ApiKeyAuth;
+  audit: AuditService;
+  policy: PolicyService;
+  coordination: Coordination;
+  registry: SandboxRegistry;
+  subsystem: SandboxSubsystem;
+  files: WorkspaceFiles;
+  docker: DockerEngine;
+  callHome: CallHomeServer;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The services behind the control-plane, operator and audit routes. */
+export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['services'] {
+  const { config, host, store, audit, registry, subsystem, files, docker, logger } = deps;
+  const { nodeId } = config;
+  const { sandboxes } = subsystem;
+  const profiles = () => deps.policy.profiles();
+  const cleanup = conversationCleanup({ nodeId, files, registry, sandboxes, logger });
+  const auditor = new IsolationAuditor({
+    nodeId,
+    docker,
+    registry,
+    hostSecurity: host.hostSecurityNow,
+    profiles,
+    probeRunner: (sandboxId) => runnerProbe(deps.callHome, sandboxId),
+    logger,
+  });
+  return {
+    tenants: new TenantService(store, audit, tenantPolicyIssues(sandboxes), cleanup),
+    models: new ModelService(store, audit),
+    conversations: new ConversationService({
+      store,
+      locks: deps.coordination.locks,
+      profileNames: () => [...host.profiles.keys()],
+      defaultModelId: config.models.defaultModelId,
+      cleanup,
+    }),
+    files,
+    usage: new UsageService(store),
+    keys: new KeyService(deps.auth, store, audit),
+    audit: { audit, auditor, profiles },
+    operators: new OperatorService({
+      nodeId,
+      registry,
+      sandboxes,
+      remover: subsystem.remover,
+      pool: subsystem.pool,
+      reaper: subsystem.reaper,
+      policy: deps.policy,
+      nodes: deps.coordination.nodes,
+      signals: deps.coordination.signals,
+      audit,
+      clock: deps.clock,
+      logger,
+    }),
+  };
+}

@@ -1,0 +1,77 @@
+import type { CallHomeServer } from '../callhome/call-home-server.js';
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { AgentdConfig } from '../config/config.js';
+import { TenantPolicyCache } from '../controlplane/tenant-policy-cache.js';
+import type { Coordination } from '../coordination/coordination.js';
+import type { Metrics } from '../metrics/metrics.js';
+import type { ModelProvider } from '../model/model-provider.js';
+import { ModelGateway } from '../runs/model-gateway.js';
+import { RunRecovery } from '../runs/run-recovery.js';
+import { RunService } from '../runs/run-service.js';
+import { RunStreamService } from '../runs/run-stream-service.js';
+import { RunnerBridge } from '../runs/runner-bridge.js';
+import type { WorkspaceSync } from '../runs/workspace-sync.js';
+import type { SandboxManager } from '../sandbox/sandbox-manager.js';
+import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
+import type { Store } from '../store/repositories.js';
+
+export interface RunSubsystemDeps {
+  config: AgentdConfig;
+  store: Store;
+  callHome: CallHomeServer;
+  coordination: Coordination;
+  registry: SandboxRegistry;
+  sandboxes: SandboxManager;
+  workspace: WorkspaceSync;
+  providers: Map<string, ModelProvider>;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
+export function createRunSubsystem(deps: RunSubsystemDeps) {
+  const { config, store, callHome, coordination, registry, sandboxes, logger, metrics } = deps;
+  const { nodeId } = config;
+  const { locks, eventLog, signals, nodes } = coordination;
+  const gateway = new ModelGateway({ providers: deps.providers, store, logger, metrics });
+  const recovery = new RunRecovery({ nodeId, store, eventLog, nodes, registry, logger });
+  const runs = new RunService({
+    nodeId,
+    signals,
+    recovery,
+    store,
+    sandboxes,
+    locks,
+    eventLog,
+    workspace: deps.workspace,
+    settings: config.runs,
+    clock: deps.clock,
+    logger,
+    metrics,
+  });
+  new RunnerBridge({
+    callHome,
+    gateway,
+    findRun: (runId, sandboxId) => runs.findForSandbox(runId, sandboxId),
+    relay: (run, event) => runs.relay(run, event),
+    limits: {
+      ...config.runnerLimits,
+      maxConverseBytes: 32 * 1024 * 1024,
+      controlPollMs: config.callHome.pollTimeoutMs,
+    },
+    logger,
+  });
+  const tenantPolicies = new TenantPolicyCache(store, 5_000);
+  const streams = new RunStreamService({
+    runs,
+    store,
+    eventLog,
+    signals,
+    limiter: coordination.limiter,
+    rateLimit: config.rateLimit,
+    tenantRateLimit: async (tenantId) => (await tenantPolicies.get(tenantId))?.rateLimitPerPeriod,
+  });
+  return { runs, streams, recovery };
+}

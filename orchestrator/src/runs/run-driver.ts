@@ -1,0 +1,61 @@
+import type { ConversationMessage, RunSpec } from '@agentd/sandbox-runner/protocol';
+import type { Logger } from '../common/logger.js';
+import type { RunSettings } from '../config/run-settings.js';
+import type { Store } from '../store/repositories.js';
+import type { ActiveRun, RunOutcome } from './active-run.js';
+import type { WorkspaceSync } from './workspace-sync.js';
+
+export interface RunDriverDeps {
+  store: Store;
+  workspace: WorkspaceSync;
+  settings: RunSettings;
+}
+
+/**
+ * Takes a run from its lock to the runner's last event: the conversation so far, the user's message stored
+ * (fenced), the workspace synced in, the job handed to the runner; then decides the outcome from what the
+ * runner's event stream ended with and from any stop decided meanwhile.
+ */
+export async function driveRun(
+  run: ActiveRun,
+  message: string,
+  deps: RunDriverDeps,
+  log: Logger,
+): Promise<RunOutcome> {
+  const { store } = deps;
+  const history: ConversationMessage[] = (await store.messages.history(run.conversation.id)).map((m) => ({
+    role: m.role,
+    content: m.content,
+  }));
+  const user: ConversationMessage = { role: 'user', content: [{ text: message }] };
+  run.begin([...history, user]);
+  if (
+    !(await store.runs.appendMessages(run.id, run.fencingToken, [{ role: 'user', content: user.content }]))
+  ) {
+    return {
+      kind: 'failed',
+      code: 'CONVERSATION_BUSY',
+      message: 'a newer run took over this conversation',
+    };
+  }
+  await deps.workspace.syncIn(run);
+  const stoppedEarly = run.stopOutcome();
+  if (stoppedEarly) return stoppedEarly;
+  const spec: RunSpec = { runId: run.id, history, message, limits: run.limits };
+  const { runTimeoutMs, cancelGraceMs } = deps.settings;
+  run.handToRunner(run.lease.channel.send({ kind: 'run', spec }, runTimeoutMs + cancelGraceMs + 60_000));
+  const ending = await run.runnerEnded;
+  const stopped = run.stopOutcome();
+  if (stopped) return stopped;
+  if (ending.kind === 'error') return { kind: 'failed', code: ending.code, message: ending.message };
+  if (run.finalText === null) {
+    run.markSandboxForDiscard();
+    return {
+      kind: 'failed',
+      code: 'RUNNER_PROTOCOL_ERROR',
+      message: 'the runner reported a final answer the model never gave',
+    };
+  }
+  log.debug({ steps: run.steps }, 'Runner finished');
+  return { kind: 'succeeded' };
+}

@@ -1,0 +1,161 @@
+import type { ErrorCode } from '../common/errors.js';
+import { errorMessage, isAgentdError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
+import { sleep } from '../common/timers.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { formatUsd, usdNumber } from '../model/pricing.js';
+import type { SandboxManager } from '../sandbox/sandbox-manager.js';
+import type { Store } from '../store/repositories.js';
+import type { ActiveRun, RunOutcome } from './active-run.js';
+import type { RunEventLog } from './run-event-log.js';
+import type { RunEventBody } from './run-events.js';
+import type { WorkspaceSync } from './workspace-sync.js';
+
+/** What a finished run reports to `/query` callers. */
+export interface RunResult {
+  runId: string;
+  outcome: RunOutcome;
+  final: string | null;
+  usage: Extract<RunEventBody, { type: 'usage' }>;
+}
+
+export interface RunFinisherOptions {
+  store: Store;
+  sandboxes: SandboxManager;
+  eventLog: RunEventLog;
+  workspace: WorkspaceSync;
+  metrics: Metrics;
+  emit: (run: ActiveRun, body: RunEventBody) => Promise<void>;
+  /** Called once the run's end is recorded, before its sandbox and lock are given back. */
+  deactivate: (run: ActiveRun) => void;
+}
+
+/**
+ * Ends a run in the documented order (docs/architecture.md, "Events"): sync-out, then `final` (or `error`),
+ * then `usage`, then `: done`; then gives back the sandbox and the lock, whatever failed before.
+ */
+export class RunFinisher {
+  constructor(private readonly options: RunFinisherOptions) {}
+
+  async finish(run: ActiveRun, decided: RunOutcome, log: Logger): Promise<RunResult> {
+    const { store, sandboxes, emit } = this.options;
+    run.finish();
+    // Every step below runs whatever the one before did: a run always gives back its sandbox and its lock.
+    const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
+      try {
+        await fn();
+        return true;
+      } catch (err) {
+        log.error({ err }, `Could not ${what}`);
+        return false;
+      }
+    };
+    let outcome = decided;
+    let final: string | null = null;
+    if (outcome.kind === 'succeeded') {
+      try {
+        await this.#saveWorkspace(run);
+      } catch (err) {
+        outcome = {
+          kind: 'failed',
+          code:
+            isAgentdError(err) && err.code === 'WORKSPACE_LIMIT'
+              ? 'WORKSPACE_LIMIT'
+              : 'WORKSPACE_SYNC_FAILED',
+          message: `the workspace could not be saved: ${errorMessage(err)}`,
+        };
+      }
+      if (outcome.kind === 'succeeded') {
+        final = run.finalText ?? '';
+        const content = final;
+        await attempt('emit the final event', () => emit(run, { type: 'final', content }));
+      }
+    } else if (
+      (outcome.kind === 'cancelled' || outcome.kind === 'interrupted') &&
+      run.runnerEnding &&
+      !run.sandboxDiscarded
+    ) {
+      // The runner stopped cleanly: keep what the agent wrote so far (the run still ends as cancelled).
+      await attempt('save the workspace of a stopped run', () => this.#saveWorkspace(run));
+    }
+    const ended = outcome;
+    if (ended.kind !== 'succeeded') await attempt('emit the error event', () => emit(run, errorEvent(ended)));
+    const usage: RunResult['usage'] = {
+      type: 'usage',
+      ...run.usage,
+      costUsd: usdNumber(run.costPico),
+      costUsdExact: formatUsd(run.costPico),
+      steps: run.steps,
+    };
+    await attempt('emit usage', () => emit(run, usage));
+    // The database says the run ended before the log does, so a client that saw `: done` finds the run
+    // finished. A crash before the database write is repaired by recovery, which trusts the log (a `final`
+    // there means the client was told the run succeeded); one between the two writes, by the resume route.
+    // A busy or briefly unreachable database is ridden out: a row left `running` waits for crash recovery.
+    await attempt('record the run’s end', () =>
+      retry(
+        () =>
+          store.runs.finish(run.id, run.fencingToken, {
+            status: runStatus(ended),
+            errorCode:
+              ended.kind === 'succeeded' ? null : ended.kind === 'interrupted' ? 'RUN_CANCELLED' : ended.code,
+            errorMessage: ended.kind === 'succeeded' ? null : ended.message,
+            usage: { steps: run.steps, ...run.usage, costUsd: formatUsd(run.costPico) },
+          }),
+        RIDE_OUT_OUTAGE,
+      ),
+    );
+    await attempt('complete the event log', () => this.options.eventLog.complete(run.id));
+    this.options.deactivate(run);
+    // A sandbox that was killed, died or misbehaved goes; otherwise its runner is idle again and it is reused.
+    if (run.sandboxDiscarded) {
+      await attempt('remove the sandbox', async () => {
+        // It may be gone already (killed and removed to stop the run, or died).
+        if (await sandboxes.get(run.sandboxId)) await sandboxes.remove(run.sandboxId, 'run_aborted');
+      });
+    } else {
+      await attempt('release the sandbox', () => sandboxes.release(run.lease));
+    }
+    await attempt('release the lock', () => run.lock.release());
+    run.end();
+    this.options.metrics.runsFinished.inc({ status: outcome.kind });
+    log.info({ outcome: outcome.kind, steps: run.steps, costUsd: formatUsd(run.costPico) }, 'Run ended');
+    return { runId: run.id, outcome, final, usage };
+  }
+
+  /**
+   * The runner reports its run job done right after its event stream ends; until then it refuses other jobs,
+   * so the workspace sync waits for it (briefly: a runner that never reports is not waited on for long).
+   */
+  async #saveWorkspace(run: ActiveRun): Promise<void> {
+    await Promise.race([run.jobSettled, sleep(JOB_SETTLE_MS)]);
+    await this.options.workspace.syncOut(run);
+  }
+}
+
+const JOB_SETTLE_MS = 10_000;
+
+function runStatus(outcome: RunOutcome): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
+  if (outcome.kind === 'cancelled') return outcome.code === 'RUN_TIMEOUT' ? 'failed' : 'cancelled';
+  return outcome.kind;
+}
+
+const RECOVERABLE: readonly ErrorCode[] = [
+  'RUN_TIMEOUT',
+  'SANDBOX_LOST',
+  'MODEL_ERROR',
+  'WORKSPACE_SYNC_FAILED',
+  'CONVERSATION_BUSY',
+];
+
+function errorEvent(outcome: Exclude<RunOutcome, { kind: 'succeeded' }>): RunEventBody {
+  const code: ErrorCode = outcome.kind === 'interrupted' ? 'RUN_CANCELLED' : outcome.code;
+  return {
+    type: 'error',
+    code,
+    message: outcome.message,
+    severity: 'error',
+    recoverable: RECOVERABLE.includes(code),
+  };
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../store/repositories.js';
+import type { EventBatch, RunEventLog } from './run-event-log.js';
+import type { RunEvent } from './run-events.js';
+import type { RunService } from './run-service.js';
+import type { RunSignals } from './run-signals.js';
+import { RunStreamService, type FeedItem } from './run-stream-service.js';
+
+function event(seq: number): RunEvent {
+  return {
+    type: 'text',
+    text: `e${seq}`,
+    runId: 'r',
+    seq,
+    timestamp: '2026-01-01T00:00:00.000Z',
+  } as RunEvent;
+}
+
+/** An event log whose reads are scripted batch by batch. */
+function scriptedLog(batches: (EventBatch | undefined)[]): RunEventLog {
+  return {
+    append: () => Promise.reject(new Error('unused')),
+    complete: () => Promise.resolve(),
+    read: () => Promise.resolve(batches.shift()),
+    waitForMore: () => Promise.resolve(),
+  };
+}
+
+function service(log: RunEventLog, attached: string[]): RunStreamService {
+  const runs = {
+    attach: (id: string) => attached.push(`attach ${id}`),
+    detach: (id: string) => attached.push(`detach ${id}`),
+  } as unknown as RunService;
+  const signals = { watch: () => () => attached.push('unwatch') } as unknown as RunSignals;
+  return new RunStreamService({
+    runs,
+    store: {} as Store,
+    eventLog: log,
+    signals,
+    limiter: { take: () => Promise.reject(new Error('unused')) },
+    rateLimit: { enabled: false, requests: 1, periodMs: 1 },
+    tenantRateLimit: () => Promise.resolve(undefined),
+  });
+}
+
+async function collect(feed: AsyncGenerator<FeedItem>): Promise<FeedItem[]> {
+  const items: FeedItem[] = [];
+  for await (const item of feed) items.push(item);
+  return items;
+}
+
+describe('RunStreamService.follow', () => {
+  const closed = () => new AbortController().signal;
+
+  it('yields batches until the run is done, and counts the follower while it reads', async () => {
+    const attached: string[] = [];
+    const log = scriptedLog([
+      { events: [event(1), event(2)], done: false, firstSeq: 1 },
+      { events: [], done: false, firstSeq: 1 },
+      { events: [event(3)], done: true, firstSeq: 1 },
+    ]);
+    const items = await collect(service(log, attached).follow('r', 0, { closed: closed() }));
+    expect(items).toEqual([
+      { kind: 'events', events: [event(1), event(2)] },
+      { kind: 'events', events: [event(3)] },
+      { kind: 'done' },
+    ]);
+    expect(attached).toEqual(['attach r', 'unwatch', 'detach r']);
+  });
+
+  it('tells a reader behind the retention window how much it missed', async () => {
+    const log = scriptedLog([{ events: [event(9)], done: false, firstSeq: 9 }]);
+    const items = await collect(service(log, []).follow('r', 3, { closed: closed() }));
+    expect(items).toEqual([{ kind: 'lagged', missed: 5, firstSeq: 9 }]);
+  });
+
+  it('says expired when the log is gone and shutdown when the node stops', async () => {
+    expect(await collect(service(scriptedLog([undefined]), []).follow('r', 0, { closed: closed() }))).toEqual(
+      [{ kind: 'expired' }],
+    );
+    const stop = new AbortController();
+    stop.abort();
+    const log = scriptedLog([{ events: [event(1)], done: false, firstSeq: 1 }]);
+    expect(await collect(service(log, []).follow('r', 0, { closed: closed(), stop: stop.signal }))).toEqual([
+      { kind: 'events', events: [event(1)] },
+      { kind: 'shutdown' },
+    ]);
+  });
+
+  it('detaches when the reader stops early', async () => {
+    const attached: string[] = [];
+    const log = scriptedLog([{ events: [event(1)], done: false, firstSeq: 1 }]);
+    const feed = service(log, attached).follow('r', 0, { closed: closed() });
+    await feed.next();
+    await feed.return(undefined);
+    expect(attached).toEqual(['attach r', 'unwatch', 'detach r']);
+  });
+});
