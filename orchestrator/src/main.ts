@@ -152,7 +152,7 @@ export async function createDaemon(
       details: { issues: problems },
     });
   }
-  if (!(await docker.imageLabels(config.sandbox.image))) {
+  if (!(await docker.images.labels(config.sandbox.image))) {
     throw new AgentdError(
       'SANDBOX_START_FAILED',
       `runner image ${config.sandbox.image} is missing: run \`agentd image build\``,
@@ -217,7 +217,7 @@ export async function createDaemon(
   const eventLog: RunEventLog = coordination.eventLog;
   const callHome = new CallHomeServer({ stateDir: config.stateDir, logger, ...config.callHome });
   const remover = new SandboxRemover({
-    docker,
+    containers: docker.containers,
     callHome,
     registry,
     clock,
@@ -227,7 +227,7 @@ export async function createDaemon(
   });
   const capacity = new NodeCapacity({ nodeId: config.nodeId, registry, policy: () => policy.current });
   const factory = new SandboxFactory({
-    docker,
+    containers: docker.containers,
     callHome,
     nodeId: config.nodeId,
     image: config.sandbox.image,
@@ -286,7 +286,7 @@ export async function createDaemon(
   });
   const reconciler = new Reconciler({
     nodeId: config.nodeId,
-    docker,
+    containers: docker.containers,
     registry,
     callHome,
     remover,
@@ -297,7 +297,7 @@ export async function createDaemon(
   });
   const supervisor = new SandboxSupervisor({
     nodeId: config.nodeId,
-    docker,
+    events: docker.events,
     manager: sandboxes,
     pool,
     reaper,
@@ -440,7 +440,7 @@ export async function createDaemon(
 
   const auditor = new IsolationAuditor({
     nodeId: config.nodeId,
-    docker,
+    containers: docker.containers,
     registry,
     hostSecurity: async () => detectHostSecurity(await docker.info(), defaultProfile.apparmorProfile),
     profiles: () => policyService.profiles(),
@@ -600,7 +600,7 @@ export function createImageBuilder(
   return detectDebianMirror().then(
     (mirror) =>
       new RunnerImageBuilder({
-        docker: new DockerEngine({ dockerHost: config.docker.host, logger }),
+        images: new DockerEngine({ dockerHost: config.docker.host, logger }).images,
         dockerfileDir: path.join(config.deploymentDir, 'images', 'sandbox-runner'),
         runnerDistDir: RUNNER_DIST_DIR,
         runnerVersion: config.sandbox.image.split(':').pop() ?? '0.0.0',
@@ -622,7 +622,7 @@ export async function createAgentdImageBuilder(
 ): Promise<AgentdImageBuilder> {
   const runner = await createImageBuilder(config, logger, onProgress);
   return new AgentdImageBuilder({
-    docker: new DockerEngine({ dockerHost: config.docker.host, logger }),
+    images: new DockerEngine({ dockerHost: config.docker.host, logger }).images,
     repoRoot: REPO_ROOT,
     image: `agentd/agentd:${config.sandbox.image.split(':').pop() ?? '0.0.0'}`,
     base: async () => (await runner.ensureBase(false)).base,
