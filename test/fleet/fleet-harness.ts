@@ -79,7 +79,7 @@ export class Fleet {
   }
 
   async containers(nodeId: string): Promise<string[]> {
-    return (await this.docker.listManaged({ [LABELS.node]: nodeId })).map((c) => c.id);
+    return (await this.docker.containers.listManaged({ [LABELS.node]: nodeId })).map((c) => c.id);
   }
 
   async tearDown(): Promise<void> {
@@ -91,7 +91,7 @@ export class Fleet {
       await node.stop('SIGKILL');
     }
     for (const nodeId of this.stateDirs.keys()) {
-      for (const id of await this.containers(nodeId)) await this.docker.remove(id);
+      for (const id of await this.containers(nodeId)) await this.docker.containers.remove(id);
     }
     for (const dir of this.stateDirs.values()) await rm(dir, { recursive: true, force: true });
     const redis = new Redis(REDIS_URL);

@@ -79,8 +79,8 @@ describe('lifecycle policies', () => {
     await expect.poll(() => d.pool.status()[0]?.ready ?? 0, { timeout: 20_000 }).toBe(1);
     const lease = await d.sandboxes.acquire({ tenantId: 'p', conversationId: 'c' });
     expect(lease.source).toBe('pool');
-    const inspect = await d.docker.inspect(lease.record.containerId);
-    expect(inspect?.HostConfig.Memory).toBe(512 * MiB);
+    const inspect = await d.docker.containers.inspect(lease.record.containerId);
+    expect(inspect?.config.memory).toBe(512 * MiB);
     const log = (await d.api('GET', '/api/audit/log?action=policy.update')).body.items;
     expect(log).toHaveLength(1);
     expect(log[0].actor).toMatch(/^bootstrap-key/);

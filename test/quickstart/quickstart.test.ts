@@ -27,7 +27,8 @@ describe('scripts/quickstart.sh', () => {
       await rm(stateDir, { recursive: true, force: true });
     }
     const docker = new DockerEngine({ dockerHost: 'unix:///var/run/docker.sock', logger: silentLogger() });
-    for (const c of await docker.listManaged({ [LABELS.node]: 'quickstart-test' })) await docker.remove(c.id);
+    for (const c of await docker.containers.listManaged({ [LABELS.node]: 'quickstart-test' }))
+      await docker.containers.remove(c.id);
   });
 
   it('streams a run whose tools write and read a file in the sandbox, and is idempotent', async () => {

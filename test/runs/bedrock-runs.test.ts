@@ -116,7 +116,7 @@ describe('runs on a Bedrock model (real SDK, local ConverseStream server)', () =
 
   it('keeps credentials and the model endpoint out of the sandbox', async () => {
     const record = await d.registry.findByConversation(tenantId, conversationId);
-    const env = await d.docker.exec(record?.containerId ?? '', [
+    const env = await d.docker.exec.run(record?.containerId ?? '', [
       'sh',
       '-c',
       'cat /proc/1/environ /proc/self/environ | tr "\\0" "\\n"',

@@ -112,7 +112,7 @@ describe('agent runs end to end (real engine, real runner image, scripted model)
     expect(types(res).slice(-2)).toEqual(['final', 'usage']);
     // The files are really in the sandbox's /workspace.
     const record = await d.registry.findByConversation(tenantId, id);
-    const cat = await d.docker.exec(record?.containerId ?? '', ['cat', '/workspace/src/app.py']);
+    const cat = await d.docker.exec.run(record?.containerId ?? '', ['cat', '/workspace/src/app.py']);
     expect(cat.stdout).toBe('print("edited")\n');
   });
 
@@ -179,7 +179,7 @@ describe('agent runs end to end (real engine, real runner image, scripted model)
     expect(types(res).at(-1)).toBe('usage');
     expect(types(res)).not.toContain('final');
     const record = await d.registry.findByConversation(tenantId, id);
-    const ps = await d.docker.exec(record?.containerId ?? '', ['ps', '-eo', 'comm']);
+    const ps = await d.docker.exec.run(record?.containerId ?? '', ['ps', '-eo', 'comm']);
     expect(ps.stdout).not.toContain('sleep');
     const run = await d.api('GET', `/api/tenants/${tenantId}/conversations/${id}/runs/${runId}`);
     expect(run.body).toMatchObject({ status: 'cancelled', errorCode: 'RUN_CANCELLED' });

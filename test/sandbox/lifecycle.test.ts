@@ -38,7 +38,7 @@ describe('sandbox lifecycle on a real engine', () => {
     expect(second.record.id).toBe(first.record.id);
     const other = await d.sandboxes.acquire({ tenantId: 'ta', conversationId: 'c2' });
     expect(other.record.id).not.toBe(first.record.id);
-    const containers = await d.docker.listManaged({ [LABELS.node]: d.config.nodeId });
+    const containers = await d.docker.containers.listManaged({ [LABELS.node]: d.config.nodeId });
     expect(containers).toHaveLength(2);
   });
 
@@ -50,7 +50,7 @@ describe('sandbox lifecycle on a real engine', () => {
       conversationId: 'cl',
       limits: { pidsLimit: 100 },
     });
-    const containers = await d.docker.listManaged({ [LABELS.node]: d.config.nodeId });
+    const containers = await d.docker.containers.listManaged({ [LABELS.node]: d.config.nodeId });
     expect(containers).toHaveLength(2);
     for (const c of containers) {
       expect(c.labels[LABELS.managed]).toBe('true');
@@ -117,8 +117,8 @@ describe('sandbox lifecycle on a real engine', () => {
     const reaped = await d.reaper.reapOnce();
     expect(reaped.map((r) => [r.sandboxId, r.reason])).toEqual([[idle.record.id, 'idle_ttl']]);
     expect(hooked).toEqual([[idle.record.id, 'idle_ttl']]);
-    expect(await d.docker.inspect(idle.record.containerId)).toBeUndefined();
-    expect(await d.docker.inspect(busy.record.containerId)).toBeDefined();
+    expect(await d.docker.containers.inspect(idle.record.containerId)).toBeUndefined();
+    expect(await d.docker.containers.inspect(busy.record.containerId)).toBeDefined();
     expect(d.remover.history()[0]).toMatchObject({
       sandboxId: idle.record.id,
       reason: 'idle_ttl',
@@ -137,7 +137,7 @@ describe('sandbox lifecycle on a real engine', () => {
     const [reap] = await d.reaper.reapOnce();
     expect(reap).toMatchObject({ reason: 'idle_ttl', deferred: true, hookError: 'S3 is down' });
     expect((await d.sandboxes.get(lease.record.id))?.state).toBe('idle');
-    expect(await d.docker.inspect(lease.record.containerId)).toBeDefined();
+    expect(await d.docker.containers.inspect(lease.record.containerId)).toBeDefined();
   });
 
   it('reaps sandboxes past their max lifetime once they are not busy', async () => {
@@ -165,9 +165,9 @@ describe('sandbox lifecycle on a real engine', () => {
     clock.advance(1_000);
     await d.sandboxes.release(b);
     const c = await d.sandboxes.acquire({ tenantId: 'n3', conversationId: 'c' });
-    expect(await d.docker.inspect(a.record.containerId)).toBeUndefined();
+    expect(await d.docker.containers.inspect(a.record.containerId)).toBeUndefined();
     expect(d.remover.history()[0]).toMatchObject({ sandboxId: a.record.id, reason: 'node_cap' });
-    expect(await d.docker.inspect(b.record.containerId)).toBeDefined();
+    expect(await d.docker.containers.inspect(b.record.containerId)).toBeDefined();
     await d.sandboxes.acquire({ tenantId: 'n2', conversationId: 'b' });
     await expect(d.sandboxes.acquire({ tenantId: 'n4', conversationId: 'd' })).rejects.toMatchObject({
       code: 'CAPACITY_EXHAUSTED',
@@ -233,13 +233,13 @@ describe('sandbox lifecycle on a real engine', () => {
       const report = await second.reconciler.reconcile();
       expect(report.adopted).toEqual([kept.record.id]);
       expect(report.removedOrphans).toEqual([orphan.record.containerId.slice(0, 12)]);
-      expect(await second.docker.inspect(orphan.record.containerId)).toBeUndefined();
+      expect(await second.docker.containers.inspect(orphan.record.containerId)).toBeUndefined();
       expect(second.remover.history()[0]).toMatchObject({ reason: 'orphan', conversationId: 'orphan' });
       // The adopted sandbox's runner called home on the new socket and is usable again.
       const again = await second.sandboxes.acquire({ tenantId: 'rc', conversationId: 'kept' });
       expect(again).toMatchObject({ source: 'reuse', record: { id: kept.record.id } });
-      expect(await second.docker.inspect(foreign)).toBeDefined();
-      expect(await second.docker.inspect(otherLease.record.containerId)).toBeDefined();
+      expect(await second.docker.containers.inspect(foreign)).toBeDefined();
+      expect(await second.docker.containers.inspect(otherLease.record.containerId)).toBeDefined();
     } finally {
       await run('docker', ['rm', '-f', foreign]);
     }
@@ -251,7 +251,7 @@ describe('sandbox lifecycle on a real engine', () => {
     await first.sandboxes.acquire({ tenantId: 'rx', conversationId: 'b' });
     await first.close();
     const second = await daemon({ nodeId: first.config.nodeId, stateDir: first.config.stateDir });
-    expect(await second.docker.listManaged({ [LABELS.node]: first.config.nodeId })).toEqual([]);
+    expect(await second.docker.containers.listManaged({ [LABELS.node]: first.config.nodeId })).toEqual([]);
     expect(second.remover.history().map((r) => r.reason)).toEqual(['orphan', 'orphan']);
   });
 
@@ -259,7 +259,7 @@ describe('sandbox lifecycle on a real engine', () => {
     const d = await daemon();
     const lease = await d.sandboxes.acquire({ tenantId: 'rl', conversationId: 'a' });
     const lost = new Promise((resolve) => d.sandboxes.once('lost', resolve));
-    await d.docker.kill(lease.record.containerId);
+    await d.docker.containers.kill(lease.record.containerId);
     await lost;
     await expect.poll(async () => d.sandboxes.get(lease.record.id), { timeout: 10_000 }).toBeUndefined();
     expect(d.remover.history()[0]).toMatchObject({ sandboxId: lease.record.id, reason: 'lost' });

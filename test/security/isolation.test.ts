@@ -7,29 +7,6 @@ import { readIsolationFacts, type IsolationFacts } from '../support/isolation-fa
 
 const MiB = 1024 * 1024;
 
-/** The HostConfig fields of `docker inspect` this suite reads. */
-interface InspectedHostConfig {
-  Init?: boolean;
-  Privileged?: boolean;
-  ReadonlyRootfs?: boolean;
-  NetworkMode?: string;
-  UsernsMode?: string;
-  PidMode?: string;
-  CapDrop?: string[];
-  CapAdd?: string[] | null;
-  SecurityOpt?: string[];
-  PortBindings?: Record<string, unknown> | null;
-  Devices?: unknown[] | null;
-  Tmpfs?: Record<string, string>;
-  ShmSize?: number;
-  Memory?: number;
-  MemorySwap?: number;
-  NanoCpus?: number;
-  PidsLimit?: number;
-  Ulimits?: { Name: string; Soft: number; Hard: number }[];
-  LogConfig?: { Type: string; Config: Record<string, string> };
-  Mounts?: { Type: string; Source: string; Target: string; ReadOnly?: boolean }[];
-}
 /** The standard profile with small sizes so fills and OOM are quick; every hardening setting is the profile's. */
 const LIMITS = {
   memoryBytes: 256 * MiB,
@@ -47,65 +24,60 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
   let facts: IsolationFacts;
 
   const exec = (cmd: string, timeoutMs = 60_000) =>
-    daemon.docker.exec(lease.record.containerId, ['bash', '-c', cmd], { timeoutMs });
+    daemon.docker.exec.run(lease.record.containerId, ['bash', '-c', cmd], { timeoutMs });
 
   beforeAll(async () => {
     daemon = await startTestDaemon();
     lease = await daemon.sandboxes.acquire({ tenantId: 'iso', conversationId: 'probe', limits: LIMITS });
-    facts = await readIsolationFacts(daemon.docker, lease.record.containerId);
+    facts = await readIsolationFacts(daemon.docker.exec, lease.record.containerId);
   });
   afterAll(async () => {
     await daemon.destroy();
   });
 
   it('shows every hardening setting in docker inspect', async () => {
-    const info = await daemon.docker.inspect(lease.record.containerId);
+    const info = await daemon.docker.containers.inspect(lease.record.containerId);
     if (!info) throw new Error('container not found');
-    const hc = info.HostConfig as unknown as InspectedHostConfig;
-    const config = info.Config as typeof info.Config & { NetworkDisabled?: boolean };
-    // The same guard that runs before create, now on what the engine actually holds.
-    expect(
-      hardeningViolations({
-        ...config,
-        HostConfig: hc,
-      } as never),
-    ).toEqual([]);
-    expect(info.Config.User).toBe('1000:1000');
-    expect(hc.Init).toBe(true);
-    expect(hc.CapDrop).toEqual(['ALL']);
-    expect(hc.CapAdd ?? []).toEqual([]);
-    expect(hc.Privileged).toBe(false);
-    expect(hc.SecurityOpt).toContain('no-new-privileges:true');
-    expect(hc.SecurityOpt?.some((o) => o.startsWith('seccomp=') && o.includes('SCMP_ACT_ERRNO'))).toBe(true);
+    const c = info.config;
+    // The same rule table the guard applies before create, now on what the engine actually holds.
+    expect(hardeningViolations(c)).toEqual([]);
+    expect(c.user).toBe('1000:1000');
+    expect(c.init).toBe(true);
+    expect(c.capDrop).toEqual(['ALL']);
+    expect(c.capAdd).toEqual([]);
+    expect(c.privileged).toBe(false);
+    expect(c.securityOpt).toContain('no-new-privileges:true');
+    expect(c.securityOpt.some((o) => o.startsWith('seccomp=') && o.includes('SCMP_ACT_ERRNO'))).toBe(true);
     // This kernel has no AppArmor: agentd must not request a profile the kernel cannot enforce.
     if (!daemon.hostSecurity.apparmor.enforced)
-      expect(hc.SecurityOpt?.some((o) => o.startsWith('apparmor='))).toBe(false);
-    expect(hc.ReadonlyRootfs).toBe(true);
-    expect(hc.NetworkMode).toBe('none');
-    expect(hc.UsernsMode ?? '').toBe('');
-    expect(hc.PidMode ?? '').toBe('');
-    expect(hc.PortBindings ?? {}).toEqual({});
-    expect(hc.Devices ?? []).toEqual([]);
-    expect(hc.Tmpfs?.['/workspace']).toMatch(
+      expect(c.securityOpt.some((o) => o.startsWith('apparmor='))).toBe(false);
+    expect(c.readonlyRootfs).toBe(true);
+    expect(c.networkMode).toBe('none');
+    expect(c.networkDisabled).toBe(true);
+    expect(c.usernsMode).toBe('');
+    expect(c.pidMode).toBe('');
+    expect(c.portBindings).toEqual([]);
+    expect(c.devices).toEqual([]);
+    expect(c.tmpfs['/workspace']).toMatch(
       new RegExp(`exec.*size=${LIMITS.workspaceBytes}.*uid=1000,gid=1000`),
     );
-    expect(hc.Tmpfs?.['/tmp']).toMatch(new RegExp(`nosuid,nodev,size=${LIMITS.tmpBytes}`));
-    expect(hc.ShmSize).toBe(LIMITS.shmBytes);
-    expect(hc.Memory).toBe(LIMITS.memoryBytes);
-    expect(hc.MemorySwap).toBe(LIMITS.memoryBytes);
-    expect(hc.NanoCpus).toBeGreaterThan(0);
-    expect(hc.PidsLimit).toBe(LIMITS.pidsLimit);
-    expect(Object.fromEntries((hc.Ulimits ?? []).map((u) => [u.Name, u.Hard]))).toMatchObject({
+    expect(c.tmpfs['/tmp']).toMatch(new RegExp(`nosuid,nodev,size=${LIMITS.tmpBytes}`));
+    expect(c.shmSize).toBe(LIMITS.shmBytes);
+    expect(c.memory).toBe(LIMITS.memoryBytes);
+    expect(c.memorySwap).toBe(LIMITS.memoryBytes);
+    expect(c.nanoCpus).toBeGreaterThan(0);
+    expect(c.pidsLimit).toBe(LIMITS.pidsLimit);
+    expect(Object.fromEntries(c.ulimits.map((u) => [u.name, u.hard]))).toMatchObject({
       nofile: expect.any(Number),
       nproc: LIMITS.nproc,
       fsize: LIMITS.fsizeBytes,
       core: 0,
     });
-    expect(hc.LogConfig).toMatchObject({ Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
-    expect(hc.Mounts).toEqual([
-      expect.objectContaining({ Type: 'bind', Target: '/run/agentd', ReadOnly: true }),
+    expect(c.logConfig).toMatchObject({ type: 'json-file', config: { 'max-size': '10m', 'max-file': '3' } });
+    expect(c.mounts).toEqual([
+      expect.objectContaining({ type: 'bind', target: '/run/agentd', readOnly: true }),
     ]);
-    expect(info.Config.Labels).toMatchObject({
+    expect(c.labels).toMatchObject({
       'agentd.managed': 'true',
       'agentd.node': daemon.config.nodeId,
       'agentd.tenant': 'iso',
@@ -215,8 +187,8 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     );
     expect(r.stdout).not.toContain('allocated');
     expect(r.stdout).toContain('exit=137');
-    const info = await daemon.docker.inspect(lease.record.containerId);
-    expect(info?.State.Running).toBe(true);
+    const info = await daemon.docker.containers.inspect(lease.record.containerId);
+    expect(info?.state.running).toBe(true);
     const oom = await readFile(
       `/sys/fs/cgroup/memory/docker/${lease.record.containerId}/memory.oom_control`,
       'utf8',
@@ -248,7 +220,7 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     const loop = performance.now();
     await new Promise((r) => setImmediate(r));
     expect(performance.now() - loop).toBeLessThan(500);
-    await daemon.docker.kill(lease.record.containerId, 'SIGKILL').catch(() => undefined);
+    await daemon.docker.containers.kill(lease.record.containerId, 'SIGKILL').catch(() => undefined);
     await bomb;
   });
 });

@@ -41,7 +41,7 @@ describe('isolation probe sensitivity (a loosened container must fail the checks
       '300',
     ]);
     containerId = stdout.trim();
-    facts = await readIsolationFacts(docker, containerId);
+    facts = await readIsolationFacts(docker.exec, containerId);
   });
   afterAll(async () => {
     if (containerId) await run('docker', ['rm', '-f', containerId]);

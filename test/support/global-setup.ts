@@ -29,10 +29,10 @@ export default async function setup(): Promise<() => Promise<void>> {
 
   // Every suite must remove the sandboxes it made. Containers that appear during the run and are still
   // there at the end leaked: remove them, and fail the run so the leak gets fixed rather than piling up.
-  const before = new Set((await docker.listManaged()).map((c) => c.id));
+  const before = new Set((await docker.containers.listManaged()).map((c) => c.id));
   return async () => {
-    const leaked = (await docker.listManaged()).filter((c) => !before.has(c.id));
-    for (const container of leaked) await docker.remove(container.id);
+    const leaked = (await docker.containers.listManaged()).filter((c) => !before.has(c.id));
+    for (const container of leaked) await docker.containers.remove(container.id);
     if (leaked.length > 0) {
       throw new Error(
         `integration suites leaked ${leaked.length} sandbox container(s): ` +

@@ -19,7 +19,7 @@ export async function buildHostileImage(): Promise<void> {
   archive.entry({ name: 'Dockerfile' }, await readFile(new URL('Dockerfile', dir)));
   archive.entry({ name: 'hostile-runner.mjs' }, await readFile(new URL('hostile-runner.mjs', dir)));
   archive.finalize();
-  await docker.buildImage(
+  await docker.images.build(
     Readable.from(archive),
     {
       tag: HOSTILE_IMAGE,

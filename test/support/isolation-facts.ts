@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { DockerEngine } from '../../orchestrator/src/docker/docker-engine.js';
+import type { ExecClient } from '../../orchestrator/src/docker/exec-client.js';
 
 interface SyscallResult {
   ret: number;
@@ -43,9 +43,9 @@ export interface IsolationFacts {
 const PROBE = new URL('./isolation-probe.py', import.meta.url);
 
 /** Runs the probe inside the container as uid 1000 through the exec API and parses its findings. */
-export async function readIsolationFacts(docker: DockerEngine, containerId: string): Promise<IsolationFacts> {
+export async function readIsolationFacts(exec: ExecClient, containerId: string): Promise<IsolationFacts> {
   const script = await readFile(PROBE, 'utf8');
-  const result = await docker.exec(containerId, ['python3', '-c', script], {
+  const result = await exec.run(containerId, ['python3', '-c', script], {
     user: '1000:1000',
     timeoutMs: 60_000,
   });

@@ -82,8 +82,8 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       try {
         await daemon.close();
       } finally {
-        for (const container of await daemon.docker.listManaged({ [LABELS.node]: nodeId })) {
-          await daemon.docker.remove(container.id);
+        for (const container of await daemon.docker.containers.listManaged({ [LABELS.node]: nodeId })) {
+          await daemon.docker.containers.remove(container.id);
         }
         if (options.stateDir === undefined) await rm(stateDir, { recursive: true, force: true });
         await database?.drop();

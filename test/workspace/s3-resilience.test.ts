@@ -49,7 +49,7 @@ describe('workspace sync when S3 fails', () => {
     // Two refused, then retried: four PUTs for two files.
     expect(puts.length).toBe(4);
     const record = await d.registry.findByConversation(tenantId, id);
-    const sums = await d.docker.exec(record!.containerId, [
+    const sums = await d.docker.exec.run(record!.containerId, [
       'bash',
       '-c',
       'cd /workspace && sha256sum a.bin b.txt',
@@ -85,7 +85,7 @@ describe('workspace sync when S3 fails', () => {
     const id = await conversation();
     await run(id, 'echo saved > a.txt');
     const record = (await d.registry.findByConversation(tenantId, id))!;
-    await d.docker.exec(record.containerId, ['bash', '-c', 'echo unsaved > /workspace/b.txt']);
+    await d.docker.exec.run(record.containerId, ['bash', '-c', 'echo unsaved > /workspace/b.txt']);
     s3.fail(1000);
     const deferred = await d.remover.remove(record, 'idle_ttl');
     s3.heal();

@@ -50,7 +50,7 @@ describe.each(['local', 's3'] as const)('workspaces through real runs (%s store)
 
   async function sums(conversationId: string): Promise<Map<string, string>> {
     const record = await sandboxOf(conversationId);
-    const out = await d.docker.exec(record.containerId, ['bash', '-c', `cd /workspace && ${SUMS}`]);
+    const out = await d.docker.exec.run(record.containerId, ['bash', '-c', `cd /workspace && ${SUMS}`]);
     return parseSums(out.stdout);
   }
 
@@ -83,7 +83,7 @@ describe.each(['local', 's3'] as const)('workspaces through real runs (%s store)
     expect(record.workspaceVersion).toBe(1);
 
     // Written after the last sync (as a cancelled run would leave it): the reaper's hook saves it.
-    await d.docker.exec(record.containerId, ['bash', '-c', 'echo late > /workspace/d1/late.txt']);
+    await d.docker.exec.run(record.containerId, ['bash', '-c', 'echo late > /workspace/d1/late.txt']);
     const reap = await d.remover.remove(record, 'idle_ttl');
     expect(reap).toMatchObject({ deferred: false });
     expect(await version(id)).toBe(2);

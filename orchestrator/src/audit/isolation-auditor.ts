@@ -1,7 +1,7 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
-import type { DockerEngine } from '../docker/docker-engine.js';
+import type { ContainerClient } from '../docker/container-client.js';
 import { LABELS } from '../docker/labels.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import type { HostSecurityFacts } from '../security/host-security.js';
@@ -11,7 +11,7 @@ import { sandboxChecks, type RunnerView } from './sandbox-checks.js';
 
 export interface IsolationAuditorOptions {
   nodeId: string;
-  docker: DockerEngine;
+  containers: ContainerClient;
   registry: SandboxRegistry;
   hostSecurity: () => Promise<HostSecurityFacts>;
   profiles: () => ReadonlyMap<string, SandboxProfile>;
@@ -29,22 +29,22 @@ export class IsolationAuditor {
   constructor(private readonly options: IsolationAuditorOptions) {}
 
   async audit(): Promise<AuditReport> {
-    const { docker, nodeId } = this.options;
+    const { containers, nodeId } = this.options;
     const facts = await this.options.hostSecurity();
     const host = this.#hostAudit(facts);
-    const containers = await docker.listManaged({ [LABELS.node]: nodeId });
+    const managed = await containers.listManaged({ [LABELS.node]: nodeId });
     const sandboxes: SandboxAudit[] = [];
-    for (const container of containers) {
+    for (const container of managed) {
       if (container.state !== 'running') continue;
-      const inspect = await docker.inspect(container.id);
-      if (!inspect) continue;
+      const inspection = await containers.inspect(container.id);
+      if (!inspection) continue;
       const sandboxId = container.labels[LABELS.sandboxId] ?? '';
       const record = sandboxId ? await this.options.registry.get(sandboxId) : undefined;
       const profileName = container.labels[LABELS.profile] ?? null;
       const checks = sandboxChecks({
-        inspect,
-        proc: await readProcFacts(inspect.State.Pid, this.options.procRoot),
-        processes: await docker.processes(container.id).catch(() => []),
+        config: inspection.config,
+        proc: await readProcFacts(inspection.state.pid, this.options.procRoot),
+        processes: await containers.processes(container.id).catch(() => []),
         profile: profileName ? this.options.profiles().get(profileName) : undefined,
         apparmor: facts.apparmor,
         runner: record ? await this.#probe(sandboxId) : 'not_connected',

@@ -49,7 +49,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
   const cleanup = conversationCleanup({ nodeId, files, registry, sandboxes, logger });
   const auditor = new IsolationAuditor({
     nodeId,
-    docker,
+    containers: docker.containers,
     registry,
     hostSecurity: host.hostSecurityNow,
     profiles,

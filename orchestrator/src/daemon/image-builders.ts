@@ -29,7 +29,7 @@ export function createImageBuilder(
   return detectDebianMirror().then(
     (mirror) =>
       new RunnerImageBuilder({
-        docker: new DockerEngine({ dockerHost: config.docker.host, logger }),
+        images: new DockerEngine({ dockerHost: config.docker.host, logger }).images,
         dockerfileDir: path.join(config.deploymentDir, 'images', 'sandbox-runner'),
         runnerDistDir: RUNNER_DIST_DIR,
         runnerVersion: config.sandbox.image.split(':').pop() ?? '0.0.0',
@@ -51,7 +51,7 @@ export async function createAgentdImageBuilder(
 ): Promise<AgentdImageBuilder> {
   const runner = await createImageBuilder(config, logger, onProgress);
   return new AgentdImageBuilder({
-    docker: new DockerEngine({ dockerHost: config.docker.host, logger }),
+    images: new DockerEngine({ dockerHost: config.docker.host, logger }).images,
     repoRoot: REPO_ROOT,
     image: `agentd/agentd:${config.sandbox.image.split(':').pop() ?? '0.0.0'}`,
     base: async () => (await runner.ensureBase(false)).base,

@@ -62,7 +62,7 @@ export async function preflight(
       details: { issues: problems },
     });
   }
-  if (!(await docker.imageLabels(config.sandbox.image))) {
+  if (!(await docker.images.labels(config.sandbox.image))) {
     throw new AgentdError(
       'SANDBOX_START_FAILED',
       `runner image ${config.sandbox.image} is missing: run \`agentd image build\``,

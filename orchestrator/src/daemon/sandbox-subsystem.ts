@@ -45,7 +45,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
   const { config, docker, callHome, registry, profiles, policy, clock, logger, metrics } = deps;
   const nodeId = config.nodeId;
   const remover = new SandboxRemover({
-    docker,
+    containers: docker.containers,
     callHome,
     registry,
     clock,
@@ -55,7 +55,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
   });
   const capacity = new NodeCapacity({ nodeId, registry, policy });
   const factory = new SandboxFactory({
-    docker,
+    containers: docker.containers,
     callHome,
     nodeId,
     image: config.sandbox.image,
@@ -94,7 +94,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
   const reaper = new Reaper({ nodeId, registry, capacity, remover, pool, policy, clock, logger });
   const reconciler = new Reconciler({
     nodeId,
-    docker,
+    containers: docker.containers,
     registry,
     callHome,
     remover,
@@ -105,7 +105,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
   });
   const supervisor = new SandboxSupervisor({
     nodeId,
-    docker,
+    events: docker.events,
     manager: sandboxes,
     pool,
     reaper,

@@ -33,3 +33,5 @@ export const SANDBOX_USER = '1000:1000';
 export const SANDBOX_UID = 1000;
 export const SOCKET_MOUNT_POINT = '/run/agentd';
 export const WORKSPACE_DIR = '/workspace';
+/** The only writable places in a sandbox (with /dev/shm, sized by ShmSize). */
+export const TMPFS_MOUNTS = [WORKSPACE_DIR, '/tmp'] as const;

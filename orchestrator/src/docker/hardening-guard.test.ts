@@ -2,13 +2,21 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import { toCreateOptions } from './container-options.js';
 import { assertHardened, hardeningViolations } from './hardening-guard.js';
+import { HARDENING_RULES } from './hardening-rules.js';
 import type { HardenedContainerSpec } from './hardened-spec.js';
+import { viewOfCreateOptions } from './to-config-view.js';
 
 const MiB = 1024 * 1024;
 const spec: HardenedContainerSpec = {
   name: 'agentd-test',
   image: 'agentd/sandbox-runner:test',
-  labels: { 'agentd.managed': 'true' },
+  labels: {
+    'agentd.managed': 'true',
+    'agentd.node': 'node-a',
+    'agentd.sandbox': 'abcd1234',
+    'agentd.profile': 'standard',
+    'agentd.created': '2026-01-01T00:00:00.000Z',
+  },
   env: { AGENTD_SOCKET: '/run/agentd/agentd.sock' },
   runtime: 'runc',
   seccompJson: '{"defaultAction":"SCMP_ACT_ERRNO"}',
@@ -39,13 +47,13 @@ function weakened(
     HostConfig: NonNullable<ContainerCreateOptions['HostConfig']>;
   };
   mutate(options);
-  return hardeningViolations(options);
+  return hardeningViolations(viewOfCreateOptions(options)).map((v) => v.id);
 }
 
 describe('toCreateOptions', () => {
   it('produces options with every setting of DESIGN.md section 4', () => {
     const o = toCreateOptions(spec);
-    expect(hardeningViolations(o)).toEqual([]);
+    expect(hardeningViolations(viewOfCreateOptions(o))).toEqual([]);
     expect(o.User).toBe('1000:1000');
     expect(o.HostConfig).toMatchObject({
       Init: true,
@@ -83,45 +91,59 @@ describe('toCreateOptions', () => {
   });
 });
 
+type Mutable = ContainerCreateOptions & { HostConfig: NonNullable<ContainerCreateOptions['HostConfig']> };
+const hostConfig = (o: Mutable): Record<string, unknown> => o.HostConfig as Record<string, unknown>;
+
 describe('hardeningViolations', () => {
   it.each([
-    ['privileged', (o) => (o.HostConfig.Privileged = true), /Privileged/],
-    ['host user namespace', (o) => (o.HostConfig.UsernsMode = 'host'), /UsernsMode/],
-    ['host pid namespace', (o) => (o.HostConfig.PidMode = 'host'), /PidMode/],
-    ['host cgroup namespace', (o) => Object.assign(o.HostConfig, { CgroupnsMode: 'host' }), /CgroupnsMode/],
-    ['shared ipc namespace', (o) => (o.HostConfig.IpcMode = 'container:abc'), /IpcMode/],
-    ['host network', (o) => (o.HostConfig.NetworkMode = 'host'), /NetworkMode/],
-    [
-      'port bindings',
-      (o) => (o.HostConfig.PortBindings = { '80/tcp': [{ HostPort: '8080' }] }),
-      /PortBindings/,
-    ],
+    ['privileged', (o) => (o.HostConfig.Privileged = true), ['privileged']],
+    ['host user namespace', (o) => (o.HostConfig.UsernsMode = 'host'), ['userns.mode']],
+    ['host pid namespace', (o) => (o.HostConfig.PidMode = 'host'), ['ns.pid']],
+    ['host uts namespace', (o) => (o.HostConfig.UTSMode = 'host'), ['ns.uts']],
+    ['host cgroup namespace', (o) => (hostConfig(o).CgroupnsMode = 'host'), ['ns.cgroup']],
+    ['shared ipc namespace', (o) => (o.HostConfig.IpcMode = 'container:abc'), ['ns.ipc']],
+    ['host network', (o) => (o.HostConfig.NetworkMode = 'host'), ['network']],
+    ['networking left enabled', (o) => (o.NetworkDisabled = false), ['network']],
+    ['port bindings', (o) => (o.HostConfig.PortBindings = { '80/tcp': [{ HostPort: '8080' }] }), ['ports']],
+    ['exposed ports', (o) => (o.ExposedPorts = { '80/tcp': {} }), ['ports']],
+    ['all ports published', (o) => (o.HostConfig.PublishAllPorts = true), ['ports']],
     [
       'a device',
       (o) =>
         (o.HostConfig.Devices = [
           { PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' },
         ]),
-      /Devices/,
+      ['devices'],
     ],
-    ['an added capability', (o) => (o.HostConfig.CapAdd = ['SYS_ADMIN']), /CapAdd/],
-    ['capabilities kept', (o) => (o.HostConfig.CapDrop = []), /CapDrop/],
+    ['a GPU request', (o) => (hostConfig(o).DeviceRequests = [{ Count: -1 }]), ['devices']],
+    ['an added capability', (o) => (o.HostConfig.CapAdd = ['SYS_ADMIN']), ['caps.dropped']],
+    ['capabilities kept', (o) => (o.HostConfig.CapDrop = []), ['caps.dropped']],
     [
       'seccomp unconfined',
       (o) => (o.HostConfig.SecurityOpt = ['no-new-privileges:true', 'seccomp=unconfined']),
-      /seccomp/,
+      ['seccomp.profile'],
+    ],
+    [
+      'a second seccomp profile',
+      (o) => (o.HostConfig.SecurityOpt = [...(o.HostConfig.SecurityOpt as string[]), 'seccomp={}']),
+      ['seccomp.profile'],
     ],
     [
       'no no-new-privileges',
       (o) => (o.HostConfig.SecurityOpt = [`seccomp=${spec.seccompJson}`]),
-      /no-new-privileges/,
+      ['no-new-privileges'],
     ],
     [
       'apparmor unconfined',
       (o) => (o.HostConfig.SecurityOpt = [...(o.HostConfig.SecurityOpt as string[]), 'apparmor=unconfined']),
-      /AppArmor/,
+      ['lsm.not-disabled'],
     ],
-    ['writable root', (o) => (o.HostConfig.ReadonlyRootfs = false), /ReadonlyRootfs/],
+    [
+      'SELinux labels disabled',
+      (o) => (o.HostConfig.SecurityOpt = [...(o.HostConfig.SecurityOpt as string[]), 'label=disable']),
+      ['lsm.not-disabled'],
+    ],
+    ['writable root', (o) => (o.HostConfig.ReadonlyRootfs = false), ['rootfs.readonly']],
     [
       'the docker socket',
       (o) =>
@@ -130,36 +152,63 @@ describe('hardeningViolations', () => {
           Source: '/var/run/docker.sock',
           Target: '/var/run/docker.sock',
         }),
-      /docker\.sock|exactly one mount/,
+      ['mounts.host', 'engine-socket'],
     ],
-    ['a bind', (o) => (o.HostConfig.Binds = ['/:/host']), /Binds/],
+    ['a bind', (o) => (o.HostConfig.Binds = ['/:/host']), ['mounts.host']],
+    ['a volume', (o) => (o.Volumes = { '/data': {} }), ['mounts.host']],
+    ['volumes from another container', (o) => (o.HostConfig.VolumesFrom = ['other']), ['mounts.host']],
     [
       'a writable socket dir',
       (o) => o.HostConfig.Mounts?.forEach((m) => (m.ReadOnly = false)),
-      /read-only bind/,
+      ['mounts.host'],
     ],
-    ['swap', (o) => (o.HostConfig.MemorySwap = -1), /MemorySwap/],
-    ['no pids limit', (o) => (o.HostConfig.PidsLimit = 0), /PidsLimit/],
-    ['root user', (o) => (o.User = '0:0'), /User/],
-    ['no init', (o) => (o.HostConfig.Init = false), /Init/],
+    [
+      'shared mount propagation',
+      (o) => o.HostConfig.Mounts?.forEach((m) => (m.BindOptions = { Propagation: 'rshared' })),
+      ['mounts.propagation'],
+    ],
+    ['swap', (o) => (o.HostConfig.MemorySwap = -1), ['memory']],
+    ['no CPU limit', (o) => (o.HostConfig.NanoCpus = 0), ['cpu']],
+    ['no pids limit', (o) => (o.HostConfig.PidsLimit = 0), ['pids']],
+    ['the OOM killer disabled', (o) => (o.HostConfig.OomKillDisable = true), ['oom-kill']],
+    [
+      'core dumps',
+      (o) => (o.HostConfig.Ulimits = o.HostConfig.Ulimits?.filter((u) => u.Name !== 'core')),
+      ['ulimits'],
+    ],
+    ['unbounded logs', (o) => (o.HostConfig.LogConfig = { Type: 'json-file', Config: {} }), ['logging']],
+    ['restart forever', (o) => (o.HostConfig.RestartPolicy = { Name: 'always' }), ['restart']],
+    ['a custom cgroup parent', (o) => (o.HostConfig.CgroupParent = '/host.slice'), ['cgroup-parent']],
+    ['root user', (o) => (o.User = '0:0'), ['user']],
+    ['no init', (o) => (o.HostConfig.Init = false), ['init']],
     [
       'unsized tmpfs',
       (o) => (o.HostConfig.Tmpfs = { '/workspace': 'rw,exec', '/tmp': 'rw,nosuid,nodev,size=1' }),
-      /tmpfs \/workspace/,
+      ['tmpfs'],
     ],
-    ['no managed label', (o) => (o.Labels = {}), /agentd\.managed/],
-  ] as [
-    string,
-    (o: ContainerCreateOptions & { HostConfig: NonNullable<ContainerCreateOptions['HostConfig']> }) => void,
-    RegExp,
-  ][])('refuses %s', (_name, mutate, expected) => {
-    const violations = weakened(mutate);
-    expect(violations.join('\n')).toMatch(expected);
+    [
+      'an extra tmpfs',
+      (o) => (o.HostConfig.Tmpfs = { ...o.HostConfig.Tmpfs, '/var': 'rw,nosuid,nodev,size=1' }),
+      ['tmpfs'],
+    ],
+    ['no managed label', (o) => (o.Labels = {}), ['labels']],
+  ] as [string, (o: Mutable) => void, string[]][])(
+    'refuses %s (and only that)',
+    (_name, mutate, expected) => {
+      expect(weakened(mutate)).toEqual(expected);
+    },
+  );
+
+  it('never refuses on a rule that does not apply', () => {
+    const notApplicable = HARDENING_RULES.filter(
+      (r) => r.check(viewOfCreateOptions(toCreateOptions(spec))).status === 'not_applicable',
+    ).map((r) => r.id);
+    expect(notApplicable).toEqual(['host-interface', 'healthcheck']);
   });
 
-  it('throws SANDBOX_START_FAILED listing every violation', () => {
+  it('throws SANDBOX_START_FAILED listing every violation with its rule id', () => {
     const options = toCreateOptions(spec);
     options.HostConfig = { ...options.HostConfig, Privileged: true, CapAdd: ['NET_ADMIN'] };
-    expect(() => assertHardened(options)).toThrow(/Privileged[\s\S]*CapAdd/);
+    expect(() => assertHardened(options)).toThrow(/caps\.dropped: [\s\S]*NET_ADMIN[\s\S]*privileged: /);
   });
 });

@@ -4,13 +4,13 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AgentdError } from '../common/errors.js';
-import type { DockerEngine } from '../docker/docker-engine.js';
+import type { ImageClient } from '../docker/image-client.js';
 import { runCommand } from './run-command.js';
 
 const SOURCE_LABEL = 'agentd.image.source-sha256';
 
 export interface AgentdImageBuilderOptions {
-  docker: DockerEngine;
+  images: ImageClient;
   repoRoot: string;
   image: string;
   /** The base image tag (the runner's offline base, or a registry image). */
@@ -26,7 +26,7 @@ export class AgentdImageBuilder {
   constructor(private readonly options: AgentdImageBuilderOptions) {}
 
   async ensure(force = false): Promise<{ image: string; built: boolean }> {
-    const { docker, repoRoot, onProgress } = this.options;
+    const { images, repoRoot, onProgress } = this.options;
     for (const required of ['orchestrator/dist/cli.js', 'sandbox-runner/dist/main.js']) {
       await stat(path.join(repoRoot, required)).catch(() => {
         throw new AgentdError('INTERNAL_ERROR', `${required} is missing: run \`npm run build\` first`);
@@ -34,7 +34,7 @@ export class AgentdImageBuilder {
     }
     const base = await this.options.base();
     const hash = await this.#sourceHash(base);
-    if (!force && (await docker.imageLabels(this.options.image))?.[SOURCE_LABEL] === hash) {
+    if (!force && (await images.labels(this.options.image))?.[SOURCE_LABEL] === hash) {
       onProgress(`[agentd] ${this.options.image} is up to date`);
       return { image: this.options.image, built: false };
     }
@@ -71,7 +71,7 @@ export class AgentdImageBuilder {
       const tar = spawn('tar', ['-C', work, '-cf', '-', 'Dockerfile', 'app'], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      await docker.buildImage(
+      await images.build(
         tar.stdout,
         { tag: this.options.image, buildArgs: { BASE_IMAGE: base }, labels: { [SOURCE_LABEL]: hash } },
         (line) => onProgress(`[agentd] ${line}`),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pack } from 'tar-stream';
 import { AgentdError } from '../common/errors.js';
-import type { DockerEngine } from '../docker/docker-engine.js';
+import type { ImageClient } from '../docker/image-client.js';
 import { runCommand } from './run-command.js';
 
 export const BASE_REPOSITORY = 'agentd/sandbox-base';
@@ -40,7 +40,7 @@ const TRIM = [
 ];
 
 export interface RunnerImageBuilderOptions {
-  docker: DockerEngine;
+  images: ImageClient;
   /** deployment/images/sandbox-runner (holds the Dockerfile). */
   dockerfileDir: string;
   /** sandbox-runner/dist, compiled. */
@@ -71,19 +71,19 @@ export class RunnerImageBuilder {
   constructor(private readonly options: RunnerImageBuilderOptions) {}
 
   async ensure(force = false): Promise<BuildResult> {
-    const { docker, onProgress } = this.options;
+    const { images, onProgress } = this.options;
     const { base, built: baseBuilt } = this.options.baseImage
       ? { base: this.options.baseImage, built: false }
       : await this.ensureBase(force);
     const context = await this.#collectContext();
     const sourceHash = createHash('sha256').update(base).update(context.digest).digest('hex');
-    const labels = await docker.imageLabels(this.options.image);
+    const labels = await images.labels(this.options.image);
     if (!force && labels?.[SOURCE_LABEL] === sourceHash) {
       onProgress(`[runner] ${this.options.image} is up to date`);
       return { image: this.options.image, base, built: false, baseBuilt };
     }
     onProgress(`[runner] building ${this.options.image} FROM ${base}`);
-    await docker.buildImage(
+    await images.build(
       context.tar(),
       {
         tag: this.options.image,
@@ -105,11 +105,11 @@ export class RunnerImageBuilder {
   /** The offline Debian + Node 22 base (or AGENTD_BASE_IMAGE): built once per recipe, then cached. */
   async ensureBase(force: boolean): Promise<{ base: string; built: boolean }> {
     if (this.options.baseImage) return { base: this.options.baseImage, built: false };
-    const { docker, onProgress } = this.options;
+    const { images, onProgress } = this.options;
     const recipe = this.recipeHash();
     const tag = recipe.slice(0, 16);
     const base = `${BASE_REPOSITORY}:${tag}`;
-    if (!force && (await docker.imageLabels(base))?.[RECIPE_LABEL] === recipe) {
+    if (!force && (await images.labels(base))?.[RECIPE_LABEL] === recipe) {
       onProgress(`[base] ${base} is cached`);
       return { base, built: false };
     }
@@ -137,7 +137,7 @@ export class RunnerImageBuilder {
       const exited = new Promise<void>((resolve, reject) =>
         tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${code}`)))),
       );
-      await docker.importImage(tar.stdout, BASE_REPOSITORY, tag, [
+      await images.importRootfs(tar.stdout, BASE_REPOSITORY, tag, [
         `LABEL ${RECIPE_LABEL}=${recipe}`,
         'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
         'ENV LANG=C.UTF-8',

@@ -7,13 +7,7 @@ import type { RunSignals } from './run-signals.js';
 import { RunStreamService, type FeedItem } from './run-stream-service.js';
 
 function event(seq: number): RunEvent {
-  return {
-    type: 'text',
-    text: `e${seq}`,
-    runId: 'r',
-    seq,
-    timestamp: '2026-01-01T00:00:00.000Z',
-  } as RunEvent;
+  return { type: 'text', delta: `e${seq}`, runId: 'r', seq, timestamp: '2026-01-01T00:00:00.000Z' };
 }
 
 /** An event log whose reads are scripted batch by batch. */

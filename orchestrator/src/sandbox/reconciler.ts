@@ -4,7 +4,7 @@ import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { sleep } from '../common/timers.js';
 import type { SandboxRegistry } from './sandbox-registry.js';
-import type { DockerEngine, ManagedContainer } from '../docker/docker-engine.js';
+import type { ContainerClient, ManagedContainer } from '../docker/container-client.js';
 import { LABELS } from '../docker/labels.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxRecord } from './sandbox-record.js';
@@ -13,7 +13,7 @@ import type { WarmPool } from './warm-pool.js';
 
 export interface ReconcilerOptions {
   nodeId: string;
-  docker: DockerEngine;
+  containers: ContainerClient;
   registry: SandboxRegistry;
   callHome: CallHomeServer;
   remover: SandboxRemover;
@@ -47,11 +47,11 @@ export class Reconciler {
    * records are leftovers of a previous process and are cleaned up rather than skipped.
    */
   async reconcile(mode: { startup?: boolean } = {}): Promise<ReconcileReport> {
-    const { docker, registry, nodeId, callHome } = this.options;
+    const { registry, nodeId, callHome } = this.options;
     const transient = (r: SandboxRecord): boolean => r.state === 'starting' || r.state === 'removing';
     const inFlight = (r: SandboxRecord): boolean => mode.startup !== true && transient(r);
     const report: ReconcileReport = { adopted: [], removedOrphans: [], lost: [], staleSocketDirs: [] };
-    const containers = await docker.listManaged({ [LABELS.node]: nodeId });
+    const containers = await this.options.containers.listManaged({ [LABELS.node]: nodeId });
     const records = new Map((await registry.list({ nodeId })).map((r) => [r.id, r]));
     const seen = new Set<string>();
     const adopting: Promise<void>[] = [];

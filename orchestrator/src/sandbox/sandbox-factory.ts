@@ -3,14 +3,14 @@ import type { SandboxChannel } from '../callhome/sandbox-channel.js';
 import { AgentdError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { sleep } from '../common/timers.js';
-import type { DockerEngine } from '../docker/docker-engine.js';
+import type { ContainerClient } from '../docker/container-client.js';
 import { LABELS } from '../docker/labels.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxLimits, SandboxProfile } from './profile.js';
 import type { SandboxRecord } from './sandbox-record.js';
 
 export interface SandboxFactoryOptions {
-  docker: DockerEngine;
+  containers: ContainerClient;
   callHome: CallHomeServer;
   nodeId: string;
   image: string;
@@ -41,7 +41,7 @@ export class SandboxFactory {
     profile,
     limits,
   }: CreateRequest): Promise<{ containerId: string; channel: SandboxChannel }> {
-    const { docker, callHome } = this.options;
+    const { containers, callHome } = this.options;
     const log = this.#log.child({
       sandboxId: record.id,
       tenantId: record.tenantId,
@@ -50,7 +50,7 @@ export class SandboxFactory {
     const channel = await callHome.open(record.id);
     let containerId = '';
     try {
-      containerId = await docker.createSandbox({
+      containerId = await containers.createSandbox({
         name: `agentd-${record.id}`,
         image: this.options.image,
         labels: this.labelsFor(record),
@@ -69,16 +69,16 @@ export class SandboxFactory {
         log: profile.log,
         stopTimeoutSeconds: profile.stopTimeoutSeconds,
       });
-      await docker.start(containerId);
+      await containers.start(containerId);
       await this.#awaitCallHome(containerId, channel);
       log.info({ containerId: containerId.slice(0, 12), profile: profile.name }, 'Sandbox started');
       return { containerId, channel };
     } catch (err) {
       this.options.metrics.sandboxStartFailures.inc();
-      const logs = containerId ? await docker.logs(containerId, 20) : '';
+      const logs = containerId ? await containers.logs(containerId, 20) : '';
       log.error({ err, logs }, 'Sandbox failed to start');
       if (containerId)
-        await docker.remove(containerId).catch((e: unknown) => log.warn({ err: e }, 'Cleanup failed'));
+        await containers.remove(containerId).catch((e: unknown) => log.warn({ err: e }, 'Cleanup failed'));
       await callHome.close(record.id);
       if (err instanceof AgentdError && err.code === 'SANDBOX_START_FAILED') throw err;
       throw new AgentdError(
@@ -128,11 +128,11 @@ export class SandboxFactory {
         );
       }
       if (Date.now() >= nextInspect) {
-        const info = await this.options.docker.inspect(containerId);
-        if (!info?.State.Running) {
+        const info = await this.options.containers.inspect(containerId);
+        if (!info?.state.running) {
           throw new AgentdError(
             'SANDBOX_START_FAILED',
-            `container exited before calling home (exit code ${info?.State.ExitCode ?? 'unknown'}${info?.State.OOMKilled ? ', OOM-killed' : ''})`,
+            `container exited before calling home (exit code ${info?.state.exitCode ?? 'unknown'}${info?.state.oomKilled ? ', OOM-killed' : ''})`,
             { recoverable: true },
           );
         }

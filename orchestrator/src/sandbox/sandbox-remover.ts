@@ -4,7 +4,7 @@ import type { Clock } from '../common/clock.js';
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { SandboxRegistry } from './sandbox-registry.js';
-import type { DockerEngine } from '../docker/docker-engine.js';
+import type { ContainerClient } from '../docker/container-client.js';
 import type { Metrics } from '../metrics/metrics.js';
 import {
   DEFERRABLE_REASONS,
@@ -21,7 +21,7 @@ const ALL_BUT_REMOVING: readonly SandboxState[] = ['starting', 'warm', 'idle', '
 export type PreRemoveHook = (record: SandboxRecord, reason: ReapReason) => Promise<void>;
 
 export interface SandboxRemoverOptions {
-  docker: DockerEngine;
+  containers: ContainerClient;
   callHome: CallHomeServer;
   registry: SandboxRegistry;
   clock: Clock;
@@ -57,7 +57,7 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
    * its state restored, so nothing it holds is lost.
    */
   async remove(record: SandboxRecord, reason: ReapReason): Promise<ReapRecord | undefined> {
-    const { registry, docker, callHome, clock } = this.options;
+    const { registry, containers, callHome, clock } = this.options;
     const log = this.#log.child({
       sandboxId: record.id,
       tenantId: record.tenantId,
@@ -105,7 +105,7 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
       this.#record(reap);
       return reap;
     }
-    if (current.containerId !== '') await docker.remove(current.containerId);
+    if (current.containerId !== '') await containers.remove(current.containerId);
     await callHome.close(current.id);
     await registry.remove(current.id);
     this.options.metrics.reaps.inc({ reason });

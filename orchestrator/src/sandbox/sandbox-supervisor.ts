@@ -1,7 +1,7 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { PeriodicTask, sleep } from '../common/timers.js';
-import type { DockerEngine } from '../docker/docker-engine.js';
+import type { EventClient } from '../docker/event-client.js';
 import { LABELS } from '../docker/labels.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { Reaper } from './reaper.js';
@@ -11,7 +11,7 @@ import type { WarmPool } from './warm-pool.js';
 
 export interface SandboxSupervisorOptions {
   nodeId: string;
-  docker: DockerEngine;
+  events: EventClient;
   manager: SandboxManager;
   pool: WarmPool;
   reaper: Reaper;
@@ -62,7 +62,7 @@ export class SandboxSupervisor {
    * back-off and reconciles, since `die` events may have been missed meanwhile.
    */
   async #watch(): Promise<void> {
-    this.#stopEvents = await this.options.docker.watchEvents(
+    this.#stopEvents = await this.options.events.watch(
       (event) => {
         if (event.labels[LABELS.node] !== this.options.nodeId) return;
         // Only `die` means the container is gone: `oom` fires when any process inside is OOM-killed.

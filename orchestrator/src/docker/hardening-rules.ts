@@ -1,0 +1,73 @@
+import type { HardeningRule } from './hardening-rule.js';
+import {
+  capsDropped,
+  engineSocketNotMounted,
+  lsmNotDisabled,
+  noDevices,
+  noNetwork,
+  noNewPrivileges,
+  noPorts,
+  notBoundToHostInterface,
+  notPrivileged,
+  onlySocketMount,
+  ownCgroupNamespace,
+  ownNamespace,
+  propagationPrivate,
+  readonlyRootfs,
+  sandboxUser,
+  seccompProfile,
+  usernsNotHost,
+} from './isolation-rules.js';
+import {
+  agentdLabels,
+  boundedLogs,
+  boundedRestarts,
+  cgroupParentDefault,
+  cpuLimited,
+  healthcheck,
+  initProcess,
+  memoryLimited,
+  oomKillEnabled,
+  pidsLimited,
+  sizedTmpfs,
+  ulimitsSet,
+} from './limit-rules.js';
+
+/**
+ * The one table of what a sandbox's settings must be (DESIGN.md section 4, CIS Docker Benchmark section 5).
+ * The create-time guard refuses options that fail any rule; the audit reports every rule, in this order, for
+ * every live sandbox. Kernel-side facts (/proc) are not settings: the audit adds those itself.
+ */
+export const HARDENING_RULES: readonly HardeningRule[] = [
+  capsDropped,
+  notPrivileged,
+  onlySocketMount,
+  noPorts,
+  noNetwork,
+  memoryLimited,
+  cpuLimited,
+  readonlyRootfs,
+  notBoundToHostInterface,
+  boundedRestarts,
+  ownNamespace('ns.pid', '5.15', 'Own PID namespace', (c) => c.pidMode),
+  ownNamespace('ns.ipc', '5.16', 'Own IPC namespace', (c) => c.ipcMode),
+  ownNamespace('ns.uts', '5.20', 'Own UTS namespace', (c) => c.utsMode),
+  ownCgroupNamespace,
+  noDevices,
+  ulimitsSet,
+  propagationPrivate,
+  seccompProfile,
+  cgroupParentDefault,
+  noNewPrivileges,
+  healthcheck,
+  pidsLimited,
+  usernsNotHost,
+  engineSocketNotMounted,
+  sandboxUser,
+  sizedTmpfs,
+  agentdLabels,
+  initProcess,
+  oomKillEnabled,
+  boundedLogs,
+  lsmNotDisabled,
+];
