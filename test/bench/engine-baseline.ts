@@ -57,19 +57,24 @@ export function specOf(info: ContainerInspect, socketDir: string): HardenedConta
 
 /** Throws unless both containers were created with the same options, bar name, labels and socket source. */
 export function assertSameCreateOptions(agentd: ContainerInspect, baseline: ContainerInspect): void {
-  const comparable = (info: ContainerInspect): string => {
+  const comparable = (info: ContainerInspect): Record<string, string> => {
     const { Mounts: _mounts, ...host } = info.HostConfig as Record<string, unknown>;
     const {
       Labels: _labels,
       Hostname: _hostname,
       ...config
     } = info.Config as unknown as Record<string, unknown>;
-    return JSON.stringify({ host, config });
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(host)) fields[`HostConfig.${k}`] = JSON.stringify(v);
+    for (const [k, v] of Object.entries(config)) fields[`Config.${k}`] = JSON.stringify(v);
+    return fields;
   };
-  if (comparable(agentd) !== comparable(baseline)) {
-    throw new Error(
-      `baseline create options differ from agentd's:\n${comparable(agentd)}\n${comparable(baseline)}`,
-    );
+  const a = comparable(agentd);
+  const b = comparable(baseline);
+  const differ = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]);
+  if (differ.length > 0) {
+    const lines = differ.map((k) => `  ${k}: agentd ${a[k] ?? '-'}, baseline ${b[k] ?? '-'}`);
+    throw new Error(`baseline create options differ from agentd's:\n${lines.join('\n')}`);
   }
 }
 
