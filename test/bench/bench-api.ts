@@ -1,23 +1,46 @@
 /**
  * API throughput: autocannon against agentd's authenticated read endpoint `GET /api/models` (auth, database
  * query, serialisation), and against a bare node:http server answering the same bytes, in the same run.
+ * agentd is called with a tenant key created through the API, as users call it: the key is looked up in
+ * PostgreSQL (a bootstrap key from the environment would skip that). Both servers get the same warm-up
+ * (JIT, connection pools) before they are measured.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { startTestDaemon } from '../support/test-daemon.js';
+import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { recordResult } from './results.js';
 
 const DURATION_S = Number(process.env.BENCH_API_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 32);
+const WARMUP_S = Number(process.env.BENCH_API_WARMUP_SECONDS ?? 4);
 
-async function load(url: string, headers: Record<string, string>): Promise<autocannon.Result> {
-  return autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers });
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  duration = DURATION_S,
+): Promise<autocannon.Result> {
+  return autocannon({ url, connections: CONNECTIONS, duration, headers });
+}
+
+/** A tenant and a tenant-scoped key made through the API: the kind of key every real caller holds. */
+async function storedKey(daemon: TestDaemon): Promise<string> {
+  const tenant = await daemon.api('POST', '/api/tenants', { name: 'bench' });
+  const created = await daemon.api('POST', '/api/keys', {
+    name: 'bench',
+    scope: 'tenant',
+    tenantId: tenant.body.id as string,
+  });
+  if (created.status !== 201) throw new Error(`cannot create a tenant key: ${created.status}`);
+  return created.body.key as string;
 }
 
 async function main(): Promise<void> {
   const daemon = await startTestDaemon({ env: { AGENTD_POOL_SIZE: '0', LOG_LEVEL: 'silent' } });
-  const body = JSON.stringify((await daemon.api('GET', '/api/models')).body);
+  const key = await storedKey(daemon);
+  const models = await daemon.api('GET', '/api/models', undefined, key);
+  if (models.status !== 200) throw new Error(`GET /api/models with a tenant key answered ${models.status}`);
+  const body = JSON.stringify(models.body);
   const bare = http.createServer((_req, res) => {
     res
       .writeHead(200, {
@@ -30,13 +53,15 @@ async function main(): Promise<void> {
   try {
     const url = `${daemon.url ?? ''}/api/models`;
     process.stderr.write(`bench:api: ${CONNECTIONS} connections, ${DURATION_S}s each\n`);
-    await load(url, { 'x-api-key': daemon.adminKey }); // warm-up (JIT, pools)
-    const agentd = await load(url, { 'x-api-key': daemon.adminKey });
-    const baseline = await load(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, {});
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+    await load(url, { 'x-api-key': key }, WARMUP_S);
+    await load(bareUrl, {}, WARMUP_S);
+    const agentd = await load(url, { 'x-api-key': key });
+    const baseline = await load(bareUrl, {});
     if (agentd.non2xx > 0 || agentd.errors > 0)
       throw new Error(`agentd answered ${agentd.non2xx} non-2xx and ${agentd.errors} errors`);
     const rows = [
-      ['`GET /api/models` (agentd: auth + PostgreSQL + JSON)', agentd],
+      ['`GET /api/models` (agentd: stored tenant key, auth + PostgreSQL + JSON)', agentd],
       ['bare node:http, same response bytes (baseline)', baseline],
     ] as const;
     const lines = [

@@ -2,13 +2,16 @@
  * Density: idle sandboxes started (up to a count, or until their memory reaches a budget, whichever comes
  * first), their steady-state memory (cgroup usage, what the host really pays) and how many would fit in the
  * budget at that rate; agentd's own RSS growth per sandbox; and, as the baseline, the same number of
- * containers of the same image and entrypoint (the runner, idle, with no agentd to call) started with plain
- * `docker run -d` in the same run and measured the same way.
+ * containers of the same image and entrypoint started with plain `docker run -d` in the same run and
+ * measured the same way. Each baseline runner idles as agentd's do: it has a socket whose server holds its
+ * long-poll and answers 204 after agentd's poll timeout (without one it would spin in its reconnect
+ * back-off, a different steady state).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { startTestDaemon } from '../support/test-daemon.js';
+import { BareCallHome } from './bare-call-home.js';
 import { recordResult } from './results.js';
 
 const run = promisify(execFile);
@@ -43,6 +46,7 @@ async function main(): Promise<void> {
     },
   });
   const baselineIds: string[] = [];
+  const callHomes: BareCallHome[] = [];
   try {
     const rssBefore = gcRss();
     const containers: string[] = [];
@@ -66,6 +70,8 @@ async function main(): Promise<void> {
     used = (await Promise.all(containers.map(cgroupMemory))).reduce((a, b) => a + b, 0);
     const perSandbox = used / containers.length;
     for (let i = 0; i < containers.length; i++) {
+      const callHome = await BareCallHome.open(daemon.config.callHome.pollTimeoutMs);
+      callHomes.push(callHome);
       const { stdout } = await run('docker', [
         'run',
         '-d',
@@ -73,9 +79,13 @@ async function main(): Promise<void> {
         'none',
         '--memory',
         '2g',
+        '--mount',
+        `type=bind,source=${callHome.dir},target=/run/agentd,readonly`,
         daemon.config.sandbox.image,
       ]);
       baselineIds.push(stdout.trim());
+      // As agentd's acquire does: the next container starts once this runner has called home.
+      await callHome.whenPolled();
     }
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const baselineUsed = (await Promise.all(baselineIds.map(cgroupMemory))).reduce((a, b) => a + b, 0);
@@ -83,7 +93,7 @@ async function main(): Promise<void> {
     const rssPerSandbox = (rssAfter - rssBefore) / containers.length;
     const fit = (perContainer: number): number => Math.floor((BUDGET_MB * MiB) / perContainer);
     const lines = [
-      `| measure | agentd | baseline (\`docker run -d\`, same image and runner) | ratio |`,
+      `| measure | agentd | baseline (\`docker run -d\`, same image and runner, idle on a long-poll) | ratio |`,
       '|---|---:|---:|---:|',
       `| idle sandboxes that fit in ${BUDGET_MB} MiB at that rate | ${fit(perSandbox)} | ${fit(perBaseline)} | ${(fit(perSandbox) / fit(perBaseline)).toFixed(2)}x |`,
       `| memory per idle container (cgroup usage, mean of ${containers.length} each side) | ${(perSandbox / MiB).toFixed(1)} MiB | ${(perBaseline / MiB).toFixed(1)} MiB | ${(perSandbox / perBaseline).toFixed(2)}x |`,
@@ -96,7 +106,7 @@ async function main(): Promise<void> {
       unit: 'MiB',
       agentd: perSandbox / MiB,
       baseline: perBaseline / MiB,
-      baselineName: 'docker run -d, same image and runner',
+      baselineName: 'docker run -d, same image and runner, idle on a long-poll',
       better: 'lower',
     });
     recordResult({
@@ -110,6 +120,7 @@ async function main(): Promise<void> {
     });
   } finally {
     for (const id of baselineIds) await run('docker', ['rm', '-f', id]).catch(() => undefined);
+    for (const callHome of callHomes) await callHome.close();
     await daemon.destroy();
   }
 }

@@ -14,6 +14,9 @@ export interface S3Request {
   query: string;
   /** A server-side copy (CopyObject). */
   copy: boolean;
+  /** `performance.now()` when the request reached the proxy, and when its response was fully sent. */
+  at: number;
+  doneAt?: number;
 }
 
 /** A rule that answers matching requests with a 503 (S3's SlowDown) instead of passing them on. */
@@ -69,7 +72,9 @@ export async function startS3(options: { ownProcess?: boolean } = {}): Promise<S
       path: decodeURIComponent(url.pathname),
       query: url.search,
       copy: req.headers['x-amz-copy-source'] !== undefined,
+      at: performance.now(),
     };
+    res.on('close', () => (seen.doneAt = performance.now()));
     requests.push(seen);
     const fault = faults.find((f) => f.remaining > 0 && f.match(seen));
     if (fault) {
