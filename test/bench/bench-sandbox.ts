@@ -8,10 +8,15 @@
  * server. Warm: agentd's pool claim (registry claim + health ping of a ready sandbox) against one ping job
  * handed to an idle runner's held long-poll and its result read back.
  */
-import type { ContainerInspect } from '../../orchestrator/src/docker/docker-engine.js';
 import { startTestDaemon } from '../support/test-daemon.js';
 import { BareCallHome } from './bare-call-home.js';
-import { assertSameCreateOptions, removeBaselines, startBaseline } from './engine-baseline.js';
+import {
+  assertSameCreateOptions,
+  rawInspect,
+  removeBaselines,
+  startBaseline,
+  type ContainerInspect,
+} from './engine-baseline.js';
 import { recordResult } from './results.js';
 import { percentile, table, type Row } from './stats.js';
 
@@ -39,12 +44,13 @@ async function main(): Promise<void> {
     const baseCold: number[] = [];
     const basePing: number[] = [];
     let template: ContainerInspect | undefined;
+    const inspect = rawInspect(daemon.config.docker.host);
     const agentdCold = async (i: number): Promise<void> => {
       const t0 = performance.now();
       const lease = await daemon.sandboxes.acquire({ tenantId: 'bench', conversationId: `cold-${i}` });
       cold.push(performance.now() - t0);
       if (lease.source !== 'cold') throw new Error(`expected a cold create, got ${lease.source}`);
-      template ??= await daemon.docker.inspect(lease.record.containerId);
+      template ??= await inspect(lease.record.containerId);
       await daemon.sandboxes.remove(lease.record.id, 'manual');
     };
     const baselineCold = async (from: ContainerInspect, check: boolean): Promise<void> => {
@@ -54,9 +60,7 @@ async function main(): Promise<void> {
         const id = await startBaseline(daemon.docker, from, callHome);
         baseCold.push(performance.now() - t0);
         if (check) {
-          const info = await daemon.docker.inspect(id);
-          if (!info) throw new Error('baseline container vanished');
-          assertSameCreateOptions(from, info);
+          assertSameCreateOptions(from, await inspect(id));
         }
         t0 = performance.now();
         await callHome.ping();

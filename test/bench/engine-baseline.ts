@@ -1,8 +1,21 @@
 import { randomId } from '../../orchestrator/src/common/ids.js';
-import type { ContainerInspect, DockerEngine } from '../../orchestrator/src/docker/docker-engine.js';
+import Docker from 'dockerode';
+import type { DockerEngine } from '../../orchestrator/src/docker/docker-engine.js';
 import type { HardenedContainerSpec } from '../../orchestrator/src/docker/hardened-spec.js';
 import { LABELS } from '../../orchestrator/src/docker/labels.js';
 import type { BareCallHome } from './bare-call-home.js';
+
+export type ContainerInspect = Docker.ContainerInspectInfo;
+
+/**
+ * The engine's raw record of a container. agentd's client exposes only its own normalised view, so the
+ * benchmark reads the create options back with a plain dockerode client of its own.
+ */
+export function rawInspect(dockerHost: string): (containerId: string) => Promise<ContainerInspect> {
+  const socketPath = dockerHost.startsWith('unix://') ? dockerHost.slice('unix://'.length) : dockerHost;
+  const docker = new Docker({ socketPath });
+  return (containerId) => docker.getContainer(containerId).inspect();
+}
 
 /** A node label agentd's reconciler does not own, so it never reaps baseline containers mid-run. */
 export const BASELINE_NODE = `bench-baseline-${randomId(6)}`;
@@ -87,13 +100,14 @@ export async function startBaseline(
   template: ContainerInspect,
   callHome: BareCallHome,
 ): Promise<string> {
-  const id = await docker.createSandbox(specOf(template, callHome.dir));
-  await docker.start(id);
+  const id = await docker.containers.createSandbox(specOf(template, callHome.dir));
+  await docker.containers.start(id);
   await callHome.whenPolled();
   return id;
 }
 
 /** Removes every baseline container, also those a failed run left behind. */
 export async function removeBaselines(docker: DockerEngine): Promise<void> {
-  for (const c of await docker.listManaged({ [LABELS.node]: BASELINE_NODE })) await docker.remove(c.id);
+  for (const c of await docker.containers.listManaged({ [LABELS.node]: BASELINE_NODE }))
+    await docker.containers.remove(c.id);
 }
