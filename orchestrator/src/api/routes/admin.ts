@@ -61,7 +61,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   );
   app.get(
     '/api/admin/sandboxes/:sandboxId',
-    { schema: { params: Type.Object({ sandboxId: IdSchema }), tags }, config },
+    {
+      schema: { params: Type.Object({ sandboxId: IdSchema }), tags, summary: 'One sandbox of the fleet' },
+      config,
+    },
     async (request) => {
       const record = await options.registry.get(request.params.sandboxId);
       if (!record) throw new NotFoundError('sandbox', request.params.sandboxId);

@@ -119,7 +119,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
   app.get(
     `${base}/runs/:runId`,
     {
-      schema: { params: RunParams, response: { 200: RunSchema }, tags: ['runs'] },
+      schema: {
+        params: RunParams,
+        response: { 200: RunSchema },
+        tags: ['runs'],
+        summary: 'One run: status, outcome, usage',
+      },
       config: { access: 'tenant' },
     },
     async (request) => {
@@ -178,7 +183,10 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
 
   app.post(
     `${base}/runs/:runId/cancel`,
-    { schema: { params: RunParams, tags: ['runs'] }, config: { access: 'tenant' } },
+    {
+      schema: { params: RunParams, tags: ['runs'], summary: 'Cancel a run (from any node)' },
+      config: { access: 'tenant' },
+    },
     async (request, reply) => {
       const { tenantId, conversationId, runId } = request.params;
       const run = await store.runs.get(tenantId, runId);
