@@ -374,7 +374,7 @@ export class RunService {
     return { kind: 'succeeded' };
   }
 
-  /** Ends the run in DESIGN.md's order: sync-out, then final (or error), then usage, then `: done`. */
+  /** Ends the run in the documented order (docs/architecture.md: events): sync-out, final or error, usage, `: done`. */
   async #finish(run: ActiveRun, outcome: RunOutcome, log: Logger): Promise<RunResult> {
     const { store, sandboxes } = this.options;
     // Every step below runs whatever the one before did: a run always gives back its sandbox and its lock.
