@@ -3,13 +3,13 @@
 #   docker.io    the Docker engine (agentd's one hard requirement)
 #   debootstrap  builds the runner image's offline base (no registry is needed)
 #   apparmor     apparmor_parser, to validate the AppArmor profile offline
-#   curl         health checks of the engine socket
+#   curl, jq     health checks of the engine socket; the README's curl examples (and the test that runs them)
 #   postgresql   the integration tests' database (agentd itself embeds PGlite when DATABASE_URL is unset)
 #   redis-server the integration tests' Redis (fleet coordination, rate limits)
 #   docker-compose, systemd   to validate docker-compose.yml and the systemd unit offline
 #   rclone       the baseline of the workspace sync benchmark
 set -euo pipefail
-packages=(docker.io debootstrap apparmor curl ca-certificates postgresql redis-server docker-compose systemd rclone)
+packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

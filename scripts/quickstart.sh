@@ -23,10 +23,10 @@ fi
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-step "Prerequisites (Docker engine, debootstrap for the offline runner image)"
+step "Prerequisites (Docker engine, debootstrap for the offline runner image, curl and jq for the README examples)"
 if [ "$(id -u)" = 0 ]; then
   missing=()
-  for p in docker.io debootstrap curl ca-certificates; do
+  for p in docker.io debootstrap curl jq ca-certificates; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then

@@ -8,6 +8,12 @@ import { migrate } from './db/migrate.js';
 import { createAgentdImageBuilder, createDaemon, createImageBuilder } from './main.js';
 import { registerOperatorCommands } from './cli/commands.js';
 
+// `agentd --json run … | head`: the reader left, so stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(0);
+});
+
 const program = new Command('agentd')
   .description('Container-isolated agent orchestrator daemon')
   .version('0.1.0')

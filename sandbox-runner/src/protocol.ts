@@ -70,7 +70,7 @@ export interface ConversationMessage {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Tools (DESIGN.md section 6: names and inputs are a contract)
+// Tools (docs/architecture.md: tools — names and inputs are a contract)
 
 export interface BashInput {
   command: string;

@@ -1,4 +1,4 @@
-/** A failure that ends a run with a stable error code (DESIGN.md section 11), reported as an `error` event. */
+/** A failure that ends a run with a stable error code (docs/architecture.md: errors), reported as an `error` event. */
 export class RunnerError extends Error {
   constructor(
     readonly code: string,

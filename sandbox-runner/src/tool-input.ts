@@ -15,7 +15,7 @@ type InputSpec<T> = { [K in keyof T]-?: FieldSpec };
 const required = (kind: FieldKind): FieldSpec => ({ kind, required: true });
 const optional = (kind: FieldKind): FieldSpec => ({ kind, required: false });
 
-/** The input schemas of DESIGN.md section 6; the mapped type keeps them in step with the protocol file. */
+/** The input schemas of docs/architecture.md: tools; the mapped type keeps them in step with the protocol file. */
 const SPECS: { [K in ToolName]: InputSpec<ToolInputs[K]> } = {
   bash: { command: required('string'), timeoutMs: optional('positive integer') },
   read_file: {

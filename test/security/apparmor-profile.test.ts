@@ -38,7 +38,7 @@ describe('AppArmor profile deployment/apparmor/agentd-sandbox', () => {
     }
   });
 
-  it('denies what DESIGN.md section 4 says it denies', async () => {
+  it('denies what the hardening contract (docs/architecture.md) says it denies', async () => {
     const text = await readFile(PROFILE, 'utf8');
     expect(text).toMatch(/^#include <tunables\/global>/m);
     expect(text).toMatch(/^profile agentd-sandbox /m);

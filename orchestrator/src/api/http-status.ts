@@ -1,6 +1,6 @@
 import { CapacityError, type AgentdError, type ErrorCode } from '../common/errors.js';
 
-/** The one place error codes become HTTP statuses (DESIGN.md section 11). */
+/** The one place error codes become HTTP statuses (docs/architecture.md: errors). */
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 400,
   UNAUTHENTICATED: 401,

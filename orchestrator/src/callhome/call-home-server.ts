@@ -51,7 +51,7 @@ interface Endpoint {
 
 /**
  * Listens on one Unix socket per sandbox. agentd creates the socket in a directory the sandbox sees read-only,
- * so agentd never opens or connects to a path that code in a sandbox can write (DESIGN.md section 3).
+ * so agentd never opens or connects to a path that code in a sandbox can write (docs/architecture.md: call home).
  */
 export class CallHomeServer {
   readonly #endpoints = new Map<string, Endpoint>();

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AgentdError } from '../common/errors.js';
+import { AgentdError, ValidationError } from '../common/errors.js';
 import { loadCliConfig } from '../config/cli-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { parsePolicyText, resolvePolicy } from '../policy/policy-document.js';
@@ -146,14 +146,24 @@ export function registerOperatorCommands(program: Command): void {
   policy
     .command('validate <file>')
     .description('check a policy document (YAML or JSON) against the profiles, listing every problem')
-    .action(async (file: string) => {
+    .action(async (file: string, _options: unknown, command: Command) => {
+      const json = command.optsWithGlobals<GlobalOptions>().json === true;
       const config = loadConfig();
       const profiles = await loadProfiles(config.sandbox);
-      const effective = resolvePolicy(
-        parsePolicyText(await readFile(file, 'utf8'), file),
-        config.sandbox.lifecycle,
-        profiles,
-      );
+      let effective: unknown;
+      try {
+        effective = resolvePolicy(
+          parsePolicyText(await readFile(file, 'utf8'), file),
+          config.sandbox.lifecycle,
+          profiles,
+        );
+      } catch (err) {
+        if (!json || !(err instanceof ValidationError)) throw err;
+        out(JSON.stringify({ file, valid: false, issues: err.issues }, null, 2));
+        process.exitCode = 2;
+        return;
+      }
+      if (json) return out(JSON.stringify({ file, valid: true, policy: effective }, null, 2));
       out(`${file}: valid\n${JSON.stringify(effective, null, 2)}`);
     });
   policy

@@ -1,4 +1,4 @@
-/** Stable error codes (DESIGN.md section 11): they appear in API errors and in `error` events. */
+/** Stable error codes (docs/architecture.md: errors): they appear in API errors and in `error` events. */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'UNAUTHENTICATED',
@@ -75,7 +75,7 @@ export class NotFoundError extends AgentdError {
   }
 }
 
-/** `tenant` caps answer 429, `node` caps 503 (DESIGN.md section 11: never queue silently). */
+/** `tenant` caps answer 429, `node` caps 503 (docs/architecture.md: errors — never queue silently). */
 export type CapacityScope = 'tenant' | 'node';
 
 export class CapacityError extends AgentdError {

@@ -76,4 +76,6 @@ export interface AgentdConfig {
    * adds host isolation problems and reports everything in one error).
    */
   productionIssues: string[];
+  /** Production settings that are allowed but worth a warning at start (e.g. Redis without a password). */
+  productionWarnings: string[];
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { loadConfig } from './load-config.js';
 import { parseDurationMs } from './env-reader.js';
 
@@ -34,6 +36,57 @@ describe('loadConfig', () => {
         AGENTD_NODE_ID: 'bad id!',
       }),
     ).toThrow(/APP_ENV[\s\S]*AGENTD_POOL_SIZE[\s\S]*AGENTD_IDLE_TTL[\s\S]*AGENTD_NODE_ID/);
+  });
+});
+
+describe('production checks', () => {
+  const strong = {
+    APP_ENV: 'production',
+    API_KEYS: 'k'.repeat(32),
+    DATABASE_URL: 'postgresql://agentd:Xq7-long-random-db-secret@db:5432/agentd',
+    HOME: '/tmp',
+  };
+
+  it("refuses docker-compose.yml's own placeholders as they ship", () => {
+    const compose = parseYaml(
+      readFileSync(new URL('../../../docker-compose.yml', import.meta.url), 'utf8'),
+    ) as { services: { agentd: { environment: Record<string, string> } } };
+    const config = loadConfig({ ...compose.services.agentd.environment, HOME: '/tmp' });
+    expect(config.appEnv).toBe('production');
+    expect(config.productionIssues).toEqual([
+      expect.stringMatching(/^API_KEYS: 1 key\(s\) still the "change-me" placeholder/),
+      expect.stringMatching(/^DATABASE_URL: .*placeholder/),
+      expect.stringMatching(/^REDIS_PASSWORD: /),
+    ]);
+  });
+
+  it.each([
+    ['the seed default', { REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'aiagent_password' }],
+    ['a password in the URL', { REDIS_URL: 'redis://:changeme@r:6379' }],
+  ])('refuses a weak Redis password: %s', (_, env) => {
+    expect(loadConfig({ ...strong, ...env }).productionIssues).toEqual([
+      expect.stringMatching(/^REDIS_PASSWORD: /),
+    ]);
+  });
+
+  it('refuses the seed default database password', () => {
+    const url = 'postgresql://agentd:aiagent_password@db:5432/agentd';
+    expect(loadConfig({ ...strong, DATABASE_URL: url }).productionIssues).toEqual([
+      expect.stringMatching(/^DATABASE_URL: /),
+    ]);
+  });
+
+  it('warns, but starts, when Redis has no password', () => {
+    const config = loadConfig({ ...strong, REDIS_URL: 'redis://r:6379' });
+    expect(config.productionIssues).toEqual([]);
+    expect(config.productionWarnings).toEqual([expect.stringMatching(/^REDIS_URL: .*without a password/)]);
+    const withPassword = loadConfig({
+      ...strong,
+      REDIS_URL: 'redis://r:6379',
+      REDIS_PASSWORD: 'Zr8-long-secret',
+    });
+    expect(withPassword.productionIssues).toEqual([]);
+    expect(withPassword.productionWarnings).toEqual([]);
   });
 });
 

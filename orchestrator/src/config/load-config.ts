@@ -10,7 +10,20 @@ import { loadWorkspaceConfig } from './workspace-config.js';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const RUNNER_VERSION = '0.1.0';
 const MIN_API_KEY_LENGTH = 16;
-const WEAK_DB_PASSWORDS = new Set(['', 'postgres', 'password', 'changeme', 'agentd', 'admin', 'secret']);
+// Well-known defaults, including the multi-tenant seed's documented `aiagent_password`.
+const WEAK_PASSWORDS = new Set([
+  '',
+  'postgres',
+  'password',
+  'changeme',
+  'agentd',
+  'admin',
+  'secret',
+  'redis',
+  'aiagent_password',
+]);
+/** docker-compose.yml's own placeholders (`change-me-…`): copied as they are, they are public secrets. */
+const PLACEHOLDER = /change[-_]?me/i;
 
 /** orchestrator/{src,dist}/config → repository root. */
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -169,6 +182,7 @@ export function loadConfig(
     workspace: loadWorkspaceConfig(r, stateDir),
     deploymentDir,
     productionIssues: [],
+    productionWarnings: [],
   };
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(config.nodeId)) {
     r.issues.push(`AGENTD_NODE_ID: must be 1-63 letters, digits, '.', '_' or '-' (got "${config.nodeId}")`);
@@ -180,6 +194,7 @@ export function loadConfig(
   config.eventLog.abandonedTtlMs = config.runs.runTimeoutMs + config.eventLog.retentionMs;
   if (r.issues.length > 0) throw new ValidationError('invalid configuration', r.issues);
   config.productionIssues = productionIssues(config);
+  config.productionWarnings = productionWarnings(config);
   return config;
 }
 
@@ -190,18 +205,39 @@ function productionIssues(config: AgentdConfig): string[] {
   const short = config.auth.apiKeys.filter((k) => k.length < MIN_API_KEY_LENGTH);
   if (short.length > 0)
     issues.push(`API_KEYS: ${short.length} key(s) shorter than ${MIN_API_KEY_LENGTH} characters`);
+  const placeholders = config.auth.apiKeys.filter((k) => PLACEHOLDER.test(k));
+  if (placeholders.length > 0)
+    issues.push(`API_KEYS: ${placeholders.length} key(s) still the "change-me" placeholder`);
   if (config.database.url === undefined) {
     issues.push('DATABASE_URL: production needs PostgreSQL (the embedded PGlite is for development)');
-  } else {
-    const password = passwordOf(config.database.url);
-    if (password === undefined || WEAK_DB_PASSWORDS.has(password.toLowerCase())) {
-      issues.push('DATABASE_URL: the database password is missing or a well-known default');
-    }
+  } else if (weakPassword(passwordOf(config.database.url))) {
+    issues.push('DATABASE_URL: the database password is missing, a placeholder or a well-known default');
+  }
+  const redisPassword = redisPasswordOf(config);
+  if (redisPassword !== undefined && weakPassword(redisPassword)) {
+    issues.push('REDIS_PASSWORD: the Redis password is a placeholder or a well-known default');
   }
   if (config.metrics.enabled && config.metrics.public)
     issues.push('METRICS_PUBLIC: /metrics must require authentication in production');
   if (config.http.corsOrigins.includes('*')) issues.push('CORS_ORIGINS: "*" is not allowed in production');
   return issues;
+}
+
+/** What production may run with but an operator should know; logged at start. */
+function productionWarnings(config: AgentdConfig): string[] {
+  if (config.redis.url !== undefined && redisPasswordOf(config) === undefined) {
+    return ['REDIS_URL: Redis is reached without a password (set REDIS_PASSWORD or put it in the URL)'];
+  }
+  return [];
+}
+
+function weakPassword(password: string | undefined): boolean {
+  return password === undefined || WEAK_PASSWORDS.has(password.toLowerCase()) || PLACEHOLDER.test(password);
+}
+
+function redisPasswordOf(config: AgentdConfig): string | undefined {
+  if (config.redis.password !== undefined) return config.redis.password;
+  return config.redis.url === undefined ? undefined : passwordOf(config.redis.url);
 }
 
 function passwordOf(url: string): string | undefined {

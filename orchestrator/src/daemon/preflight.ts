@@ -50,6 +50,7 @@ export async function preflight(
   const hostSecurity = await detectHostSecurity(engineInfo, defaultProfile.apparmorProfile);
   const decisions = new Map<string, string | null>();
   const problems = config.appEnv === 'production' ? [...config.productionIssues] : [];
+  if (config.appEnv === 'production') for (const warning of config.productionWarnings) logger.warn(warning);
   for (const profile of profiles.values()) {
     const decision = decideIsolation(hostSecurity, config.sandbox.isolation, profile.apparmorProfile);
     decisions.set(profile.name, decision.apparmorProfile);

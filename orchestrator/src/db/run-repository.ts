@@ -17,7 +17,7 @@ const MAX_INT4 = 2_147_483_647;
 const ROLES: ReadonlySet<string> = new Set(['user', 'assistant']);
 
 /**
- * Fencing (DESIGN.md section 11): every run takes the next value of the sequence `run_fencing_seq` and
+ * Fencing (docs/architecture.md: fencing): every run takes the next value of the sequence `run_fencing_seq` and
  * becomes the conversation's newest run. Commits of a run lock the conversation row and write only while
  * the run's token is still the conversation's current one, so a node that lost its lock (paused, cut off)
  * cannot overwrite the work of the run that replaced it.

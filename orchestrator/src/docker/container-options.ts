@@ -10,7 +10,7 @@ import {
 /** HostConfig with the fields dockerode's types lack. */
 export type SandboxHostConfig = HostConfig & { CgroupnsMode: 'private' };
 
-/** Translates a hardened spec into Engine API create options (DESIGN.md section 4). Pure. */
+/** Translates a hardened spec into Engine API create options (docs/architecture.md: hardening). Pure. */
 export function toCreateOptions(spec: HardenedContainerSpec): ContainerCreateOptions {
   const { limits } = spec;
   const securityOpt = ['no-new-privileges:true', `seccomp=${spec.seccompJson}`];

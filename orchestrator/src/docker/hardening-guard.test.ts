@@ -51,7 +51,7 @@ function weakened(
 }
 
 describe('toCreateOptions', () => {
-  it('produces options with every setting of DESIGN.md section 4', () => {
+  it('produces options with every setting of the hardening contract (docs/architecture.md)', () => {
     const o = toCreateOptions(spec);
     expect(hardeningViolations(viewOfCreateOptions(o))).toEqual([]);
     expect(o.User).toBe('1000:1000');

@@ -34,7 +34,7 @@ import {
 } from './limit-rules.js';
 
 /**
- * The one table of what a sandbox's settings must be (DESIGN.md section 4, CIS Docker Benchmark section 5).
+ * The one table of what a sandbox's settings must be (docs/architecture.md: hardening; CIS Docker Benchmark section 5).
  * The create-time guard refuses options that fail any rule; the audit reports every rule, in this order, for
  * every live sandbox. Kernel-side facts (/proc) are not settings: the audit adds those itself.
  */

@@ -1,4 +1,4 @@
-/** Labels on everything agentd creates (DESIGN.md section 4). agentd never touches a container without MANAGED. */
+/** Labels on everything agentd creates (docs/architecture.md: hardening). agentd never touches a container without MANAGED. */
 export const LABELS = {
   managed: 'agentd.managed',
   node: 'agentd.node',

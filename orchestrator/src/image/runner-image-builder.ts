@@ -166,7 +166,7 @@ export class RunnerImageBuilder {
     await mkdir(path.join(root, 'workspace'), { recursive: true });
     await mkdir(path.join(root, 'run/agentd'), { recursive: true });
     await chmod(path.join(root, 'run/agentd'), 0o755);
-    // A tmpfs over /tmp copies the image directory's mode: it must already be 1777 (DESIGN.md section 10).
+    // A tmpfs over /tmp copies the image directory's mode: it must already be 1777 (docs/architecture.md: hardening, images).
     await chmod(path.join(root, 'tmp'), 0o1777);
   }
 

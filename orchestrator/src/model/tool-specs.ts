@@ -1,7 +1,7 @@
 import type { ToolName } from '@agentd/sandbox-runner/protocol';
 import type { ToolSpec } from './model-provider.js';
 
-/** The five runner tools as the model sees them (DESIGN.md section 6: names and inputs are a contract). */
+/** The five runner tools as the model sees them (docs/architecture.md: tools — names and inputs are a contract). */
 export const TOOL_SPECS: readonly (ToolSpec & { name: ToolName })[] = [
   {
     name: 'bash',

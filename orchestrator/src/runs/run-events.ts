@@ -1,7 +1,7 @@
 import type { RunnerEvent, Severity } from '@agentd/sandbox-runner/protocol';
 import type { ErrorCode } from '../common/errors.js';
 
-/** Events agentd itself emits around the runner's (DESIGN.md section 5). */
+/** Events agentd itself emits around the runner's (docs/architecture.md: events). */
 export type AgentdOwnEvent =
   | { type: 'run_start'; conversationId: string; modelId: string }
   | { type: 'final'; content: string }

@@ -32,7 +32,7 @@ export interface RunFinisherOptions {
 }
 
 /**
- * Ends a run in the documented order (docs/architecture.md, "Events"): sync-out, then `final` (or `error`),
+ * Ends a run in the documented order (docs/architecture.md: events): sync-out, then `final` (or `error`),
  * then `usage`, then `: done`; then gives back the sandbox and the lock, whatever failed before.
  */
 export class RunFinisher {

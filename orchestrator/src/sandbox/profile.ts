@@ -23,7 +23,7 @@ export const SandboxLimitsOverrideSchema = Type.Partial(SandboxLimitsSchema, { a
 export type SandboxLimitsOverride = Static<typeof SandboxLimitsOverrideSchema>;
 
 /**
- * A named, versioned hardening profile (DESIGN.md section 4). Only what may vary between profiles is data;
+ * A named, versioned hardening profile (docs/architecture.md: hardening). Only what may vary between profiles is data;
  * the invariants (user 1000, CapDrop ALL, no-new-privileges, read-only root, no host namespaces …) are not
  * options at all.
  */

@@ -26,7 +26,7 @@ export const hostFiles: HostFileReader = {
   read: (path) => readFile(path, 'utf8').catch(() => undefined),
 };
 
-/** Reads isolation facts from the host kernel and the engine (DESIGN.md section 4: detect, never assume). */
+/** Reads isolation facts from the host kernel and the engine (docs/architecture.md: hardening — detect, never assume). */
 export async function detectHostSecurity(
   engine: EngineInfo,
   apparmorProfileName: string,

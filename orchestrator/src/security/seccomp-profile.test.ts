@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 // The committed seccomp profile (deployment/seccomp/agent-sandbox.json), in the format Docker's
-// `--security-opt seccomp=<file>` takes. These invariants are the design's (DESIGN.md section 4).
+// `--security-opt seccomp=<file>` takes. These invariants are the design's (docs/architecture.md: hardening).
 
 interface SeccompArg {
   index: number;

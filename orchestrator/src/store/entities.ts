@@ -1,7 +1,7 @@
 import type { ContentBlock } from '@agentd/sandbox-runner/protocol';
 import type { SandboxLimitsOverride } from '../sandbox/profile.js';
 
-/** Per-tenant overrides of the deployment's policies (DESIGN.md section 9, 11). */
+/** Per-tenant overrides of the deployment's policies (docs/architecture.md: configuration and policies). */
 export interface TenantPolicy {
   /** Sandbox profile for this tenant's conversations (a conversation may still pick its own). */
   profile?: string;
@@ -100,7 +100,7 @@ export interface Run extends RunUsage {
   status: RunStatus;
   nodeId: string;
   sandboxId: string | null;
-  /** Monotonic per deployment; every commit of the run's results checks it (DESIGN.md section 11). */
+  /** Monotonic per deployment; every commit of the run's results checks it (docs/architecture.md: fencing). */
   fencingToken: bigint;
   errorCode: string | null;
   errorMessage: string | null;

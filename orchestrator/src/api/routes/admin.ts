@@ -18,7 +18,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   );
   app.get(
     '/api/admin/sandboxes/:sandboxId',
-    { schema: { params: Type.Object({ sandboxId: IdSchema }), tags }, config },
+    {
+      schema: { params: Type.Object({ sandboxId: IdSchema }), tags, summary: 'One sandbox of the fleet' },
+      config,
+    },
     async (request) => operators.sandbox(request.params.sandboxId),
   );
   app.delete(

@@ -38,7 +38,12 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = asy
   app.get(
     '/api/audit/log',
     {
-      schema: { querystring: AuditQuery, response: { 200: page(AuditSchema) }, tags },
+      schema: {
+        querystring: AuditQuery,
+        response: { 200: page(AuditSchema) },
+        tags,
+        summary: 'Admin actions, newest first (paged)',
+      },
       config: { access: 'admin' },
     },
     async (request) => {

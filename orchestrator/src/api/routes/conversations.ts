@@ -26,6 +26,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
         querystring: ConversationListQuery,
         response: { 200: page(ConversationSchema) },
         tags,
+        summary: 'Conversations of a tenant (paged)',
       },
       config,
     },
@@ -42,7 +43,13 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
   app.post(
     base,
     {
-      schema: { params: TenantParams, body: ConversationBody, response: { 201: ConversationSchema }, tags },
+      schema: {
+        params: TenantParams,
+        body: ConversationBody,
+        response: { 201: ConversationSchema },
+        tags,
+        summary: 'Create a conversation',
+      },
       config,
     },
     async (request, reply) => {
@@ -53,13 +60,29 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
   );
   app.get(
     `${base}/:conversationId`,
-    { schema: { params: ConversationParams, response: { 200: ConversationSchema }, tags }, config },
+    {
+      schema: {
+        params: ConversationParams,
+        response: { 200: ConversationSchema },
+        tags,
+        summary: 'One conversation',
+      },
+      config,
+    },
     async (request) =>
       conversationJson(await conversations.get(request.params.tenantId, request.params.conversationId)),
   );
   app.delete(
     `${base}/:conversationId`,
-    { schema: { params: ConversationParams, response: { 204: Type.Null() }, tags }, config },
+    {
+      schema: {
+        params: ConversationParams,
+        response: { 204: Type.Null() },
+        tags,
+        summary: 'Delete a conversation, its sandbox and its workspace',
+      },
+      config,
+    },
     async (request, reply) => {
       await conversations.delete(request.params.tenantId, request.params.conversationId);
       return reply.status(204).send(null);
@@ -67,7 +90,15 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
   );
   app.post(
     `${base}/:conversationId/archive`,
-    { schema: { params: ConversationParams, response: { 200: ConversationSchema }, tags }, config },
+    {
+      schema: {
+        params: ConversationParams,
+        response: { 200: ConversationSchema },
+        tags,
+        summary: 'Archive a conversation (no new runs)',
+      },
+      config,
+    },
     async (request) =>
       conversationJson(await conversations.archive(request.params.tenantId, request.params.conversationId)),
   );
@@ -79,6 +110,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
         querystring: PageQuery,
         response: { 200: page(MessageSchema) },
         tags,
+        summary: 'Messages of a conversation, oldest first (paged)',
       },
       config,
     },

@@ -17,19 +17,29 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
     '/health',
     {
       config: { access: 'public' },
-      schema: { tags: ['probes'], summary: 'Each dependency with status and latency' },
+      schema: { tags: ['probes'], summary: 'Each dependency with status and latency', security: [] },
     },
     async (_request, reply) => {
       const report = await health.report();
       return reply.status(report.status === 'down' ? 503 : 200).send(report);
     },
   );
-  app.get('/health/live', { config: { access: 'public' }, schema: { tags: ['probes'] } }, async () => ({
-    status: 'alive',
-  }));
+  app.get(
+    '/health/live',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['probes'], summary: 'Liveness: the process answers', security: [] },
+    },
+    async () => ({
+      status: 'alive',
+    }),
+  );
   app.get(
     '/health/ready',
-    { config: { access: 'public' }, schema: { tags: ['probes'] } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['probes'], summary: 'Readiness: 200, or 503 naming what is down', security: [] },
+    },
     async (_request, reply) => {
       const report = await health.report();
       if (report.ready) return { status: 'ready' };
@@ -48,7 +58,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
   if (options.metricsEnabled) {
     app.get(
       '/metrics',
-      { config: { access: options.metricsAccess }, schema: { tags: ['probes'], hide: false } },
+      {
+        config: { access: options.metricsAccess },
+        schema: {
+          tags: ['probes'],
+          hide: false,
+          summary: 'Prometheus metrics',
+          ...(options.metricsAccess === 'public' ? { security: [] } : {}),
+        },
+      },
       async (_request, reply) => {
         return reply
           .type(options.metrics.registry.contentType)

@@ -11,7 +11,12 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ keys: KeyService }> = async 
   app.get(
     '/api/keys',
     {
-      schema: { querystring: PageQuery, response: { 200: page(KeySchema) }, tags },
+      schema: {
+        querystring: PageQuery,
+        response: { 200: page(KeySchema) },
+        tags,
+        summary: 'API keys (paged)',
+      },
       config: { access: 'admin' },
     },
     async (request) => {
@@ -45,7 +50,12 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ keys: KeyService }> = async 
   app.delete(
     '/api/keys/:keyId',
     {
-      schema: { params: Type.Object({ keyId: IdSchema }), response: { 200: KeySchema }, tags },
+      schema: {
+        params: Type.Object({ keyId: IdSchema }),
+        response: { 200: KeySchema },
+        tags,
+        summary: 'Revoke a key',
+      },
       config: { access: 'admin' },
     },
     async (request) => {

@@ -13,7 +13,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService }> = 
   app.get(
     '/api/models',
     {
-      schema: { querystring: PageQuery, response: { 200: page(ModelSchema) }, tags },
+      schema: {
+        querystring: PageQuery,
+        response: { 200: page(ModelSchema) },
+        tags,
+        summary: 'Models (paged)',
+      },
       config: { access: 'authenticated' },
     },
     async (request) => {
@@ -23,7 +28,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService }> = 
   );
   app.post(
     '/api/models',
-    { schema: { body: ModelBody, response: { 201: ModelSchema }, tags }, config: { access: 'admin' } },
+    {
+      schema: { body: ModelBody, response: { 201: ModelSchema }, tags, summary: 'Add a model' },
+      config: { access: 'admin' },
+    },
     async (request, reply) => {
       return reply.status(201).send(modelJson(await models.create(auditContext(request), request.body)));
     },
@@ -31,7 +39,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService }> = 
   app.get(
     '/api/models/:modelId',
     {
-      schema: { params: ModelParams, response: { 200: ModelSchema }, tags },
+      schema: { params: ModelParams, response: { 200: ModelSchema }, tags, summary: 'One model' },
       config: { access: 'authenticated' },
     },
     async (request) => modelJson(await models.get(request.params.modelId)),
@@ -39,7 +47,13 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService }> = 
   app.put(
     '/api/models/:modelId',
     {
-      schema: { params: ModelParams, body: ModelPatch, response: { 200: ModelSchema }, tags },
+      schema: {
+        params: ModelParams,
+        body: ModelPatch,
+        response: { 200: ModelSchema },
+        tags,
+        summary: 'Change a model',
+      },
       config: { access: 'admin' },
     },
     async (request) =>
@@ -47,7 +61,10 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService }> = 
   );
   app.delete(
     '/api/models/:modelId',
-    { schema: { params: ModelParams, response: { 204: Type.Null() }, tags }, config: { access: 'admin' } },
+    {
+      schema: { params: ModelParams, response: { 204: Type.Null() }, tags, summary: 'Delete a model' },
+      config: { access: 'admin' },
+    },
     async (request, reply) => {
       await models.delete(auditContext(request), request.params.modelId);
       return reply.status(204).send(null);

@@ -110,7 +110,15 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
 
   app.get(
     `${base}/runs/:runId`,
-    { schema: { params: RunParams, response: { 200: RunSchema }, tags: ['runs'] }, config },
+    {
+      schema: {
+        params: RunParams,
+        response: { 200: RunSchema },
+        tags: ['runs'],
+        summary: 'One run: status, outcome, usage',
+      },
+      config,
+    },
     async (request) => runJson(await streams.get(request.params)),
   );
 
@@ -141,7 +149,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
 
   app.post(
     `${base}/runs/:runId/cancel`,
-    { schema: { params: RunParams, tags: ['runs'] }, config },
+    { schema: { params: RunParams, tags: ['runs'], summary: 'Cancel a run (from any node)' }, config },
     async (request, reply) => {
       const result = await streams.cancel(request.params);
       return result.status === 'cancelling' ? reply.status(202).send(result) : result;

@@ -14,7 +14,12 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantService }>
   app.get(
     '/api/tenants',
     {
-      schema: { querystring: PageQuery, response: { 200: page(TenantSchema) }, tags },
+      schema: {
+        querystring: PageQuery,
+        response: { 200: page(TenantSchema) },
+        tags,
+        summary: 'Tenants (paged)',
+      },
       config: { access: 'admin' },
     },
     async (request) => {
@@ -24,7 +29,10 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantService }>
   );
   app.post(
     '/api/tenants',
-    { schema: { body: TenantBody, response: { 201: TenantSchema }, tags }, config: { access: 'admin' } },
+    {
+      schema: { body: TenantBody, response: { 201: TenantSchema }, tags, summary: 'Create a tenant' },
+      config: { access: 'admin' },
+    },
     async (request, reply) => {
       const tenant = await tenants.create(auditContext(request), request.body);
       return reply.status(201).send(tenantJson(tenant));
@@ -32,13 +40,22 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantService }>
   );
   app.get(
     '/api/tenants/:tenantId',
-    { schema: { params: TenantParams, response: { 200: TenantSchema }, tags }, config: { access: 'tenant' } },
+    {
+      schema: { params: TenantParams, response: { 200: TenantSchema }, tags, summary: 'One tenant' },
+      config: { access: 'tenant' },
+    },
     async (request) => tenantJson(await tenants.get(request.params.tenantId)),
   );
   app.put(
     '/api/tenants/:tenantId',
     {
-      schema: { params: TenantParams, body: TenantPatch, response: { 200: TenantSchema }, tags },
+      schema: {
+        params: TenantParams,
+        body: TenantPatch,
+        response: { 200: TenantSchema },
+        tags,
+        summary: 'Change a tenant (name, policy)',
+      },
       config: { access: 'admin' },
     },
     async (request) =>
@@ -47,7 +64,13 @@ export const tenantRoutes: FastifyPluginAsyncTypebox<{ tenants: TenantService }>
   app.delete(
     '/api/tenants/:tenantId',
     {
-      schema: { params: TenantParams, querystring: DeleteTenantQuery, response: { 204: Type.Null() }, tags },
+      schema: {
+        params: TenantParams,
+        querystring: DeleteTenantQuery,
+        response: { 204: Type.Null() },
+        tags,
+        summary: 'Delete a tenant (?force=true with its conversations)',
+      },
       config: { access: 'admin' },
     },
     async (request, reply) => {

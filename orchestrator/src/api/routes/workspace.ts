@@ -1,3 +1,4 @@
+import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
@@ -6,6 +7,17 @@ import { ConversationParams } from '../schemas.js';
 
 /** The wildcard param (`*`, the file path) stays out of the schema: TypeBox reads property names as patterns. */
 const FileParams = ConversationParams;
+/** So the OpenAPI document declares the wildcard it would otherwise leave undeclared (`{*}`), as `{path}`. */
+const documentFilePath: SwaggerTransform = ({ schema, url }) => ({
+  url: url.replace(/\*$/, ':path'),
+  schema: {
+    ...schema,
+    params: Type.Object({
+      ...ConversationParams.properties,
+      path: Type.String({ description: 'the file path, relative to /workspace (may contain slashes)' }),
+    }),
+  },
+});
 const FileInfo = Type.Object({
   path: Type.String(),
   size: Type.Integer(),
@@ -29,13 +41,23 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ files: WorkspaceFiles 
   const tags = ['workspace'];
   const base = '/api/tenants/:tenantId/conversations/:conversationId/workspace/files';
   const config = { access: 'tenant' as const };
+  const fileConfig = { ...config, swaggerTransform: documentFilePath };
+  const downloadSchema = { params: FileParams, tags, summary: 'Download a file (streamed)' };
   // Encapsulated in this plugin: an upload is streamed to the store, never parsed (not even as JSON).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   app.get(
     base,
-    { schema: { params: ConversationParams, querystring: ListQuery, tags }, config },
+    {
+      schema: {
+        params: ConversationParams,
+        querystring: ListQuery,
+        tags,
+        summary: 'Files of the workspace (paged)',
+      },
+      config,
+    },
     async (request) => {
       const { tenantId, conversationId } = request.params;
       return files.list(tenantId, conversationId, {
@@ -44,7 +66,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ files: WorkspaceFiles 
       });
     },
   );
-  app.get(`${base}/*`, { schema: { params: FileParams, tags }, config }, async (request, reply) => {
+  app.get(`${base}/*`, { schema: downloadSchema, config: fileConfig }, async (request, reply) => {
     const { tenantId, conversationId } = request.params;
     const { info, body } = await files.download(tenantId, conversationId, filePath(request.params));
     void reply.header('etag', info.etag).header('last-modified', new Date(info.modified).toUTCString());
@@ -56,7 +78,15 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ files: WorkspaceFiles 
   });
   app.put(
     `${base}/*`,
-    { schema: { params: FileParams, response: { 200: FileInfo, 201: FileInfo }, tags }, config },
+    {
+      schema: {
+        params: FileParams,
+        response: { 200: FileInfo, 201: FileInfo },
+        tags,
+        summary: 'Upload a file (streamed, within the quota)',
+      },
+      config: fileConfig,
+    },
     async (request, reply) => {
       const { tenantId, conversationId } = request.params;
       const declared = request.headers['content-length'];
@@ -81,7 +111,10 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ files: WorkspaceFiles 
   );
   app.delete(
     `${base}/*`,
-    { schema: { params: FileParams, response: { 204: Type.Null() }, tags }, config },
+    {
+      schema: { params: FileParams, response: { 204: Type.Null() }, tags, summary: 'Delete a file' },
+      config: fileConfig,
+    },
     async (request, reply) => {
       const { tenantId, conversationId } = request.params;
       const version = await files.remove(tenantId, conversationId, filePath(request.params));
