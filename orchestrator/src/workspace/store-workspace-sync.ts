@@ -3,6 +3,7 @@ import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { JobRequest, SandboxChannel } from '../callhome/sandbox-channel.js';
 import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ActiveRun } from '../runs/active-run.js';
@@ -104,7 +105,8 @@ export class StoreWorkspaceSync implements WorkspaceSync {
           version,
           run.fencingToken,
         );
-      await registry.update(run.sandboxId, { workspaceVersion: version });
+      // What the sandbox holds is bookkeeping after the fact: ride out a Redis blip rather than fail the sync.
+      await retry(() => registry.update(run.sandboxId, { workspaceVersion: version }), RIDE_OUT_OUTAGE);
       metrics.workspaceSyncs.inc({ direction: 'in', result: 'ok' });
     } catch (err) {
       await registry.update(run.sandboxId, { workspaceVersion: null });
@@ -209,7 +211,11 @@ export class StoreWorkspaceSync implements WorkspaceSync {
           this.options.sessions.close(session);
         }
       });
-      await registry.update(target.sandboxId, { workspaceVersion: outcome.version });
+      // The commit is done: recording which version the sandbox holds rides out a Redis blip.
+      await retry(
+        () => registry.update(target.sandboxId, { workspaceVersion: outcome.version }),
+        RIDE_OUT_OUTAGE,
+      );
       metrics.workspaceSyncBytes.inc({ direction: 'out' }, outcome.session.bytes);
       metrics.workspaceSyncFiles.inc({ direction: 'out' }, outcome.session.need.length);
       metrics.workspaceSyncs.inc({ direction: 'out', result: outcome.changed ? 'ok' : 'unchanged' });
