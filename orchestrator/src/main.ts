@@ -283,6 +283,8 @@ export async function createDaemon(
     policy: () => policy.current,
     clock,
     logger,
+    conversationExists: async (tenantId, conversationId) =>
+      (await store.conversations.get(tenantId, conversationId)) !== undefined,
   });
   const reconciler = new Reconciler({
     nodeId: config.nodeId,
