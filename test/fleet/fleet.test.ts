@@ -132,7 +132,8 @@ describe('a fleet of two nodes', () => {
     const midRun = new Promise<void>((resolve) => (allTalking = resolve));
     const streams = ids.map((id) =>
       sse(`${c.url}${base(id)}/stream`, {
-        body: { message: '@say start\n@sleep 2000\n@say end' },
+        // What is left of the run after "start" (1.2 s) fits in the 2 s disconnect grace the streams get.
+        body: { message: '@say start\n@sleep 1200\n@say end' },
         headers: { 'x-api-key': fleet.adminKey },
         onEvent: (e) => {
           if (e.data.type === 'run_start') runIds.set(id, String(e.data.runId));
