@@ -86,7 +86,7 @@ async function hostileRun(job) {
     case 'other-run':
       return request('POST', `/v1/runs/run_doesnotexist0000/events`, sse({ type: 'final', content: '' }));
     case 'victim':
-      return victimRun(runId);
+      return victimRun(job);
     case 'attack-run':
       return attackRun(runId, job.spec.message);
     default:
@@ -95,13 +95,18 @@ async function hostileRun(job) {
 }
 
 /** Stays active without an event stream until agentd says cancel, so another sandbox can try to speak for it. */
-async function victimRun(runId) {
+async function victimRun(job) {
+  const runId = job.spec.runId;
   for (;;) {
     const control = await request('GET', `/v1/runs/${runId}/control`);
     if (control.status === 200) break;
     if (control.status !== 204) return control.status;
   }
-  return postEvents(runId, (req) => req.end(sse(errorEvent('RUN_CANCELLED', 'victim cancelled'))));
+  const status = await postEvents(runId, (req) =>
+    req.end(sse(errorEvent('RUN_CANCELLED', 'victim cancelled'))),
+  );
+  await reportResult({ jobId: job.jobId, ok: true, data: { steps: 0 } });
+  return status;
 }
 
 /**
