@@ -4,7 +4,8 @@ import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { errorShapeProblems, rawRequest, request, tenantWithKey } from './api-client.js';
 
 const RUNS = Number(process.env.AGENTD_FUZZ_RUNS ?? 300);
-const SEED = Number(process.env.AGENTD_FUZZ_SEED ?? Date.now() % 2 ** 31);
+// Fixed so every run checks the same requests; set AGENTD_FUZZ_SEED to explore others (failures name it).
+const SEED = Number(process.env.AGENTD_FUZZ_SEED ?? 20_261_129);
 
 /** Percent-encodes; a lone surrogate (which encodeURIComponent refuses) becomes its raw CESU-8 bytes. */
 function encode(value: string): string {

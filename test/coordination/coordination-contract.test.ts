@@ -44,6 +44,8 @@ async function open(
         maxBytesPerRun: 1 << 20,
         retentionMs: 60_000,
         abandonedTtlMs: 120_000,
+        // Far beyond any test: a waiting reader that wakes was woken by the notification.
+        wakeFallbackMs: 600_000,
       },
     },
     systemClock,
@@ -129,18 +131,23 @@ describe.each(['embedded', 'redis'] as const)('coordination contract (%s)', (mod
     const c = await open(mode);
     const runId = `run_${randomId(8)}`;
     await c.eventLog.append(runId, { type: 'text', delta: 'a' });
-    const started = performance.now();
-    const waited = c.eventLog.waitForMore(runId, 1, new AbortController().signal);
-    setTimeout(() => void c.eventLog.append(runId, { type: 'text', delta: 'b' }), 50);
+    // Returns at once (an event is there) and leaves the log subscribed.
+    await c.eventLog.waitForMore(runId, 0, new AbortController().signal);
+    let woke = false;
+    const waited = c.eventLog.waitForMore(runId, 1, new AbortController().signal).then(() => (woke = true));
+    // One turn: the reader's own read is queued on the connection before the append below.
+    await new Promise((r) => setImmediate(r));
+    expect(woke).toBe(false);
+    await c.eventLog.append(runId, { type: 'text', delta: 'b' });
     await waited;
-    expect(performance.now() - started).toBeLessThan(900);
     expect((await c.eventLog.read(runId, 1, 10))?.events).toHaveLength(1);
   });
 
   it('signals: a cancel request reaches the handler', async () => {
     const c = await open(mode);
-    const got = new Promise<string>((resolve) => void c.signals.onCancel(resolve));
-    await new Promise((r) => setTimeout(r, 50));
+    let resolve!: (runId: string) => void;
+    const got = new Promise<string>((r) => (resolve = r));
+    await c.signals.onCancel(resolve);
     await c.signals.requestCancel('run_x');
     expect(await got).toBe('run_x');
   });
@@ -166,8 +173,9 @@ describe('coordination across two Redis nodes', () => {
     await waited;
     expect((await b.eventLog.read(runId, 0, 10))?.events[0]).toMatchObject({ seq: 1, delta: 'from a' });
 
-    const cancelled = new Promise<string>((resolve) => void a.signals.onCancel(resolve));
-    await new Promise((r) => setTimeout(r, 50));
+    let onCancel!: (runId: string) => void;
+    const cancelled = new Promise<string>((r) => (onCancel = r));
+    await a.signals.onCancel(onCancel);
     await b.signals.requestCancel(runId);
     expect(await cancelled).toBe(runId);
 

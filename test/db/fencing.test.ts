@@ -212,6 +212,60 @@ describe('fencing', () => {
     expect((await store.conversations.get(s.tenant.id, s.conversation.id))!.workspaceVersion).toBe(1);
   });
 
+  it('a workspace commit holds newer runs off while it writes, and a superseded one never writes', async () => {
+    const s = await seedConversation(store);
+    const old = await start(s);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const writing = new Promise<void>((resolve) => (entered = resolve));
+    const order: string[] = [];
+    const commit = store.conversations.commitWorkspace(
+      s.tenant.id,
+      s.conversation.id,
+      old.fencingToken,
+      async (v) => {
+        entered();
+        await released;
+        order.push('manifest written');
+        return v + 1;
+      },
+    );
+    await writing;
+    const newer = start(s).then((run) => (order.push('newer run started'), run));
+    // The newer run's start is queued on the conversation row (PostgreSQL says so), not merely slow.
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.sql<{ n: string }>(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            )
+          )[0]?.n,
+      )
+      .toBe('1');
+    release();
+    expect(await commit).toBe(true);
+    const run = await newer;
+    expect(order).toEqual(['manifest written', 'newer run started']);
+    expect((await store.conversations.get(s.tenant.id, s.conversation.id))!.workspaceVersion).toBe(1);
+
+    let wrote = false;
+    expect(
+      await store.conversations.commitWorkspace(s.tenant.id, s.conversation.id, old.fencingToken, () => {
+        wrote = true;
+        return Promise.resolve(2);
+      }),
+    ).toBe(false);
+    expect(wrote).toBe(false);
+    expect(
+      await store.conversations.commitWorkspace(s.tenant.id, s.conversation.id, run.fencingToken, (v) =>
+        Promise.resolve(v + 1),
+      ),
+    ).toBe(true);
+    expect((await store.conversations.get(s.tenant.id, s.conversation.id))!.workspaceVersion).toBe(2);
+  });
+
   it('a token that is not the run’s own is refused even when it is the conversation’s current one', async () => {
     const s = await seedConversation(store);
     const first = await start(s);

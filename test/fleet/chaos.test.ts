@@ -4,6 +4,8 @@ import { sse } from '../support/sse-client.js';
 import { Fleet } from './fleet-harness.js';
 
 const CYCLES = Number(process.env.AGENTD_CHAOS_CYCLES ?? 20);
+/** Every this many cycles the kill waits for a finished run. */
+const COMPLETING = 4;
 
 /**
  * kill -9 at random points of runs, then restart the node, CYCLES times. Afterwards: no run is left running,
@@ -40,6 +42,8 @@ describe('kill -9 at random points', () => {
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const node = fleet.node('chaos');
+      let finished!: () => void;
+      const firstFinal = new Promise<void>((resolve) => (finished = resolve));
       const streams = conversations.map((id, i) =>
         sse(`${node.url}/api/tenants/${tenantId}/conversations/${id}/stream`, {
           body: {
@@ -48,23 +52,32 @@ describe('kill -9 at random points', () => {
           headers: { 'x-api-key': fleet.adminKey },
           onEvent: (e) => {
             if (e.data.type === 'run_start') started.add(String(e.data.runId));
-            if (e.data.type === 'final') sawFinal.add(String(e.data.runId));
+            if (e.data.type === 'final') {
+              sawFinal.add(String(e.data.runId));
+              finished();
+            }
           },
         }).catch(() => undefined),
       );
+      // A random kill point (chaos, not synchronisation); every COMPLETING-th cycle kills only after a run
+      // finished, so the checks below always have finished runs to check.
       await new Promise((r) => setTimeout(r, 50 + Math.floor(random() * 1200)));
+      if (cycle % COMPLETING === 0) await Promise.race([firstFinal, Promise.all(streams)]);
       await node.stop('SIGKILL');
       await Promise.all(streams);
       await fleet.start('chaos');
       // Conversations whose run was cut take a new run once the dead process's locks expire (2 s).
     }
-    await new Promise((r) => setTimeout(r, 2_500));
 
     const client = new pg.Client({ connectionString: fleet.databaseUrl });
     await client.connect();
     try {
-      const running = await client.query('SELECT id FROM runs WHERE status = $1', ['running']);
-      expect(running.rows).toEqual([]);
+      await expect
+        .poll(async () => (await client.query('SELECT id FROM runs WHERE status = $1', ['running'])).rows, {
+          timeout: 15_000,
+        })
+        .toEqual([]);
+      expect(sawFinal.size).toBeGreaterThanOrEqual(Math.ceil(CYCLES / COMPLETING));
       const runs = await client.query<{ id: string; status: string }>('SELECT id, status FROM runs');
       const status = new Map(runs.rows.map((r) => [r.id, r.status]));
       expect(started.size).toBeGreaterThan(CYCLES);

@@ -127,16 +127,22 @@ describe('a fleet of two nodes', () => {
     const c = await fleet.start('node-c');
     const ids = await Promise.all([conversation(), conversation(), conversation()]);
     const runIds = new Map<string, string>();
+    const talking = new Set<string>();
+    let allTalking!: () => void;
+    const midRun = new Promise<void>((resolve) => (allTalking = resolve));
     const streams = ids.map((id) =>
       sse(`${c.url}${base(id)}/stream`, {
-        body: { message: '@say start\n@sleep 2000\n@say end' },
+        // What is left of the run after "start" (1.2 s) fits in the 2 s disconnect grace the streams get.
+        body: { message: '@say start\n@sleep 1200\n@say end' },
         headers: { 'x-api-key': fleet.adminKey },
         onEvent: (e) => {
           if (e.data.type === 'run_start') runIds.set(id, String(e.data.runId));
+          // The model said "start" and now sleeps: the run is in the middle of its model call.
+          if (e.data.type === 'text' && talking.add(id).size === ids.length) allTalking();
         },
       }),
     );
-    await new Promise((r) => setTimeout(r, 800));
+    await midRun;
     const exit = c.stop('SIGTERM');
     const results = await Promise.all(streams);
     for (const r of results) expect(types(r)).toContain('server_shutdown');

@@ -66,10 +66,54 @@ describe('a hostile runner cannot hurt agentd', () => {
     expect(d.remover.history().some((r) => r.reason === 'run_aborted')).toBe(true);
   });
 
-  it('refuses events for a run that is not the sandbox’s own', async () => {
+  it('refuses events for a run that does not exist', async () => {
     const { error } = await hostileRun('other-run');
     // The foreign post got 404; the real run then times out, since this runner never reports.
     expect(error?.code).toBe('RUN_TIMEOUT');
+  });
+
+  it('refuses a sandbox that speaks for another sandbox’s active run: its events and its model budget', async () => {
+    const victimTenant = (await d.api('POST', '/api/tenants', { name: 'victim' })).body.id as string;
+    const victimConversation = (await d.api('POST', `/api/tenants/${victimTenant}/conversations`, {})).body
+      .id as string;
+    const base = `/api/tenants/${victimTenant}/conversations/${victimConversation}`;
+    let victimRunId = '';
+    let started!: () => void;
+    const victimStarted = new Promise<void>((resolve) => (started = resolve));
+    const victimStream = sse(`${d.url}${base}/stream`, {
+      body: { message: 'hostile:victim' },
+      headers: { 'x-api-key': d.adminKey },
+      onEvent: (e) => {
+        if (e.data.type === 'run_start') {
+          victimRunId = String(e.data.runId);
+          started();
+        }
+      },
+    });
+    await victimStarted;
+    const victimBefore = (await d.api('GET', `${base}/runs/${victimRunId}`)).body;
+    expect(victimBefore.status).toBe('running');
+    const messagesBefore = (await d.api('GET', `${base}/messages`)).body;
+
+    // The attacker sends as many messages as the victim's conversation holds, so only ownership can refuse it.
+    const { error, run } = await hostileRun(`attack-run ${victimRunId} ${messagesBefore.items.length}`);
+    expect(run.sandboxId).not.toBe(victimBefore.sandboxId);
+    expect(error?.message).toBe('attack answers model=404:NOT_FOUND events=404');
+
+    const victimAfter = (await d.api('GET', `${base}/runs/${victimRunId}`)).body;
+    expect(victimAfter).toMatchObject({ status: 'running', steps: 0, inputTokens: 0, outputTokens: 0 });
+    expect((await d.api('GET', `${base}/messages`)).body).toEqual(messagesBefore);
+    expect((await d.api('POST', `${base}/runs/${victimRunId}/cancel`, {})).status).toBe(202);
+    const victim = await victimStream;
+    expect(victim.done).toBe(true);
+    expect(victim.events.map((e) => e.data.type)).toEqual(['run_start', 'error', 'usage']);
+    expect(victim.events[1]?.data).toMatchObject({ code: 'RUN_CANCELLED' });
+    expect(JSON.stringify(victim.events)).not.toContain('pwned');
+    expect((await d.api('GET', `${base}/runs/${victimRunId}`)).body).toMatchObject({
+      status: 'cancelled',
+      steps: 0,
+      inputTokens: 0,
+    });
   });
 
   it('stays healthy afterwards', async () => {

@@ -164,7 +164,11 @@ describe('agent runs end to end (real engine, real runner image, scripted model)
       onEvent: async (e) => {
         if (e.data.type === 'run_start') runId = String(e.data.runId);
         if (e.data.type === 'tool_call') {
-          await new Promise((r) => setTimeout(r, 300));
+          // Cancel once both sleeps run in the sandbox, so the cancel has a process group to kill.
+          const record = await d.registry.findByConversation(tenantId, id);
+          await expect
+            .poll(async () => (await d.docker.containers.processes(record?.containerId ?? '')).join('\n'))
+            .toMatch(/sleep 301/);
           const cancel = await d.api(
             'POST',
             `/api/tenants/${tenantId}/conversations/${id}/runs/${runId}/cancel`,

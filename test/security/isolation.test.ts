@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardeningViolations } from '../../orchestrator/src/docker/hardening-guard.js';
 import type { SandboxLease } from '../../orchestrator/src/sandbox/sandbox-manager.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
-import { readIsolationFacts, type IsolationFacts } from '../support/isolation-facts.js';
+import {
+  readIsolationFacts,
+  SECCOMP_ONLY,
+  type IsolationFacts,
+  type SeccompOnlyProbe,
+} from '../support/isolation-facts.js';
 
 const MiB = 1024 * 1024;
 
@@ -121,6 +126,10 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     expect(facts.syscalls.ptrace_traceme.errno).toBe('EPERM');
     expect(facts.syscalls.keyctl_session.errno).toBe('EPERM');
     expect(facts.syscalls.unshare_user.errno).toBe('EPERM');
+    // The profile's own errno (EPERM) for calls an unconfined kernel answers otherwise (seccomp-sensitivity.test.ts).
+    for (const name of Object.keys(SECCOMP_ONLY) as SeccompOnlyProbe[]) {
+      expect(facts.seccompOnly[name], name).toBe('EPERM');
+    }
     // io_uring and clone3 answer "not implemented", so runtimes fall back instead of failing hard.
     expect(facts.syscalls.io_uring_setup).toEqual({ ret: -1, errno: 'ENOSYS' });
     expect(facts.syscalls.clone3).toEqual({ ret: -1, errno: 'ENOSYS' });
@@ -130,6 +139,8 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     expect(facts.sockets.packet).not.toBe('ok');
     expect(facts.sockets.inet_raw).not.toBe('ok');
     expect(facts.sockets.vsock).not.toBe('ok');
+    // The profile allows AF_INET; raw ones are refused by the dropped CAP_NET_RAW.
+    expect(facts.seccompOnly.inet_raw_icmp).toBe('EPERM');
     expect(facts.sockets.inet_stream).toBe('ok');
     expect(facts.sockets.unix).toBe('ok');
     expect(facts.netInterfaces).toEqual(['lo']);
@@ -202,6 +213,7 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
       conversationId: 'bystander',
       limits: LIMITS,
     });
+    const loopBefore = performance.eventLoopUtilization();
     const bomb = exec("timeout 20 bash -c ':(){ :|:& };:' 2>/dev/null; true", 60_000).catch(() => undefined);
     const pidsFile = `/sys/fs/cgroup/pids/docker/${lease.record.containerId}/pids.current`;
     let peak = 0;
@@ -213,13 +225,10 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     }
     expect(peak).toBeGreaterThanOrEqual(LIMITS.pidsLimit - 2);
     expect(peak).toBeLessThanOrEqual(LIMITS.pidsLimit);
-    // While the bomb runs: the other sandbox answers, and agentd's event loop is not starved.
-    const t0 = performance.now();
-    await daemon.sandboxes.ping(other.channel);
-    expect(performance.now() - t0).toBeLessThan(2_000);
-    const loop = performance.now();
-    await new Promise((r) => setImmediate(r));
-    expect(performance.now() - loop).toBeLessThan(500);
+    // While the bomb runs: the other sandbox answers within agentd's own health-check deadline (ping throws
+    // past it), and agentd's event loop spent most of the bomb idle rather than busy.
+    await expect(daemon.sandboxes.ping(other.channel)).resolves.toBeUndefined();
+    expect(performance.eventLoopUtilization(loopBefore).utilization).toBeLessThan(0.5);
     await daemon.docker.containers.kill(lease.record.containerId, 'SIGKILL').catch(() => undefined);
     await bomb;
   });

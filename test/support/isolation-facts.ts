@@ -6,6 +6,19 @@ interface SyscallResult {
   errno: string | null;
 }
 
+/** The probe's calls that only the seccomp profile answers with EPERM, and what an unconfined kernel says. */
+export const SECCOMP_ONLY = {
+  mount_missing_target: 'ENOENT',
+  unshare_user: 'ok',
+  unshare_bad_flags: 'EINVAL',
+  bpf_map_create_null: 'EINVAL',
+  userfaultfd_user_mode: 'ok',
+  perf_event_open_null: 'EFAULT',
+  packet_bad_type: 'EINVAL',
+  vsock_stream: 'ok',
+} as const;
+export type SeccompOnlyProbe = keyof typeof SECCOMP_ONLY;
+
 export interface IsolationFacts {
   uid: number;
   gid: number;
@@ -30,6 +43,8 @@ export interface IsolationFacts {
     SyscallResult
   >;
   sockets: Record<'packet' | 'inet_raw' | 'inet_stream' | 'unix' | 'vsock', string>;
+  /** "ok" or the errno name of calls that, without seccomp, fail with another errno than EPERM (or succeed). */
+  seccompOnly: Record<SeccompOnlyProbe | 'inet_raw_icmp', string>;
   writes: Record<string, string>;
   procSysWrite: string;
   procSysMount: string | null;

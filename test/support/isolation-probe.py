@@ -26,6 +26,13 @@ def try_socket(family, kind):
     except OSError as e:
         return errno.errorcode.get(e.errno, str(e.errno))
 
+def try_socket_proto(family, kind, proto):
+    try:
+        socket.socket(family, kind, proto).close()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+
 def try_write(path):
     try:
         with open(os.path.join(path, ".agentd-probe"), "w") as f:
@@ -88,6 +95,43 @@ for pid in os.listdir("/proc"):
                 break
         except OSError:
             pass
+
+def in_child(probe):
+    """Runs `probe` in a forked child, so one that succeeds (a weakened sandbox) cannot change the next."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        os.write(write_end, probe().encode())
+        os._exit(0)
+    os.close(write_end)
+    answer = os.read(read_end, 100).decode()
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    return answer
+
+def errname(result):
+    return "ok" if result["ret"] >= 0 else result["errno"]
+
+def cstr(value):
+    return ctypes.addressof(ctypes.create_string_buffer(value))
+
+# Calls whose arguments make the kernel refuse them for another reason than a missing capability (a missing
+# mount point, bad flags, a NULL attribute pointer), or that need no capability at all: without seccomp their
+# errno is not EPERM, so an EPERM here is the profile's answer.
+facts["seccompOnly"] = {
+    "mount_missing_target": in_child(lambda: errname(syscall(NR["mount"], cstr(b"none"), cstr(b"/nonexistent-agentd"), cstr(b"tmpfs"), 0, 0))),
+    "unshare_user": in_child(lambda: errname(syscall(NR["unshare"], CLONE_NEWUSER))),
+    "unshare_bad_flags": in_child(lambda: errname(syscall(NR["unshare"], 1))),
+    "bpf_map_create_null": in_child(lambda: errname(syscall(NR["bpf"], 0, 0, 0))),
+    "userfaultfd_user_mode": in_child(lambda: errname(syscall(NR["userfaultfd"], 1))),
+    "perf_event_open_null": in_child(lambda: errname(syscall(NR["perf_event_open"], 0, 0, -1 & 0xFFFFFFFF, -1 & 0xFFFFFFFF, 0))),
+    "packet_bad_type": in_child(lambda: try_socket(17, 99)),
+    "vsock_stream": in_child(lambda: try_socket(40, socket.SOCK_STREAM)),
+    # Allowed by the profile (AF_INET): only the dropped CAP_NET_RAW refuses it, in both containers.
+    "inet_raw_icmp": in_child(lambda: try_socket_proto(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)),
+}
+
 # Last: a syscall that succeeded (a weakened sandbox) could change this process's view of the system.
 facts["syscalls"] = {
     "ptrace_traceme": syscall(NR["ptrace"], 0, 0, 0, 0),

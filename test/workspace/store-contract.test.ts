@@ -183,10 +183,16 @@ describe.each([
   });
 });
 
-/** Conversations as the versions need them: a version and a fencing token, nothing else. */
+/**
+ * Conversations as the versions need them: a version and a fencing token, nothing else. Like the conversation
+ * row in PostgreSQL (test/db/fencing.test.ts proves that side), a fenced commit holds a lock that a newer
+ * run's start waits for before it takes its token.
+ */
 class FakeConversations {
   version = 0;
   token = 7n;
+  #row: Promise<unknown> = Promise.resolve();
+  #held = 0;
   get = (): Promise<Conversation> => Promise.resolve({ workspaceVersion: this.version } as Conversation);
   currentFencingToken = (): Promise<bigint> => Promise.resolve(this.token);
   setWorkspaceVersion = (_t: string, _c: string, version: number, token: bigint): Promise<boolean> => {
@@ -194,6 +200,54 @@ class FakeConversations {
     this.version = version;
     return Promise.resolve(true);
   };
+  commitWorkspace = (
+    _t: string,
+    _c: string,
+    token: bigint,
+    write: (committed: number) => Promise<number>,
+  ): Promise<boolean> =>
+    this.#locked(async () => {
+      if (token !== this.token) return false;
+      this.version = await write(this.version);
+      return true;
+    });
+  /** A newer run starts; `blocked` when it has to wait for a commit in progress. */
+  supersede(): { blocked: boolean; token: Promise<bigint> } {
+    const blocked = this.#held > 0;
+    return { blocked, token: this.#locked(() => Promise.resolve((this.token += 1n))) };
+  }
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    this.#held += 1;
+    const result = this.#row.then(fn).finally(() => (this.#held -= 1));
+    this.#row = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** A store whose next manifest write waits until released: a writer paused just before its commit point. */
+function pausing(store: WorkspaceStore): {
+  store: WorkspaceStore;
+  entered: Promise<void>;
+  release: () => void;
+} {
+  let entered!: () => void;
+  let release!: () => void;
+  const atWrite = new Promise<void>((resolve) => (entered = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const paused = new Proxy(store, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (prop !== 'writeManifest') {
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return async (ws: WorkspaceRef, data: Buffer) => {
+        entered();
+        await released;
+        return target.writeManifest(ws, data);
+      };
+    },
+  });
+  return { store: paused, entered: atWrite, release };
 }
 
 /** A store that fails the chosen operation once: what a network or S3 outage does mid-commit. */
@@ -259,14 +313,15 @@ describe.each([
   }
 
   /** Version 2 changes a.txt (staged, it is live) and deletes gone.txt. */
-  async function change(service: WorkspaceService, ws: WorkspaceRef, token: bigint) {
+  async function change(service: WorkspaceService, ws: WorkspaceRef, token: bigint, content = 'new') {
     return service.exclusive(ws, async (base) => {
       const syncId = randomId(16);
-      await backend.store.put(ws, { area: 'staging', syncId, path: 'a.txt' }, Buffer.from('new'), 3);
+      const bytes = Buffer.from(content);
+      await backend.store.put(ws, { area: 'staging', syncId, path: 'a.txt' }, bytes, bytes.length);
       return service.commit(
         ws,
         base,
-        { files: new Map([['a.txt', entry('new')]]), staged: new Map([['a.txt', syncId]]) },
+        { files: new Map([['a.txt', entry(content)]]), staged: new Map([['a.txt', syncId]]) },
         token,
       );
     });
@@ -321,5 +376,38 @@ describe.each([
     });
     expect((await service.read(ws)).version).toBe(1);
     expect(await read(service, ws, 'a.txt')).toBe('old');
+  });
+
+  it('never lets a superseded writer’s manifest into the store, even one paused just before writing it', async () => {
+    const { service, ws, conversations } = await setup('copy');
+    const older = pausing(backend.store);
+    const olderService = new WorkspaceService(
+      older.store,
+      conversations as unknown as ConversationRepository,
+      silentLogger(),
+    );
+    // Another node: its own service (and in-process lock) over the same store and conversation.
+    const newerService = new WorkspaceService(
+      backend.store,
+      conversations as unknown as ConversationRepository,
+      silentLogger(),
+    );
+    const olderCommit = change(olderService, ws, conversations.token, 'older');
+    await older.entered;
+    const newer = conversations.supersede();
+    const newerCommit = newer.token.then((token) => change(newerService, ws, token, 'newer'));
+    // Unless the older commit holds the newer run off, the newer one commits while the older one is paused.
+    if (!newer.blocked) await newerCommit;
+    older.release();
+    const [olderResult, newerResult] = await Promise.allSettled([olderCommit, newerCommit]);
+    expect(newerResult.status).toBe('fulfilled');
+    if (olderResult.status === 'rejected')
+      expect(olderResult.reason).toMatchObject({ code: 'CONVERSATION_BUSY' });
+    const manifest = await service.read(ws);
+    expect(manifest).toMatchObject({
+      version: conversations.version,
+      fencingToken: String(await newer.token),
+    });
+    expect(await read(service, ws, 'a.txt')).toBe('newer');
   });
 });

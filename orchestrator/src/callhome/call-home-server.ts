@@ -187,6 +187,15 @@ export class CallHomeServer {
     } catch (err) {
       const protocolError =
         isAgentdError(err) && (err.code === 'RUNNER_PROTOCOL_ERROR' || err.code === 'VALIDATION_FAILED');
+      // A run this sandbox may not speak for (not active, or another sandbox's) is the runner's mistake or an attack.
+      if (isAgentdError(err) && err.code === 'NOT_FOUND') {
+        this.#log.warn(
+          { sandboxId: channel.sandboxId, url, reason: errorMessage(err) },
+          'Refused runner request',
+        );
+        sendError(res, 404, 'NOT_FOUND', errorMessage(err));
+        return;
+      }
       if (!protocolError)
         this.#log.error({ err, sandboxId: channel.sandboxId, url }, 'Call-home handler failed');
       else

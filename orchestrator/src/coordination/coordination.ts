@@ -26,7 +26,14 @@ export interface CoordinationConfig {
   redis: { url: string | undefined; password: string | undefined; prefix: string };
   lockTtlMs: number;
   heartbeatTtlMs: number;
-  eventLog: { maxEventsPerRun: number; maxBytesPerRun: number; retentionMs: number; abandonedTtlMs: number };
+  eventLog: {
+    maxEventsPerRun: number;
+    maxBytesPerRun: number;
+    retentionMs: number;
+    abandonedTtlMs: number;
+    /** A reader whose wake-up notification was lost reads again after this long (default 1 s). */
+    wakeFallbackMs?: number;
+  };
 }
 
 /** Everything nodes share: locks, the sandbox registry, the run event log, heartbeats and run signals. */
@@ -94,6 +101,7 @@ export async function createCoordination(
       maxEventsPerRun: config.eventLog.maxEventsPerRun,
       retentionMs: config.eventLog.retentionMs,
       abandonedTtlMs: config.eventLog.abandonedTtlMs,
+      wakeFallbackMs: config.eventLog.wakeFallbackMs ?? 1_000,
       clock,
     }),
     nodes,

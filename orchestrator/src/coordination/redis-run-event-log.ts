@@ -13,6 +13,8 @@ export interface RedisRunEventLogOptions {
   retentionMs: number;
   /** A run's keys expire this long after its last event even if it never completes (its node died). */
   abandonedTtlMs: number;
+  /** A lost notification costs a waiting reader at most this long. */
+  wakeFallbackMs: number;
   clock: Clock;
 }
 
@@ -114,8 +116,7 @@ export class RedisRunEventLog implements RunEventLog {
         signal.removeEventListener('abort', wake);
         resolve();
       };
-      // A lost notification costs at most this long.
-      const timer = setTimeout(wake, 1_000);
+      const timer = setTimeout(wake, this.options.wakeFallbackMs);
       waiters.add(wake);
       signal.addEventListener('abort', wake, { once: true });
     });

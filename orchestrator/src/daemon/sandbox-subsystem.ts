@@ -26,6 +26,8 @@ export interface SandboxSubsystemDeps {
   defaultProfile: string;
   apparmorFor: (profile: SandboxProfile) => string | null;
   policy: () => LifecyclePolicy;
+  /** False once the conversation is deleted (the reaper then removes its idle sandbox on any node). */
+  conversationExists: (tenantId: string, conversationId: string) => Promise<boolean>;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -91,7 +93,17 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     metrics,
     healthCheckTimeoutMs: 5_000,
   });
-  const reaper = new Reaper({ nodeId, registry, capacity, remover, pool, policy, clock, logger });
+  const reaper = new Reaper({
+    nodeId,
+    registry,
+    capacity,
+    remover,
+    pool,
+    policy,
+    clock,
+    logger,
+    conversationExists: deps.conversationExists,
+  });
   const reconciler = new Reconciler({
     nodeId,
     containers: docker.containers,

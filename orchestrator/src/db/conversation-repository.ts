@@ -9,6 +9,9 @@ import { toConversation } from './row-mappers.js';
 
 type NewConversation = Parameters<ConversationRepository['create']>[0];
 
+/** A manifest write is one small object; this bounds how long a stuck store can hold the conversation row. */
+const COMMIT_TIMEOUT_MS = 60_000;
+
 export class PrismaConversationRepository implements ConversationRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -79,6 +82,33 @@ export class PrismaConversationRepository implements ConversationRepository {
       select: { currentFencingToken: true },
     });
     return row?.currentFencingToken ?? undefined;
+  }
+
+  async commitWorkspace(
+    tenantId: string,
+    id: string,
+    fencingToken: bigint,
+    write: (committedVersion: number) => Promise<number>,
+  ): Promise<boolean> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        // The row lock is what a newer run's start waits on to take its token: while it is held, no run can
+        // supersede this one, so a manifest written here is never a superseded writer's.
+        const [row] = await tx.$queryRaw<{ workspace_version: number; current_fencing_token: bigint }[]>`
+          SELECT workspace_version, current_fencing_token FROM conversations
+          WHERE id = ${id} AND tenant_id = ${tenantId} FOR UPDATE`;
+        if (row === undefined || row.current_fencing_token !== fencingToken) return false;
+        const version = await write(row.workspace_version);
+        if (!Number.isSafeInteger(version) || version < 0) {
+          throw new ValidationError('invalid workspace version', [
+            `version must be a non-negative integer (got ${version})`,
+          ]);
+        }
+        await tx.conversation.update({ where: { id }, data: { workspaceVersion: version } });
+        return true;
+      },
+      { maxWait: COMMIT_TIMEOUT_MS, timeout: COMMIT_TIMEOUT_MS },
+    );
   }
 
   async setWorkspaceVersion(

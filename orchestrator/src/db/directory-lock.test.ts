@@ -31,10 +31,17 @@ describe('directory lock', () => {
     // A pid above the kernel's pid_max cannot belong to a live process.
     await writeFile(file, '4194305\n');
     const fromDead = await acquireDirectoryLock(file, 'x');
+    expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid));
+    // Taken over, it is exclusive like any other.
+    await expect(acquireDirectoryLock(file, 'x')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
     await fromDead.release();
+    await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
     await writeFile(file, `${process.pid}\n`);
     const fromEarlierSelf = await acquireDirectoryLock(file, 'x');
+    expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid));
+    await expect(acquireDirectoryLock(file, 'x')).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
     await fromEarlierSelf.release();
+    await expect(readFile(file, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses a lock held by another live process', async () => {

@@ -18,6 +18,11 @@ export interface ReaperOptions {
   policy: () => LifecyclePolicy;
   clock: Clock;
   logger: Logger;
+  /**
+   * False once the conversation is deleted. The node that deletes it removes only its own sandbox; another
+   * node's idle one (holding the deleted conversation's files) goes on that node's next tick.
+   */
+  conversationExists?: (tenantId: string, conversationId: string) => Promise<boolean>;
 }
 
 export interface ReapCandidate {
@@ -50,6 +55,11 @@ export class Reaper {
       if (record.state === 'idle' && record.tenantId !== null && record.conversationId !== null) {
         const owner = await this.options.registry.findByConversation(record.tenantId, record.conversationId);
         if (owner && owner.id !== record.id) choose(record, 'stale');
+        if (
+          this.options.conversationExists &&
+          !(await this.options.conversationExists(record.tenantId, record.conversationId))
+        )
+          choose(record, 'conversation_deleted');
       }
       if (record.state === 'idle' && now - record.lastUsedAt >= policy.idleTtlMs) choose(record, 'idle_ttl');
       else if (

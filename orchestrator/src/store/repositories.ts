@@ -95,6 +95,17 @@ export interface ConversationRepository {
   delete(tenantId: string, id: string): Promise<boolean>;
   /** The fencing token of the conversation's newest run (0 before any run); undefined when it does not exist. */
   currentFencingToken(tenantId: string, id: string): Promise<bigint | undefined>;
+  /**
+   * Commits a workspace version: with the conversation locked against newer runs and only while
+   * `fencingToken` is still its newest, calls `write` (which writes the manifest and returns its version)
+   * and records that version. False, without calling `write`, when the run was superseded.
+   */
+  commitWorkspace(
+    tenantId: string,
+    id: string,
+    fencingToken: bigint,
+    write: (committedVersion: number) => Promise<number>,
+  ): Promise<boolean>;
   /** Records a committed workspace version, only if `fencingToken` is still the newest for the conversation. */
   setWorkspaceVersion(tenantId: string, id: string, version: number, fencingToken: bigint): Promise<boolean>;
 }

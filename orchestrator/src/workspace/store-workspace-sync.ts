@@ -97,7 +97,8 @@ export class StoreWorkspaceSync implements WorkspaceSync {
         metrics.workspaceSyncFiles.inc({ direction: 'in' }, session.written);
         return manifest.version;
       });
-      // The manifest is ahead when a commit was written but not recorded (a crash in between): record it now.
+      // The manifest is ahead when a commit was written but not recorded (a crash in between). It was written
+      // under the conversation's row lock by the then newest run, so nothing newer was committed since: adopt it.
       if (version > committed)
         await store.conversations.setWorkspaceVersion(
           ws.tenantId,

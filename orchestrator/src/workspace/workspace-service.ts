@@ -98,8 +98,8 @@ export class WorkspaceService {
   }
 
   /**
-   * Commits `change` on top of `base` (call inside `exclusive`): writes manifest version+1, records it on the
-   * conversation (fenced), then moves staged files into place and deletes removed ones.
+   * Commits `change` on top of `base` (call inside `exclusive`): writes manifest version+1 and records it on
+   * the conversation in one fenced step, then moves staged files into place and deletes removed ones.
    */
   async commit(
     ws: WorkspaceRef,
@@ -109,26 +109,27 @@ export class WorkspaceService {
   ): Promise<Manifest> {
     const conversation = await this.conversations.get(ws.tenantId, ws.conversationId);
     if (!conversation) throw new NotFoundError('conversation', ws.conversationId);
-    const current = await this.conversations.currentFencingToken(ws.tenantId, ws.conversationId);
-    if (current !== fencingToken) throw superseded(ws, 'its workspace was not changed');
-    const next: Manifest = {
-      version: Math.max(base.version, conversation.workspaceVersion) + 1,
-      fencingToken: fencingToken.toString(),
-      updatedAt: new Date().toISOString(),
-      files: change.files,
-      staged: change.staged,
-      garbage: [...base.files.keys()].filter((p) => !change.files.has(p)),
-    };
-    await this.store.writeManifest(ws, encodeManifest(next));
-    if (
-      !(await this.conversations.setWorkspaceVersion(
-        ws.tenantId,
-        ws.conversationId,
-        next.version,
-        fencingToken,
-      ))
-    )
-      throw superseded(ws, `its workspace now holds version ${next.version} of the run it replaced`);
+    let next: Manifest | undefined;
+    // The manifest is written inside the fenced commit: a writer superseded before it writes nothing, and no
+    // run can supersede it while it writes, so the store never holds a refused writer's manifest.
+    const committed = await this.conversations.commitWorkspace(
+      ws.tenantId,
+      ws.conversationId,
+      fencingToken,
+      async (committedVersion) => {
+        next = {
+          version: Math.max(base.version, committedVersion) + 1,
+          fencingToken: fencingToken.toString(),
+          updatedAt: new Date().toISOString(),
+          files: change.files,
+          staged: change.staged,
+          garbage: [...base.files.keys()].filter((p) => !change.files.has(p)),
+        };
+        await this.store.writeManifest(ws, encodeManifest(next));
+        return next.version;
+      },
+    );
+    if (!committed || !next) throw superseded(ws, 'its workspace was not changed');
     try {
       return await this.#finish(ws, next);
     } catch (err) {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadRunnerConfig } from '../config.js';
 import type { RunLimits } from '../protocol.js';
 import { ToolRunner } from '../tool-runner.js';
@@ -108,16 +108,19 @@ describe('bash tool', () => {
   });
 
   it('does not hang on a background job that keeps its output open', async () => {
-    const started = Date.now();
-    const result = await bash({ command: 'sleep 30 & echo started' });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // The background job marks its end in a file: the tool must answer while it still runs.
+    const result = await bash({ command: '(sleep 30; touch bg-done) & echo started' });
     expect(result).toMatchObject({ output: 'started\n[exit code 0]', isError: false });
+    await expect(readFile(path.join(root, 'bg-done'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('kills the process group when the run is cancelled', async () => {
     const abort = new AbortController();
     const pending = runner().run('bash', { command: 'sleep 30 & echo $! > sleep.pid; wait' }, abort.signal);
-    await sleep(300);
+    // Cancel once the background sleep exists (its pid is written).
+    await vi.waitFor(() =>
+      readFile(path.join(root, 'sleep.pid'), 'utf8').then((t) => expect(t).toMatch(/\d+\n/)),
+    );
     abort.abort(new Error('cancel'));
     const result = await pending;
     expect(result.output).toContain('[cancelled; process group killed]');

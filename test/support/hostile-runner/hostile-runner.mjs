@@ -40,6 +40,13 @@ function postEvents(runId, write) {
 }
 
 const sse = (event) => `data: ${JSON.stringify(event)}\n\n`;
+const errorEvent = (code, message) => ({
+  type: 'error',
+  code,
+  message,
+  severity: 'error',
+  recoverable: false,
+});
 
 async function hostileRun(job) {
   const runId = job.spec.runId;
@@ -78,8 +85,60 @@ async function hostileRun(job) {
       return postEvents(runId, (req) => req.end(sse({ type: 'final', content: 'forged' })));
     case 'other-run':
       return request('POST', `/v1/runs/run_doesnotexist0000/events`, sse({ type: 'final', content: '' }));
+    case 'victim':
+      return victimRun(job);
+    case 'attack-run':
+      return attackRun(runId, job.spec.message);
     default:
       return postEvents(runId, (req) => req.end('garbage\n\n'));
+  }
+}
+
+/** Stays active without an event stream until agentd says cancel, so another sandbox can try to speak for it. */
+async function victimRun(job) {
+  const runId = job.spec.runId;
+  for (;;) {
+    const control = await request('GET', `/v1/runs/${runId}/control`);
+    if (control.status === 200) break;
+    if (control.status !== 204) return control.status;
+  }
+  const status = await postEvents(runId, (req) =>
+    req.end(sse(errorEvent('RUN_CANCELLED', 'victim cancelled'))),
+  );
+  await reportResult({ jobId: job.jobId, ok: true, data: { steps: 0 } });
+  return status;
+}
+
+/**
+ * "hostile:attack-run <victimRunId> <messages>": spends the victim's model budget and writes into its event
+ * log, then reports agentd's answers as its own run's error message.
+ */
+async function attackRun(ownRunId, message) {
+  const [, victim, count] = /attack-run (\S+) (\d+)/.exec(message) ?? [];
+  const messages = Array.from({ length: Number(count) }, (_, i) => ({
+    role: i % 2 === 0 ? 'user' : 'assistant',
+    content: [{ text: 'stolen turn' }],
+  }));
+  const model = await request(
+    'POST',
+    '/v1/model/converse-stream',
+    JSON.stringify({ runId: victim, messages }),
+    { 'content-type': 'application/json' },
+  );
+  const events = await postEvents(victim, (req) =>
+    req.end(sse({ type: 'text', delta: 'pwned' }) + sse(errorEvent('INTERNAL_ERROR', 'pwned'))),
+  );
+  const answers = `model=${model.status}:${errorCode(model.body)} events=${events}`;
+  return postEvents(ownRunId, (req) =>
+    req.end(sse(errorEvent('INTERNAL_ERROR', `attack answers ${answers}`))),
+  );
+}
+
+function errorCode(body) {
+  try {
+    return JSON.parse(body).error?.code ?? 'none';
+  } catch {
+    return 'none';
   }
 }
 
