@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCreateOptions } from '../docker/container-options.js';
 import { hardeningViolations } from '../docker/hardening-guard.js';
-import type { HardenedContainerSpec } from '../docker/hardened-spec.js';
+import { sampleSpec } from '../docker/sample-spec.fixture.js';
 import { viewOfCreateOptions } from '../docker/to-config-view.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import type { ProcFacts } from './proc-facts.js';
@@ -9,38 +9,8 @@ import { sandboxChecks, type SandboxFacts } from './sandbox-checks.js';
 
 type ContainerCreateOptions = ReturnType<typeof toCreateOptions>;
 
-const MiB = 1024 * 1024;
 const seccompJson = '{"defaultAction":"SCMP_ACT_ERRNO"}';
-const spec: HardenedContainerSpec = {
-  name: 'agentd-abcd1234',
-  image: 'agentd/sandbox-runner:test',
-  labels: {
-    'agentd.managed': 'true',
-    'agentd.node': 'node-a',
-    'agentd.sandbox': 'abcd1234',
-    'agentd.profile': 'standard',
-    'agentd.created': '2026-01-01T00:00:00.000Z',
-  },
-  env: {},
-  runtime: 'runc',
-  seccompJson,
-  apparmorProfile: null,
-  socketDir: '/var/lib/agentd/sandboxes/abcd1234',
-  tmpExec: false,
-  limits: {
-    memoryBytes: 1024 * MiB,
-    nanoCpus: 1e9,
-    pidsLimit: 256,
-    workspaceBytes: 512 * MiB,
-    tmpBytes: 64 * MiB,
-    shmBytes: 16 * MiB,
-    nofile: 1024,
-    nproc: 256,
-    fsizeBytes: 512 * MiB,
-  },
-  log: { maxSize: '10m', maxFile: 3 },
-  stopTimeoutSeconds: 5,
-};
+const spec = sampleSpec({ name: 'agentd-abcd1234', env: {}, seccompJson });
 const proc: ProcFacts = {
   capEff: '0000000000000000',
   noNewPrivs: '1',

@@ -3,40 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { toCreateOptions } from './container-options.js';
 import { assertHardened, hardeningViolations } from './hardening-guard.js';
 import { HARDENING_RULES } from './hardening-rules.js';
-import type { HardenedContainerSpec } from './hardened-spec.js';
+import { sampleSpec } from './sample-spec.fixture.js';
 import { viewOfCreateOptions } from './to-config-view.js';
 
 const MiB = 1024 * 1024;
-const spec: HardenedContainerSpec = {
-  name: 'agentd-test',
-  image: 'agentd/sandbox-runner:test',
-  labels: {
-    'agentd.managed': 'true',
-    'agentd.node': 'node-a',
-    'agentd.sandbox': 'abcd1234',
-    'agentd.profile': 'standard',
-    'agentd.created': '2026-01-01T00:00:00.000Z',
-  },
-  env: { AGENTD_SOCKET: '/run/agentd/agentd.sock' },
-  runtime: 'runc',
-  seccompJson: '{"defaultAction":"SCMP_ACT_ERRNO"}',
-  apparmorProfile: null,
-  socketDir: '/var/lib/agentd/sandboxes/abcd1234',
-  tmpExec: false,
-  limits: {
-    memoryBytes: 1024 * MiB,
-    nanoCpus: 1e9,
-    pidsLimit: 256,
-    workspaceBytes: 512 * MiB,
-    tmpBytes: 64 * MiB,
-    shmBytes: 16 * MiB,
-    nofile: 1024,
-    nproc: 256,
-    fsizeBytes: 512 * MiB,
-  },
-  log: { maxSize: '10m', maxFile: 3 },
-  stopTimeoutSeconds: 5,
-};
+const spec = sampleSpec();
 
 function weakened(
   mutate: (
