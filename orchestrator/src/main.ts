@@ -99,8 +99,6 @@ async function wire(
     defaultProfile: host.defaultProfile.name,
     apparmorFor: host.apparmorFor,
     policy: () => policy.current,
-    conversationExists: async (tenantId, conversationId) =>
-      (await store.conversations.get(tenantId, conversationId)) !== undefined,
     clock,
     logger,
     metrics,

@@ -6,8 +6,8 @@ import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 
 /**
- * A deleted conversation loses its workspace objects (in the background) and its sandbox (here when this
- * node owns it; another node's sandbox is reaped there once the conversation is gone).
+ * A deleted conversation loses its workspace objects (in the background) and its sandbox: removed here when
+ * this node owns it, else marked so that its own node's reaper removes it on the next tick.
  */
 export function conversationCleanup(deps: {
   nodeId: string;
@@ -20,7 +20,11 @@ export function conversationCleanup(deps: {
     conversationDeleted: async (tenantId, conversationId) => {
       deps.files.deleteInBackground(tenantId, conversationId);
       const record = await deps.registry.findByConversation(tenantId, conversationId);
-      if (record?.nodeId !== deps.nodeId) return;
+      if (!record) return;
+      if (record.nodeId !== deps.nodeId) {
+        await deps.registry.update(record.id, { conversationDeleted: true });
+        return;
+      }
       await deps.sandboxes.remove(record.id, 'conversation_deleted').catch((err: unknown) => {
         deps.logger.warn(
           { err, sandboxId: record.id },

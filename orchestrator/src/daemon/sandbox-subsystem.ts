@@ -26,8 +26,6 @@ export interface SandboxSubsystemDeps {
   defaultProfile: string;
   apparmorFor: (profile: SandboxProfile) => string | null;
   policy: () => LifecyclePolicy;
-  /** False once the conversation is deleted (the reaper then removes its idle sandbox on any node). */
-  conversationExists: (tenantId: string, conversationId: string) => Promise<boolean>;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -102,7 +100,6 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     policy,
     clock,
     logger,
-    conversationExists: deps.conversationExists,
   });
   const reconciler = new Reconciler({
     nodeId,

@@ -18,11 +18,6 @@ export interface ReaperOptions {
   policy: () => LifecyclePolicy;
   clock: Clock;
   logger: Logger;
-  /**
-   * False once the conversation is deleted. The node that deletes it removes only its own sandbox; another
-   * node's idle one (holding the deleted conversation's files) goes on that node's next tick.
-   */
-  conversationExists?: (tenantId: string, conversationId: string) => Promise<boolean>;
 }
 
 export interface ReapCandidate {
@@ -51,15 +46,13 @@ export class Reaper {
       if (!chosen.has(record.id)) chosen.set(record.id, { record, reason });
     };
     for (const record of records) {
+      // Its conversation was deleted on another node, which marked it: it goes, and its files are not saved.
+      if (record.state === 'idle' && record.conversationDeleted === true)
+        choose(record, 'conversation_deleted');
       // Another node (or a newer sandbox) now owns the conversation: this one holds an old workspace.
       if (record.state === 'idle' && record.tenantId !== null && record.conversationId !== null) {
         const owner = await this.options.registry.findByConversation(record.tenantId, record.conversationId);
         if (owner && owner.id !== record.id) choose(record, 'stale');
-        if (
-          this.options.conversationExists &&
-          !(await this.options.conversationExists(record.tenantId, record.conversationId))
-        )
-          choose(record, 'conversation_deleted');
       }
       if (record.state === 'idle' && now - record.lastUsedAt >= policy.idleTtlMs) choose(record, 'idle_ttl');
       else if (

@@ -19,6 +19,11 @@ export interface SandboxRecord {
   lastUsedAt: number;
   /** Workspace version the sandbox holds; null when it holds none yet. */
   workspaceVersion: number | null;
+  /**
+   * Set by the node that deleted the sandbox's conversation when another node owns the sandbox: the owner's
+   * reaper removes it on its next tick, without saving its files.
+   */
+  conversationDeleted?: boolean;
 }
 
 export interface SandboxAssignment {
