@@ -45,7 +45,17 @@ export function specOf(info: ContainerInspect, socketDir: string): HardenedConta
   return {
     name: `bench-base-${randomId(8)}`,
     image: info.Config.Image,
-    labels: { [LABELS.managed]: 'true', [LABELS.node]: BASELINE_NODE },
+    // agentd's own labels (the guard requires them), on a node of the baseline's own and a sandbox id of its own.
+    labels: {
+      ...Object.fromEntries(
+        Object.entries(info.Config.Labels).filter(
+          ([k]) => k !== LABELS.tenant && k !== LABELS.conversation && k !== LABELS.pool,
+        ),
+      ),
+      [LABELS.node]: BASELINE_NODE,
+      [LABELS.sandboxId]: `base${randomId(8)}`,
+      [LABELS.created]: new Date().toISOString(),
+    },
     env,
     runtime: host.Runtime === 'runsc' ? 'runsc' : 'runc',
     seccompJson,
