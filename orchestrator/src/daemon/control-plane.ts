@@ -19,7 +19,8 @@ import type { PolicyService } from '../policy/policy-service.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { Store } from '../store/repositories.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
-import { conversationCleanup, tenantPolicyIssues } from './conversation-cleanup.js';
+import { conversationCleanup } from './conversation-cleanup.js';
+import { tenantPolicyIssues } from './tenant-policy-issues.js';
 import type { PreflightResult } from './preflight.js';
 import type { SandboxSubsystem } from './sandbox-subsystem.js';
 
