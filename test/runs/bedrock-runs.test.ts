@@ -69,7 +69,11 @@ describe('runs on a Bedrock model (real SDK, local ConverseStream server)', () =
     expect(types(res)).toContain('thinking');
     expect(textOf(res)).toContain('Done: the file is written.');
     expect(res.events.find((e) => e.data.type === 'tool_result')?.data.isError).toBe(false);
-    expect(res.events.at(-2)?.data).toMatchObject({ type: 'final', content: 'Done: the file is written.' });
+    // The whole turn: the preface of the tool-using step and the answer.
+    expect(res.events.at(-2)?.data).toMatchObject({
+      type: 'final',
+      content: 'I will create the file.\n\nDone: the file is written.',
+    });
     // 2200 in × $3 + 120 out × $15 + 200 cache read × $0.3 + 10 cache write × $3.75 per million tokens.
     expect(res.events.at(-1)?.data).toMatchObject({
       type: 'usage',

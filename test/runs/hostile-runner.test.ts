@@ -106,8 +106,8 @@ describe('a hostile runner cannot hurt agentd', () => {
     expect((await d.api('POST', `${base}/runs/${victimRunId}/cancel`, {})).status).toBe(202);
     const victim = await victimStream;
     expect(victim.done).toBe(true);
-    expect(victim.events.map((e) => e.data.type)).toEqual(['run_start', 'error', 'usage']);
-    expect(victim.events[1]?.data).toMatchObject({ code: 'RUN_CANCELLED' });
+    expect(victim.events.map((e) => e.data.type)).toEqual(['run_start', 'allocating', 'error', 'usage']);
+    expect(victim.events[2]?.data).toMatchObject({ code: 'RUN_CANCELLED' });
     expect(JSON.stringify(victim.events)).not.toContain('pwned');
     expect((await d.api('GET', `${base}/runs/${victimRunId}`)).body).toMatchObject({
       status: 'cancelled',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hardeningViolations } from '../../orchestrator/src/docker/hardening-guard.js';
-import type { SandboxLease } from '../../orchestrator/src/sandbox/sandbox-manager.js';
+import type { SandboxLease } from '../../orchestrator/src/sandbox/sandbox-lease.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import {
   readIsolationFacts,

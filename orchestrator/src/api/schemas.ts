@@ -39,10 +39,29 @@ export const UsageSchema = Type.Object({
   steps: Type.Integer(),
 });
 
+/** A queried run's end: 200 once it started (its headers, with X-Run-ID, went out before the run ended). */
 export const QueryResponse = Type.Object({
   runId: Type.String(),
-  final: Type.String(),
+  status: Type.Union([
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+    Type.Literal('cancelled'),
+    Type.Literal('interrupted'),
+  ]),
+  final: Type.Union([Type.String(), Type.Null()], {
+    description: 'The whole turn’s text (every step), cut at AGENTD_FINAL_MAX_CHARS; null unless succeeded',
+  }),
+  truncated: Type.Boolean(),
   usage: UsageSchema,
+  error: Type.Optional(
+    Type.Object({
+      type: Type.Literal('error'),
+      code: Type.String(),
+      message: Type.String(),
+      severity: Type.String(),
+      recoverable: Type.Boolean(),
+    }),
+  ),
 });
 
 export const RunSchema = Type.Object({

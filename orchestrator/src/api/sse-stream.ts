@@ -10,20 +10,36 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-/** Starts an SSE response on a hijacked reply, keeping headers earlier hooks set (CORS, security headers). */
-export function startSse(
-  reply: FastifyReply,
-  connections: SseConnections,
-  extra: Record<string, string>,
-): ServerResponse {
+/** Takes a reply over from Fastify with status 200, keeping headers earlier hooks set (CORS, security). */
+function hijack(reply: FastifyReply, extra: OutgoingHttpHeaders): ServerResponse {
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (value !== undefined) headers[name] = value;
   }
   reply.hijack();
-  reply.raw.writeHead(200, { ...headers, ...SSE_HEADERS, ...extra });
-  connections.add(reply.raw);
+  reply.raw.writeHead(200, { ...headers, ...extra });
   return reply.raw;
+}
+
+/** Starts an SSE response on a hijacked reply. */
+export function startSse(
+  reply: FastifyReply,
+  connections: SseConnections,
+  extra: Record<string, string>,
+): ServerResponse {
+  const res = hijack(reply, { ...SSE_HEADERS, ...extra });
+  connections.add(res);
+  return res;
+}
+
+/**
+ * Sends a JSON response's headers now (200) on a hijacked reply, for a body that comes later: a long run's
+ * id reaches its caller before its answer.
+ */
+export function startJson(reply: FastifyReply, extra: Record<string, string>): ServerResponse {
+  const res = hijack(reply, { 'content-type': 'application/json; charset=utf-8', ...extra });
+  res.flushHeaders();
+  return res;
 }
 
 export interface StreamOptions {

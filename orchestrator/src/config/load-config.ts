@@ -116,6 +116,7 @@ export function loadConfig(
       cancelGraceMs: r.durationMs('AGENTD_CANCEL_GRACE', 5_000, 0),
       disconnectGraceMs: r.durationMs('AGENTD_DISCONNECT_GRACE', 30_000, 0),
       maxMessageChars: 200_000,
+      finalMaxChars: r.integer('AGENTD_FINAL_MAX_CHARS', 100_000, 100, 10_000_000),
     },
     eventLog: {
       maxEventsPerRun: r.integer('AGENTD_EVENT_LOG_MAX_EVENTS', 50_000, 10, 10_000_000),

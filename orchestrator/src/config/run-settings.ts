@@ -10,4 +10,6 @@ export interface RunSettings {
   /** After the last client disconnects, how long the run goes on waiting for a resume (0 = cancel at once). */
   disconnectGraceMs: number;
   maxMessageChars: number;
+  /** The `final` event and a query's answer carry at most this many characters of the turn's text. */
+  finalMaxChars: number;
 }

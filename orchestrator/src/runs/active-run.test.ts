@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { SandboxLease } from '../sandbox/sandbox-manager.js';
+import type { SandboxClaim, SandboxLease } from '../sandbox/sandbox-lease.js';
+import type { SandboxRecord } from '../sandbox/sandbox-record.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
 import { ActiveRun, RUN_TRANSITIONS, type RunPhase } from './active-run.js';
 
-function newRun(maxSteps = 2): ActiveRun {
+function newRun(maxSteps = 2, ready?: Promise<SandboxLease>): ActiveRun {
+  const record = { id: 'sbx1' } as SandboxRecord;
+  const sandbox: SandboxClaim = {
+    source: 'cold',
+    record,
+    ready: ready ?? Promise.resolve({ record, source: 'cold' } as SandboxLease),
+  };
   return new ActiveRun({
     id: 'run_test',
     tenant: { id: 't1' } as Tenant,
     conversation: { id: 'c1' } as Conversation,
     model: { id: 'm1' } as Model,
     lock: { key: 'k', lost: new AbortController().signal, release: () => Promise.resolve() },
-    lease: { record: { id: 'sbx1' } } as SandboxLease,
+    sandbox,
     fencingToken: 1n,
     limits: { maxSteps, toolTimeoutMs: 1, maxToolTimeoutMs: 1, toolOutputBytes: 1 },
   });
@@ -100,15 +107,38 @@ describe('ActiveRun', () => {
   it('records turns, the answer of a turn without tools, and usage', () => {
     const run = newRun();
     run.begin([{ role: 'user', content: [{ text: 'hi' }] }]);
-    run.recordTurn({ role: 'assistant', content: [{ text: 'tool?' }] }, null);
-    expect(run.finalText).toBeNull();
-    run.recordTurn({ role: 'assistant', content: [{ text: 'done' }] }, 'done');
+    const toolUse = { toolUse: { toolUseId: 't1', name: 'bash', input: { command: 'ls' } } };
+    run.transcript.recordTurn(
+      { role: 'assistant', content: [{ text: 'Let me look.' }, toolUse] },
+      { usage: undefined, stopReason: 'tool_use' },
+    );
+    expect(run.transcript.finalText).toBeNull();
+    expect(run.transcript.toolName('t1')).toBe('bash');
+    expect(run.transcript.toolName('t2')).toBeUndefined();
+    run.transcript.recordTurn(
+      { role: 'assistant', content: [{ text: 'done' }] },
+      { usage: undefined, stopReason: 'end_turn' },
+    );
+    expect(run.transcript.answerText).toBe('Let me look.\n\ndone');
+    expect(run.transcript.lastCall?.stopReason).toBe('end_turn');
     run.recordUsage({ inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, cacheWriteTokens: 0 }, 7n);
     run.recordUsage({ inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 2 }, 3n);
-    expect(run.messages).toHaveLength(3);
-    expect(run.finalText).toBe('done');
+    expect(run.transcript.messages).toHaveLength(3);
+    expect(run.transcript.finalText).toBe('done');
     expect(run.usage).toEqual({ inputTokens: 4, outputTokens: 5, cacheReadTokens: 1, cacheWriteTokens: 2 });
     expect(run.costPico).toBe(10n);
+  });
+
+  it('knows its sandbox before it is ready, and gives back only a sandbox that started', async () => {
+    const started = newRun(2, Promise.resolve({ record: { id: 'sbx2' }, source: 'cold' } as SandboxLease));
+    expect(started.sandboxId).toBe('sbx1');
+    expect(() => started.lease).toThrow(/not ready/);
+    await started.sandboxReady();
+    // A retried start may hand over another sandbox than the one first reserved.
+    expect(started.sandboxId).toBe('sbx2');
+    const failed = newRun(2, Promise.reject(new Error('no start')));
+    await expect(failed.sandboxReady()).rejects.toThrow('no start');
+    await expect(failed.settledLease()).resolves.toBeUndefined();
   });
 
   it('gives a run one event stream and counts subscribers without going negative', () => {

@@ -2,8 +2,9 @@ import type { ControlSignal, ConversationMessage, RunLimits } from '@agentd/sand
 import { AgentdError, type ErrorCode } from '../common/errors.js';
 import type { Lock } from '../common/lock-service.js';
 import type { ModelUsage } from '../model/model-provider.js';
-import type { SandboxLease } from '../sandbox/sandbox-manager.js';
+import type { SandboxClaim, SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
+import { RunTranscript } from './run-transcript.js';
 
 /** Why a run ended, as agentd decides it (the runner's word is one input among several). */
 export type RunOutcome =
@@ -38,7 +39,8 @@ export interface ActiveRunInit {
   conversation: Conversation;
   model: Model;
   lock: Lock;
-  lease: SandboxLease;
+  /** The run's sandbox: held at once, possibly still starting. */
+  sandbox: SandboxClaim;
   fencingToken: bigint;
   limits: RunLimits;
 }
@@ -56,16 +58,17 @@ export class ActiveRun {
   readonly conversation: Conversation;
   readonly model: Model;
   readonly lock: Lock;
-  readonly lease: SandboxLease;
+  readonly sandbox: SandboxClaim;
   readonly fencingToken: bigint;
   readonly limits: RunLimits;
 
   #phase: RunPhase = 'preparing';
-  #messages: ConversationMessage[] = [];
+  /** The conversation as agentd knows it: history, this turn's user message, then every turn since. */
+  readonly transcript = new RunTranscript();
   #steps = 0;
   #usage: ModelUsage = NO_USAGE;
   #costPico = 0n;
-  #finalText: string | null = null;
+  #lease: SandboxLease | undefined;
   #modelCallInFlight = false;
   #eventsStreamOpen = false;
   #stopReason: RunOutcome | undefined;
@@ -85,7 +88,7 @@ export class ActiveRun {
     this.conversation = init.conversation;
     this.model = init.model;
     this.lock = init.lock;
-    this.lease = init.lease;
+    this.sandbox = init.sandbox;
     this.fencingToken = init.fencingToken;
     this.limits = init.limits;
     this.#runnerEnded = new Promise((resolve) => {
@@ -98,12 +101,30 @@ export class ActiveRun {
   }
 
   get sandboxId(): string {
-    return this.lease.record.id;
+    return this.#lease?.record.id ?? this.sandbox.record.id;
   }
 
-  /** The conversation as agentd knows it: history, this turn's user message, then every turn since. */
-  get messages(): readonly ConversationMessage[] {
-    return this.#messages;
+  /** Whether the run's sandbox has started (a run whose start is pending has no runner yet). */
+  get sandboxStarted(): boolean {
+    return this.#lease !== undefined;
+  }
+
+  /** The ready sandbox (after `sandboxReady`). */
+  get lease(): SandboxLease {
+    if (!this.#lease) throw new AgentdError('INTERNAL_ERROR', `run ${this.id}: its sandbox is not ready`);
+    return this.#lease;
+  }
+
+  /** Waits until the sandbox is started (or its start failed: the run then fails with that error). */
+  async sandboxReady(): Promise<SandboxLease> {
+    this.#lease = await this.sandbox.ready;
+    return this.#lease;
+  }
+
+  /** The sandbox to give back when the run ends, once its start settled; undefined when it never started. */
+  async settledLease(): Promise<SandboxLease | undefined> {
+    this.#lease = await this.sandbox.ready.catch(() => undefined);
+    return this.#lease;
   }
 
   /** Model calls made so far. */
@@ -117,11 +138,6 @@ export class ActiveRun {
 
   get costPico(): bigint {
     return this.#costPico;
-  }
-
-  /** Text of the model's last turn when it ended without tool use: the run's answer. */
-  get finalText(): string | null {
-    return this.#finalText;
   }
 
   /** Aborts when the run must stop (model calls and waits listen to it). */
@@ -162,7 +178,7 @@ export class ActiveRun {
     // A stop may already have been decided (the client left at once): the turn then ends before the runner.
     if (this.#phase !== 'preparing' && this.#phase !== 'stopping')
       throw new AgentdError('INTERNAL_ERROR', `run ${this.id}: begin in phase ${this.#phase}`);
-    this.#messages = [...messages];
+    this.transcript.start(messages);
   }
 
   /** The runner took the job; its own result only says it finished (how the run ended comes from events). */
@@ -245,17 +261,6 @@ export class ActiveRun {
     if (this.#steps >= this.limits.maxSteps) return false;
     this.#steps += 1;
     return true;
-  }
-
-  /** Appends the runner's tool results (already validated against the last turn's tool uses). */
-  recordToolResults(message: ConversationMessage): void {
-    this.#messages.push(message);
-  }
-
-  /** Appends the model's turn; a turn that asks for no tools carries the run's answer. */
-  recordTurn(assistant: ConversationMessage, answer: string | null): void {
-    this.#messages.push(assistant);
-    if (answer !== null) this.#finalText = answer;
   }
 
   /** Charges what the provider reported (also for a call that failed after reporting). */

@@ -76,9 +76,9 @@ export class ModelGateway {
    * previous assistant turn's tool uses, in order. Returns that appended message, if any.
    */
   #acceptConversation(run: ActiveRun, messages: ConversationMessage[]): ConversationMessage | undefined {
-    const known = run.messages.length;
+    const known = run.transcript.messages.length;
     if (messages.length === known) {
-      if (pendingToolUseIds(run.messages).length > 0) {
+      if (pendingToolUseIds(run.transcript.messages).length > 0) {
         throw new AgentdError(
           'RUNNER_PROTOCOL_ERROR',
           'the previous turn asked for tool results and none were sent',
@@ -93,7 +93,7 @@ export class ModelGateway {
       );
     }
     const appended = messages[known];
-    const expected = pendingToolUseIds(run.messages);
+    const expected = pendingToolUseIds(run.transcript.messages);
     if (!appended || appended.role !== 'user' || expected.length === 0) {
       throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'only a user message of tool results may be appended');
     }
@@ -104,7 +104,7 @@ export class ModelGateway {
         'tool results must answer the last turn’s tool uses, in order',
       );
     }
-    run.recordToolResults(appended);
+    run.transcript.recordToolResults(appended);
     return appended;
   }
 
@@ -123,7 +123,7 @@ export class ModelGateway {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
         system: run.tenant.systemPrompt,
-        messages: [...run.messages],
+        messages: [...run.transcript.messages],
         tools: [...TOOL_SPECS],
         maxOutputTokens: run.model.maxOutputTokens,
         signal,
@@ -184,7 +184,7 @@ export class ModelGateway {
     content.push(...toolUses);
     const assistant: ConversationMessage = { role: 'assistant', content };
     const reason = stopReason ?? 'end_turn';
-    run.recordTurn(assistant, reason === 'tool_use' ? null : text.join(''));
+    run.transcript.recordTurn(assistant, { usage, stopReason: reason });
     await this.#persist(run, [assistant], usage);
     await write(res, { type: 'stop', stopReason: reason }, closed);
   }

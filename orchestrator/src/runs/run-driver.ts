@@ -38,7 +38,10 @@ export async function driveRun(
       message: 'a newer run took over this conversation',
     };
   }
-  await deps.workspace.syncIn(run);
+  // The sandbox started meanwhile (a new container boots while the history loads and the message is stored).
+  const lease = await run.sandboxReady();
+  if (lease.record.id !== run.sandbox.record.id) await store.runs.setSandbox(run.id, lease.record.id);
+  if (!run.stopOutcome()) await deps.workspace.syncIn(run);
   const stoppedEarly = run.stopOutcome();
   if (stoppedEarly) return stoppedEarly;
   const spec: RunSpec = { runId: run.id, history, message, limits: run.limits };
@@ -48,7 +51,7 @@ export async function driveRun(
   const stopped = run.stopOutcome();
   if (stopped) return stopped;
   if (ending.kind === 'error') return { kind: 'failed', code: ending.code, message: ending.message };
-  if (run.finalText === null) {
+  if (run.transcript.finalText === null) {
     run.markSandboxForDiscard();
     return {
       kind: 'failed',

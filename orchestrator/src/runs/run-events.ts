@@ -1,10 +1,22 @@
 import type { RunnerEvent, Severity } from '@agentd/sandbox-runner/protocol';
 import type { ErrorCode } from '../common/errors.js';
+import type { AllocationSource } from '../sandbox/sandbox-lease.js';
+
+/** Token counts of one model call, as the provider reported them. */
+export interface StepUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+}
 
 /** Events agentd itself emits around the runner's (docs/architecture.md: events). */
 export type AgentdOwnEvent =
   | { type: 'run_start'; conversationId: string; modelId: string }
-  | { type: 'final'; content: string }
+  /** The run holds its sandbox's slot; it comes from `source` and may still be starting. */
+  | { type: 'allocating'; source: AllocationSource }
+  /** The whole turn's text; `truncated` when it exceeded the configured cap (the messages keep it all). */
+  | { type: 'final'; content: string; truncated?: boolean }
   | {
       type: 'usage';
       inputTokens: number;
@@ -19,8 +31,17 @@ export type AgentdOwnEvent =
   | { type: 'error'; code: ErrorCode; message: string; severity: Severity; recoverable: boolean }
   | { type: 'server_shutdown'; message: string };
 
-/** What is relayed from the runner: everything but its terminal events, which agentd replaces with its own. */
-export type RelayedRunnerEvent = Exclude<RunnerEvent, { type: 'final' } | { type: 'error' }>;
+/** What the runner reports as it goes (its terminal events are replaced by agentd's own). */
+export type RunnerProgressEvent = Exclude<RunnerEvent, { type: 'final' } | { type: 'error' }>;
+
+/**
+ * Runner events as clients see them: agentd adds what it knows better than the runner (the tool a result
+ * answers, a step's usage and stop reason from the gateway).
+ */
+export type RelayedRunnerEvent =
+  | Exclude<RunnerProgressEvent, { type: 'tool_result' } | { type: 'step_complete' }>
+  | (Extract<RunnerProgressEvent, { type: 'tool_result' }> & { name: string })
+  | (Extract<RunnerProgressEvent, { type: 'step_complete' }> & { usage?: StepUsage; stopReason?: string });
 
 export type RunEventBody = AgentdOwnEvent | RelayedRunnerEvent;
 

@@ -16,9 +16,15 @@ import type { WorkspaceSync } from './workspace-sync.js';
 export interface RunResult {
   runId: string;
   outcome: RunOutcome;
+  /** The turn's answer (null unless it succeeded), cut at the configured cap. */
   final: string | null;
+  truncated: boolean;
   usage: Extract<RunEventBody, { type: 'usage' }>;
+  /** The `error` event the run ended with, unless it succeeded. */
+  error: RunErrorEvent | undefined;
 }
+
+export type RunErrorEvent = Extract<RunEventBody, { type: 'error' }>;
 
 export interface RunFinisherOptions {
   store: Store;
@@ -26,6 +32,8 @@ export interface RunFinisherOptions {
   eventLog: RunEventLog;
   workspace: WorkspaceSync;
   metrics: Metrics;
+  /** The `final` event carries at most this many characters (the stored messages keep everything). */
+  finalMaxChars: number;
   emit: (run: ActiveRun, body: RunEventBody) => Promise<void>;
   /** Called once the run's end is recorded, before its sandbox and lock are given back. */
   deactivate: (run: ActiveRun) => void;
@@ -53,6 +61,7 @@ export class RunFinisher {
     };
     let outcome = decided;
     let final: string | null = null;
+    let truncated = false;
     if (outcome.kind === 'succeeded') {
       try {
         await this.#saveWorkspace(run);
@@ -67,9 +76,12 @@ export class RunFinisher {
         };
       }
       if (outcome.kind === 'succeeded') {
-        final = run.finalText ?? '';
-        const content = final;
-        await attempt('emit the final event', () => emit(run, { type: 'final', content }));
+        const answer = cutAnswer(run.transcript.answerText, this.options.finalMaxChars);
+        final = answer.content;
+        truncated = answer.truncated;
+        await attempt('emit the final event', () =>
+          emit(run, { type: 'final', content: answer.content, ...(truncated ? { truncated } : {}) }),
+        );
       }
     } else if (
       (outcome.kind === 'cancelled' || outcome.kind === 'interrupted') &&
@@ -80,7 +92,8 @@ export class RunFinisher {
       await attempt('save the workspace of a stopped run', () => this.#saveWorkspace(run));
     }
     const ended = outcome;
-    if (ended.kind !== 'succeeded') await attempt('emit the error event', () => emit(run, errorEvent(ended)));
+    const error = ended.kind === 'succeeded' ? undefined : errorEvent(ended);
+    if (error) await attempt('emit the error event', () => emit(run, error));
     const usage: RunResult['usage'] = {
       type: 'usage',
       ...run.usage,
@@ -109,19 +122,21 @@ export class RunFinisher {
     await attempt('complete the event log', () => this.options.eventLog.complete(run.id));
     this.options.deactivate(run);
     // A sandbox that was killed, died or misbehaved goes; otherwise its runner is idle again and it is reused.
-    if (run.sandboxDiscarded) {
+    // One still starting is waited for (it is given back like any other); one that never started is gone.
+    const lease = await run.settledLease();
+    if (lease && run.sandboxDiscarded) {
       await attempt('remove the sandbox', async () => {
         // It may be gone already (killed and removed to stop the run, or died).
         if (await sandboxes.get(run.sandboxId)) await sandboxes.remove(run.sandboxId, 'run_aborted');
       });
-    } else {
-      await attempt('release the sandbox', () => sandboxes.release(run.lease));
+    } else if (lease) {
+      await attempt('release the sandbox', () => sandboxes.release(lease));
     }
     await attempt('release the lock', () => run.lock.release());
     run.end();
     this.options.metrics.runsFinished.inc({ status: outcome.kind });
     log.info({ outcome: outcome.kind, steps: run.steps, costUsd: formatUsd(run.costPico) }, 'Run ended');
-    return { runId: run.id, outcome, final, usage };
+    return { runId: run.id, outcome, final, truncated, usage, error };
   }
 
   /**
@@ -136,6 +151,13 @@ export class RunFinisher {
 
 const JOB_SETTLE_MS = 10_000;
 
+/** The answer cut at `max` UTF-16 units without splitting a surrogate pair. */
+export function cutAnswer(text: string, max: number): { content: string; truncated: boolean } {
+  if (text.length <= max) return { content: text, truncated: false };
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return { content: text.slice(0, end), truncated: true };
+}
+
 function runStatus(outcome: RunOutcome): 'succeeded' | 'failed' | 'cancelled' | 'interrupted' {
   if (outcome.kind === 'cancelled') return outcome.code === 'RUN_TIMEOUT' ? 'failed' : 'cancelled';
   return outcome.kind;
@@ -144,12 +166,13 @@ function runStatus(outcome: RunOutcome): 'succeeded' | 'failed' | 'cancelled' | 
 const RECOVERABLE: readonly ErrorCode[] = [
   'RUN_TIMEOUT',
   'SANDBOX_LOST',
+  'SANDBOX_START_FAILED',
   'MODEL_ERROR',
   'WORKSPACE_SYNC_FAILED',
   'CONVERSATION_BUSY',
 ];
 
-function errorEvent(outcome: Exclude<RunOutcome, { kind: 'succeeded' }>): RunEventBody {
+function errorEvent(outcome: Exclude<RunOutcome, { kind: 'succeeded' }>): RunErrorEvent {
   const code: ErrorCode = outcome.kind === 'interrupted' ? 'RUN_CANCELLED' : outcome.code;
   return {
     type: 'error',

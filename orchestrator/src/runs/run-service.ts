@@ -65,6 +65,7 @@ export class RunService {
       eventLog: options.eventLog,
       workspace: options.workspace,
       metrics: options.metrics,
+      finalMaxChars: options.settings.finalMaxChars,
       emit: (run, body) => this.#emit(run, body),
       deactivate: (run) => this.#deactivate(run),
     });
@@ -119,20 +120,12 @@ export class RunService {
     const { store } = this.options;
     const { tenant, conversation, model, limits } = await admitRun(store, this.options.settings, request);
     const lock = await this.options.locks.tryAcquire(`conversation:${tenant.id}:${conversation.id}`);
-    if (!lock) {
-      throw new AgentdError(
-        'CONVERSATION_BUSY',
-        `conversation ${conversation.id} already has a run in progress`,
-        {
-          recoverable: true,
-          retryAfterSeconds: 2,
-        },
-      );
-    }
-    let lease;
+    if (!lock) throw await this.#busy(conversation.id);
+    let sandbox;
     try {
       await this.options.recovery.takeOver(conversation.id, (runId) => this.#active.has(runId));
-      lease = await this.options.sandboxes.acquire({
+      // Capacity is reserved here; a new container starts while the run begins (the client is told at once).
+      sandbox = await this.options.sandboxes.claim({
         tenantId: tenant.id,
         conversationId: conversation.id,
         profile: conversation.profile ?? tenant.policy.profile,
@@ -152,9 +145,10 @@ export class RunService {
         modelId: model.id,
         nodeId: this.options.nodeId,
       });
-      await store.runs.setSandbox(runId, lease.record.id);
+      await store.runs.setSandbox(runId, sandbox.record.id);
     } catch (err) {
-      await this.options.sandboxes.release(lease);
+      const lease = await sandbox.ready.catch(() => undefined);
+      if (lease) await this.options.sandboxes.release(lease);
       await lock.release();
       throw err;
     }
@@ -164,7 +158,7 @@ export class RunService {
       conversation,
       model,
       lock,
-      lease,
+      sandbox,
       limits,
       fencingToken: row.fencingToken,
     });
@@ -180,6 +174,7 @@ export class RunService {
     });
     this.options.metrics.runsStarted.inc();
     await this.#emit(run, { type: 'run_start', conversationId: conversation.id, modelId: model.id });
+    await this.#emit(run, { type: 'allocating', source: sandbox.source });
     const done = this.#execute(run, request.message);
     this.#done.set(runId, done);
     void done.finally(() => setTimeout(() => this.#done.delete(runId), 60_000).unref());
@@ -279,6 +274,19 @@ export class RunService {
     return this.#finisher.finish(run, outcome, log);
   }
 
+  /** The refusal for a conversation whose lock is held: it names the run holding it when the database knows. */
+  async #busy(conversationId: string): Promise<AgentdError> {
+    const active = await this.options.store.runs
+      .listRunning({ conversationId })
+      .then((runs) => runs.at(-1)?.id)
+      .catch(() => undefined);
+    return new AgentdError(
+      'CONVERSATION_BUSY',
+      `conversation ${conversationId} already has a run in progress${active ? ` (${active})` : ''}`,
+      { recoverable: true, retryAfterSeconds: 2, details: active ? { runId: active } : {} },
+    );
+  }
+
   #deactivate(run: ActiveRun): void {
     this.#active.delete(run.id);
     if (this.#active.size === 0) this.#idle.resolve();
@@ -291,7 +299,8 @@ export class RunService {
   #stop(run: ActiveRun, reason: RunOutcome): void {
     if (!run.stop(reason)) return;
     setTimeout(() => {
-      if (run.runnerEnding || !this.#active.has(run.id)) return;
+      // A run whose sandbox is still starting has no runner to kill: it ends once the start settles.
+      if (run.runnerEnding || !this.#active.has(run.id) || !run.sandboxStarted) return;
       run.markSandboxForDiscard();
       this.#log.warn(
         { runId: run.id, sandboxId: run.sandboxId },

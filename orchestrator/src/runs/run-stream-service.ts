@@ -2,6 +2,7 @@ import { AgentdError, NotFoundError } from '../common/errors.js';
 import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
+import type { RunErrorEvent } from './run-finisher.js';
 import type { RunEventLog } from './run-event-log.js';
 import type { RunEvent, RunEventBody } from './run-events.js';
 import type { RunService, StartRunRequest } from './run-service.js';
@@ -27,10 +28,15 @@ export interface StartedRun {
   quota: RateDecision | undefined;
 }
 
+/** How a queried run ended: its answer when it succeeded, else its error (the status was sent already). */
 export interface QueryAnswer {
   runId: string;
-  final: string;
+  status: 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+  final: string | null;
+  truncated: boolean;
   usage: Extract<RunEventBody, { type: 'usage' }>;
+  /** The run's `error` event, when it did not succeed. */
+  error?: RunErrorEvent;
 }
 
 /** What a follower of a run's events receives, transport-neutral: each transport frames it its own way. */
@@ -103,17 +109,16 @@ export class RunStreamService {
     if (closed.aborted) runs.detach(runId);
     else closed.addEventListener('abort', () => runs.detach(runId), { once: true });
     const answer = done.then((result): QueryAnswer => {
-      if (result.outcome.kind === 'succeeded' && result.final !== null)
-        return { runId, final: result.final, usage: result.usage };
-      const { outcome } = result;
-      const code =
-        outcome.kind === 'succeeded'
-          ? 'INTERNAL_ERROR'
-          : outcome.kind === 'interrupted'
-            ? 'RUN_CANCELLED'
-            : outcome.code;
-      const message = outcome.kind === 'succeeded' ? 'no final answer' : outcome.message;
-      throw new AgentdError(code, message, { details: { runId, usage: result.usage } });
+      const { outcome, usage, error } = result;
+      const status = outcome.kind === 'cancelled' && outcome.code === 'RUN_TIMEOUT' ? 'failed' : outcome.kind;
+      return {
+        runId,
+        status,
+        final: result.final,
+        truncated: result.truncated,
+        usage,
+        ...(error ? { error } : {}),
+      };
     });
     return { started, answer };
   }

@@ -8,6 +8,7 @@ import { TokenBucket } from '../common/token-bucket.js';
 import { compiledValidator, validate } from '../common/validate.js';
 import type { ActiveRun } from './active-run.js';
 import type { ModelGateway } from './model-gateway.js';
+import { enrichRunnerEvent } from './enrich-runner-event.js';
 import type { RelayedRunnerEvent } from './run-events.js';
 import { ConverseStreamRequestSchema, RunnerEventSchema } from '../protocol/run-schemas.js';
 import { SseParser } from './sse-parser.js';
@@ -158,7 +159,7 @@ export class RunnerBridge {
       case 'tool_call':
       case 'tool_result':
       case 'step_complete':
-        await this.options.relay(run, event);
+        await this.options.relay(run, enrichRunnerEvent(run, event));
         return;
     }
   }

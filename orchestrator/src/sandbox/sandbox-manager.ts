@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { SandboxChannel } from '../callhome/sandbox-channel.js';
 import type { Clock } from '../common/clock.js';
-import { AgentdError, CapacityError, errorMessage, NotFoundError } from '../common/errors.js';
-import { newSandboxId } from '../common/ids.js';
+import { AgentdError, errorMessage, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { SingleFlight } from '../common/mutex.js';
 import { resolveProfile } from './resolve-profile.js';
@@ -11,28 +10,19 @@ import { retry } from '../common/retry.js';
 import type { SandboxRegistry } from './sandbox-registry.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
-import { pickNodeVictim, pickTenantVictim, type NodeCapacity } from './node-capacity.js';
+import type { NodeCapacity } from './node-capacity.js';
+import { planSlot } from './plan-slot.js';
 import { limitsKey, type SandboxLimits, type SandboxLimitsOverride, type SandboxProfile } from './profile.js';
 import type { ReapReason, ReapRecord } from './reap-reason.js';
 import type { SandboxFactory } from './sandbox-factory.js';
-import { conversationKey, type SandboxAssignment, type SandboxRecord } from './sandbox-record.js';
+import { conversationKey, type SandboxRecord } from './sandbox-record.js';
 import type { SandboxRemover } from './sandbox-remover.js';
 import type { WarmPool } from './warm-pool.js';
+import type { AcquireRequest, SandboxClaim, SandboxLease } from './sandbox-lease.js';
 
-export interface AcquireRequest extends SandboxAssignment {
-  /** Profile name; the configured default when absent. */
-  profile?: string;
-  /** Per-tenant overrides of the profile's limits; any override bypasses the warm pool. */
-  limits?: SandboxLimitsOverride;
-}
-
-export type AllocationSource = 'reuse' | 'pool' | 'cold';
-
-/** A sandbox held by one run; give it back with `release`. */
-export interface SandboxLease {
+/** A reserved slot for a new container (its record is in state `starting`). */
+interface ColdPlan {
   record: SandboxRecord;
-  channel: SandboxChannel;
-  source: AllocationSource;
 }
 
 export interface SandboxManagerOptions {
@@ -61,12 +51,9 @@ class DeadWarmSandbox extends Error {
   }
 }
 
-/** Seconds a client should wait after a capacity refusal: about one reaper tick. */
-const CAPACITY_RETRY_AFTER_S = 10;
-
 /** One container per conversation: reuse it, else claim a warm one, else create one — within the caps. */
 export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
-  readonly #acquiring = new SingleFlight<SandboxLease>();
+  readonly #claiming = new SingleFlight<SandboxClaim>();
   readonly #log: Logger;
 
   constructor(private readonly options: SandboxManagerOptions) {
@@ -82,17 +69,31 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     return resolveProfile(this.options.profiles(), profileName ?? this.options.defaultProfile, overrides);
   }
 
-  /** Hands a sandbox for the conversation to one run (state busy). Concurrent calls for one conversation share a result. */
-  acquire(request: AcquireRequest): Promise<SandboxLease> {
+  /** Hands a sandbox for the conversation to one run (state busy): `claim`, then wait until it is ready. */
+  async acquire(request: AcquireRequest): Promise<SandboxLease> {
+    return (await this.claim(request)).ready;
+  }
+
+  /**
+   * Decides where the conversation's sandbox comes from (reuse, the warm pool, or a new container) within the
+   * caps, and holds it: refusals (busy, capacity) come from here. A new container is started in `ready`, so
+   * the caller can tell its client at once while it boots. Concurrent claims for one conversation share a
+   * result.
+   */
+  claim(request: AcquireRequest): Promise<SandboxClaim> {
     const key = conversationKey(request.tenantId, request.conversationId);
-    return this.#acquiring.run(key, async () => {
+    return this.#claiming.run(key, async () => {
       const started = performance.now();
-      const lease = await this.#acquire(request);
-      this.options.metrics.allocationSeconds.observe(
-        { source: lease.source },
-        (performance.now() - started) / 1000,
+      const claim = await this.#claim(request, MAX_ATTEMPTS);
+      void claim.ready.then(
+        (lease) =>
+          this.options.metrics.allocationSeconds.observe(
+            { source: lease.source },
+            (performance.now() - started) / 1000,
+          ),
+        () => undefined,
       );
-      return lease;
+      return claim;
     });
   }
 
@@ -137,13 +138,14 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     if (!result.ok) throw new AgentdError('SANDBOX_LOST', `runner answered ping with ${result.error.code}`);
   }
 
-  async #acquire(request: AcquireRequest): Promise<SandboxLease> {
+  async #claim(request: AcquireRequest, attempts: number): Promise<SandboxClaim> {
     const { profile, limits } = this.resolve(request.profile, request.limits);
     const key = limitsKey(limits);
     const poolable = request.limits === undefined || key === limitsKey(profile.limits);
+    let held: SandboxLease | ColdPlan;
     try {
-      return await retry(() => this.#acquireOnce(request, profile, limits, key, poolable), {
-        retries: MAX_ATTEMPTS - 1,
+      held = await retry(() => this.#claimOnce(request, profile, key, poolable), {
+        retries: attempts - 1,
         minDelayMs: 0,
         maxDelayMs: 0,
         retryOn: (err) => err instanceof DeadWarmSandbox || (err instanceof AgentdError && err.recoverable),
@@ -151,54 +153,74 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     } catch (err) {
       throw err instanceof DeadWarmSandbox ? err.cause : err;
     }
+    if ('channel' in held) return { source: held.source, record: held.record, ready: Promise.resolve(held) };
+    const ready = this.#start(held.record, profile, limits).catch(async (err: unknown) => {
+      // A container that failed to start is worth another attempt when the failure says so.
+      if (attempts <= 1 || !(err instanceof AgentdError && err.recoverable)) throw err;
+      this.#log.warn(
+        { sandboxId: held.record.id, reason: errorMessage(err) },
+        'Sandbox start failed; retrying',
+      );
+      return (await this.#claim(request, attempts - 1)).ready;
+    });
+    // The claimant may fail before it awaits `ready` (it then gives the lease back through it).
+    ready.catch(() => undefined);
+    return { source: 'cold', record: held.record, ready };
   }
 
-  async #acquireOnce(
-    request: AcquireRequest,
+  /** Starts the container of a reserved cold slot and marks it busy; the slot goes if it cannot start. */
+  async #start(
+    planned: SandboxRecord,
     profile: SandboxProfile,
     limits: SandboxLimits,
+  ): Promise<SandboxLease> {
+    try {
+      const { containerId, channel } = await this.options.factory.create({
+        record: planned,
+        profile,
+        limits,
+      });
+      const record = await this.options.registry.transition(planned.id, ['starting'], {
+        state: 'busy',
+        containerId,
+      });
+      if (!record) throw new AgentdError('SANDBOX_LOST', `sandbox ${planned.id} was removed while starting`);
+      return { record, channel, source: 'cold' };
+    } catch (err) {
+      await this.options.registry.remove(planned.id);
+      throw err;
+    }
+  }
+
+  async #claimOnce(
+    request: AcquireRequest,
+    profile: SandboxProfile,
     key: string,
     poolable: boolean,
-  ): Promise<SandboxLease> {
+  ): Promise<SandboxLease | ColdPlan> {
     const reused = await this.#reuse(request, profile, key);
     if (reused) return reused;
-    const plan = await this.options.capacity.exclusive(() => this.#plan(request, profile, key, poolable));
+    const plan = await this.options.capacity.exclusive(() =>
+      planSlot(this.options, request, profile, key, poolable),
+    );
     for (const victim of plan.victims) {
       await this.options.remover.remove(victim.record, victim.reason).catch((err: unknown) => {
         this.#log.warn({ err, sandboxId: victim.record.id }, 'Eviction failed');
       });
     }
+    if (plan.kind === 'cold') return { record: plan.record };
+    const channel = this.#channel(plan.record);
     try {
-      if (plan.kind === 'pool') {
-        const channel = this.#channel(plan.record);
-        try {
-          await this.ping(channel);
-          return { record: plan.record, channel, source: 'pool' };
-        } catch (err) {
-          // A dead warm sandbox is the pool's loss, not the caller's: drop it and try again.
-          this.#log.warn(
-            { sandboxId: plan.record.id, reason: errorMessage(err) },
-            'Warm sandbox failed its health check',
-          );
-          await this.options.remover.remove(plan.record, 'unhealthy');
-          throw new DeadWarmSandbox(err);
-        }
-      }
-      const { containerId, channel } = await this.options.factory.create({
-        record: plan.record,
-        profile,
-        limits,
-      });
-      const record = await this.options.registry.transition(plan.record.id, ['starting'], {
-        state: 'busy',
-        containerId,
-      });
-      if (!record)
-        throw new AgentdError('SANDBOX_LOST', `sandbox ${plan.record.id} was removed while starting`);
-      return { record, channel, source: 'cold' };
+      await this.ping(channel);
+      return { record: plan.record, channel, source: 'pool' };
     } catch (err) {
-      if (plan.kind === 'cold') await this.options.registry.remove(plan.record.id);
-      throw err;
+      // A dead warm sandbox is the pool's loss, not the caller's: drop it and try again.
+      this.#log.warn(
+        { sandboxId: plan.record.id, reason: errorMessage(err) },
+        'Warm sandbox failed its health check',
+      );
+      await this.options.remover.remove(plan.record, 'unhealthy');
+      throw new DeadWarmSandbox(err);
     }
   }
 
@@ -254,72 +276,6 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     return undefined;
   }
 
-  /** Under the capacity lock: check caps, pick evictions, then take a warm sandbox or reserve a cold slot. */
-  async #plan(
-    request: AcquireRequest,
-    profile: SandboxProfile,
-    key: string,
-    poolable: boolean,
-  ): Promise<
-    | { kind: 'pool'; record: SandboxRecord; victims: Victim[] }
-    | { kind: 'cold'; record: SandboxRecord; victims: Victim[] }
-  > {
-    const { registry, capacity, nodeId } = this.options;
-    const policy = this.options.policy();
-    const victims: Victim[] = [];
-    const tenantRecords = await capacity.tenantRecords(request.tenantId);
-    if (tenantRecords.length >= policy.maxSandboxesPerTenant) {
-      const victim = pickTenantVictim(tenantRecords, request.tenantId, nodeId);
-      if (!victim || !(await this.#claimVictim(victim))) {
-        throw new CapacityError(
-          'tenant',
-          `tenant ${request.tenantId} has ${tenantRecords.length} sandboxes, its cap is ${policy.maxSandboxesPerTenant}`,
-          CAPACITY_RETRY_AFTER_S,
-        );
-      }
-      victims.push({ record: { ...victim, state: 'removing' }, reason: 'tenant_cap' });
-    }
-    const assignment = { tenantId: request.tenantId, conversationId: request.conversationId };
-    if (poolable) {
-      const warm = await this.options.pool.take(profile.name, key, assignment);
-      if (warm) return { kind: 'pool', record: warm, victims };
-    }
-    const nodeRecords = await capacity.nodeRecords();
-    if (nodeRecords.length >= policy.maxSandboxesPerNode) {
-      const victim = pickNodeVictim(nodeRecords, nodeId);
-      if (!victim || !(await this.#claimVictim(victim))) {
-        throw new CapacityError(
-          'node',
-          `node ${nodeId} runs ${nodeRecords.length} sandboxes (cap ${policy.maxSandboxesPerNode}) and none is idle`,
-          CAPACITY_RETRY_AFTER_S,
-        );
-      }
-      victims.push({ record: { ...victim, state: 'removing' }, reason: 'node_cap' });
-    }
-    const now = this.options.clock.now();
-    const record: SandboxRecord = {
-      id: newSandboxId(),
-      containerId: '',
-      nodeId,
-      profile: profile.name,
-      profileVersion: profile.version,
-      limitsKey: key,
-      state: 'starting',
-      ...assignment,
-      createdAt: now,
-      lastUsedAt: now,
-      workspaceVersion: null,
-    };
-    await registry.put(record);
-    return { kind: 'cold', record, victims };
-  }
-
-  async #claimVictim(victim: SandboxRecord): Promise<boolean> {
-    const claimed = await this.options.registry.transition(victim.id, [victim.state], { state: 'removing' });
-    if (claimed && victim.state === 'warm') this.options.pool.forget(victim.id);
-    return claimed !== undefined;
-  }
-
   #channel(record: SandboxRecord): SandboxChannel {
     const channel = this.options.callHome.channel(record.id);
     if (!channel)
@@ -328,9 +284,4 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
       });
     return channel;
   }
-}
-
-interface Victim {
-  record: SandboxRecord;
-  reason: ReapReason;
 }

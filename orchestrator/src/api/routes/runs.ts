@@ -16,7 +16,7 @@ import {
 } from '../schemas.js';
 import { runJson } from '../serializers.js';
 import type { SseConnections } from '../sse-connections.js';
-import { startSse, streamRunEvents } from '../sse-stream.js';
+import { startJson, startSse, streamRunEvents } from '../sse-stream.js';
 
 export interface RunRoutesOptions {
   streams: RunStreamService;
@@ -103,8 +103,15 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       const closed = new AbortController();
       reply.raw.once('close', () => closed.abort());
       const { started, answer } = await streams.query(caller(request), startRequest(request), closed.signal);
-      void reply.headers(rateLimitHeaders(started.quota));
-      return answer;
+      // Refusals were answered above with their own status; from here the run exists, so the caller gets its
+      // id at once (to cancel or follow it) and the outcome in the body.
+      const res = startJson(reply, {
+        ...rateLimitHeaders(started.quota),
+        'x-request-id': request.id,
+        'x-run-id': started.runId,
+      });
+      const body = JSON.stringify(await answer);
+      if (!res.destroyed) res.end(body);
     },
   );
 

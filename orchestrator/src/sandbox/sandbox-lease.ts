@@ -1,0 +1,29 @@
+import type { SandboxChannel } from '../callhome/sandbox-channel.js';
+import type { SandboxLimitsOverride } from './profile.js';
+import type { SandboxAssignment, SandboxRecord } from './sandbox-record.js';
+
+export interface AcquireRequest extends SandboxAssignment {
+  /** Profile name; the configured default when absent. */
+  profile?: string;
+  /** Per-tenant overrides of the profile's limits; any override bypasses the warm pool. */
+  limits?: SandboxLimitsOverride;
+}
+
+export type AllocationSource = 'reuse' | 'pool' | 'cold';
+
+/** A sandbox held by one run; give it back with `release`. */
+export interface SandboxLease {
+  record: SandboxRecord;
+  channel: SandboxChannel;
+  source: AllocationSource;
+}
+
+/**
+ * A sandbox held for one run before it is ready: where it comes from and its record are known at once; a new
+ * container is still starting until `ready` resolves (its record id may change if a start is retried).
+ */
+export interface SandboxClaim {
+  source: AllocationSource;
+  record: SandboxRecord;
+  ready: Promise<SandboxLease>;
+}
