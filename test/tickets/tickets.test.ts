@@ -49,7 +49,10 @@ describe('browser tickets (conversation and run tickets, revocation, CORS prefli
       )
       .then(
         (principal) => ({ principal, code: undefined, reason: undefined }),
-        (err: AgentdError) => ({ principal: undefined, code: err.code, reason: err.details?.reason }),
+        (err: unknown) => {
+          const { code, details } = err as AgentdError;
+          return { principal: undefined, code, reason: details?.reason };
+        },
       );
   }
 
