@@ -34,7 +34,7 @@ const MAY_IMPORT = {
     'store',
   ],
   audit: ['common', 'callhome', 'docker', 'sandbox', 'security'],
-  coordination: ['common', 'runs', 'sandbox'],
+  coordination: ['common', 'auth', 'runs', 'sandbox'],
   api: [
     'common',
     'auth',

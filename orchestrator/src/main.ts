@@ -1,5 +1,7 @@
+import { createRequestAuthenticator } from './api/access.js';
 import { buildApp } from './api/app.js';
 import { ApiKeyAuth } from './auth/api-key-auth.js';
+import { TicketService } from './auth/ticket-service.js';
 import { CallHomeServer } from './callhome/call-home-server.js';
 import { systemClock } from './common/clock.js';
 import type { Logger } from './common/logger.js';
@@ -157,11 +159,23 @@ async function wire(
     }),
     { nodeId, timeoutMs: 2_000, cacheMs: 1_000 },
   );
+  const tickets = new TicketService({
+    tickets: coordination.tickets,
+    store,
+    clock,
+    settings: {
+      conversationTtlMs: config.tickets.conversationTtlMs,
+      runGraceMs: config.runs.disconnectGraceMs,
+      runMaxTtlMs: config.runs.runTimeoutMs + config.runs.cancelGraceMs + config.runs.disconnectGraceMs,
+    },
+  });
+  const authenticate = createRequestAuthenticator({ auth, tickets });
   const shutdownController = new AbortController();
   const app = await buildApp({
     http: config.http,
     logger,
-    auth,
+    authenticate,
+    tickets,
     streams,
     health,
     metrics,
@@ -211,6 +225,8 @@ async function wire(
     database,
     store,
     auth,
+    tickets,
+    authenticate,
     locks,
     eventLog,
     runs,

@@ -3,6 +3,7 @@ import { systemClock } from '../../orchestrator/src/common/clock.js';
 import { randomId } from '../../orchestrator/src/common/ids.js';
 import { silentLogger } from '../../orchestrator/src/common/logger.js';
 import { createCoordination, type Coordination } from '../../orchestrator/src/coordination/coordination.js';
+import type { StoredTicket } from '../../orchestrator/src/auth/ticket-store.js';
 import type { SandboxRecord } from '../../orchestrator/src/sandbox/sandbox-record.js';
 
 const REDIS_URL = process.env.AGENTD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,6 +22,22 @@ function record(id: string, extra: Partial<SandboxRecord> = {}): SandboxRecord {
     createdAt: 1_795_000_000_000,
     lastUsedAt: 1_795_000_000_000,
     workspaceVersion: null,
+    ...extra,
+  };
+}
+
+function ticket(extra: Partial<StoredTicket> = {}): StoredTicket {
+  const id = `tkt_${randomId(12)}`;
+  return {
+    id,
+    hash: `hash-${id}`,
+    kind: 'conversation',
+    tenantId: 't1',
+    conversationId: 'c1',
+    runId: null,
+    issuer: { keyId: 'k1', actor: 'key:k1(test)' },
+    issuedAt: 1_795_000_000_000,
+    expiresAt: 1_795_000_060_000,
     ...extra,
   };
 }
@@ -143,6 +160,37 @@ describe.each(['embedded', 'redis'] as const)('coordination contract (%s)', (mod
     expect((await c.eventLog.read(runId, 1, 10))?.events).toHaveLength(1);
   });
 
+  it('tickets: found by hash and id, claimed once, removed, forgotten after their TTL', async () => {
+    const c = await open(mode);
+    const t = ticket({ kind: 'run', runId: 'r1' });
+    await c.tickets.put(t, 60_000);
+    expect(await c.tickets.findByHash(t.hash)).toEqual(t);
+    expect(await c.tickets.findById(t.id)).toEqual(t);
+    expect(await c.tickets.findByHash('hash-other')).toBeUndefined();
+
+    expect(await c.tickets.claim(t.hash, 60_000)).toBe(true);
+    expect(await c.tickets.claim(t.hash, 60_000)).toBe(false);
+    expect(await c.tickets.findByHash(t.hash)).toEqual(t);
+
+    expect(await c.tickets.remove(t.id)).toBe(true);
+    expect(await c.tickets.remove(t.id)).toBe(false);
+    expect(await c.tickets.findByHash(t.hash)).toBeUndefined();
+    expect(await c.tickets.findById(t.id)).toBeUndefined();
+
+    const brief = ticket();
+    await c.tickets.put(brief, 50);
+    await expect
+      .poll(() => c.tickets.findByHash(brief.hash), { interval: 20, timeout: 2_000 })
+      .toBeUndefined();
+    expect(await c.tickets.findById(brief.id)).toBeUndefined();
+  });
+
+  it('tickets: of concurrent claims exactly one wins', async () => {
+    const c = await open(mode);
+    const claims = await Promise.all(Array.from({ length: 20 }, () => c.tickets.claim('hash-race', 60_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
   it('signals: a cancel request reaches the handler', async () => {
     const c = await open(mode);
     let resolve!: (runId: string) => void;
@@ -184,6 +232,15 @@ describe('coordination across two Redis nodes', () => {
     expect(await b.signals.watchedElsewhere(runId)).toBe(false);
     unwatch();
     await expect.poll(() => a.signals.watchedElsewhere(runId)).toBe(false);
+
+    // A ticket issued through one node is found and consumed (once) through the other.
+    const shared = ticket();
+    await a.tickets.put(shared, 60_000);
+    expect(await b.tickets.findByHash(shared.hash)).toEqual(shared);
+    expect(await b.tickets.claim(shared.hash, 60_000)).toBe(true);
+    expect(await a.tickets.claim(shared.hash, 60_000)).toBe(false);
+    expect(await b.tickets.remove(shared.id)).toBe(true);
+    expect(await a.tickets.findById(shared.id)).toBeUndefined();
 
     await a.nodes.start({ nodeId: 'node-a', url: null, startedAt: new Date().toISOString() });
     expect(await b.nodes.isAlive('node-a')).toBe(true);

@@ -120,6 +120,8 @@ describe('README', () => {
     expect(stdout).toContain('"path": "input/order.csv"');
     expect(stdout).toContain('Hello from the CLI.');
     expect(stdout).toContain('nothing would be reaped');
+    expect(stdout).toContain('"kind": "conversation"');
+    expect(stdout).toContain('revoked: 204');
   });
 
   it('lists exactly the routes of the OpenAPI document', async () => {

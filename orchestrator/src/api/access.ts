@@ -1,7 +1,11 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKeyAuth } from '../auth/api-key-auth.js';
 import type { Principal } from '../auth/principal.js';
+import type { TicketService } from '../auth/ticket-service.js';
+import type { TicketKind } from '../auth/ticket-store.js';
 import { AgentdError, NotFoundError } from '../common/errors.js';
+import { hasQueryCredential, queryCredential } from '../common/redact-url.js';
 
 /** Who may call a route: nobody needs a key (`public`), any valid key, an admin key, or a key of the path's tenant. */
 export type Access = 'public' | 'authenticated' | 'admin' | 'tenant';
@@ -12,10 +16,23 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /** The kind of `?ticket=` the route takes instead of a header credential (browsers); none by default. */
+    ticket?: TicketKind;
   }
 }
 
-export function readApiKey(request: FastifyRequest): string | undefined {
+/** What authenticating needs of a request; a WebSocket route passes its upgrade request. */
+export interface CredentialRequest {
+  headers: IncomingHttpHeaders;
+  /** Path and query, as on the request line. */
+  url: string;
+  params: unknown;
+}
+
+/** Authenticates a request by its header credential, or by `?ticket=` where `accepts` names a ticket kind. */
+export type RequestAuthenticator = (request: CredentialRequest, accepts?: TicketKind) => Promise<Principal>;
+
+export function readApiKey(request: { headers: IncomingHttpHeaders }): string | undefined {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header !== '') return header.trim();
   const authorization = request.headers.authorization;
@@ -24,14 +41,46 @@ export function readApiKey(request: FastifyRequest): string | undefined {
 }
 
 /**
+ * One way to authenticate, used by the HTTP hook and by routes that authenticate inside their handler (a
+ * WebSocket upgrade closes with 4001 instead of answering 401). A header credential wins; a URL credential is
+ * taken only as a ticket on a route that accepts its kind, because URLs end up in browser history and proxies.
+ */
+export function createRequestAuthenticator(deps: {
+  auth: ApiKeyAuth;
+  tickets: TicketService;
+}): RequestAuthenticator {
+  return async (request, accepts) => {
+    const key = readApiKey(request);
+    if (key !== undefined) return deps.auth.authenticate(key);
+    const ticket = queryCredential(request.url, 'ticket');
+    if (ticket !== undefined && accepts !== undefined) {
+      const params = (request.params ?? {}) as { tenantId?: string; conversationId?: string; runId?: string };
+      return deps.tickets.authenticate(ticket, accepts, {
+        tenantId: params.tenantId,
+        conversationId: params.conversationId,
+        runId: params.runId,
+      });
+    }
+    if (hasQueryCredential(request.url)) {
+      throw new AgentdError(
+        'UNAUTHENTICATED',
+        'this route takes no credential in the URL: send X-API-Key or Authorization: Bearer',
+        { details: { reason: 'url_credential_not_accepted' } },
+      );
+    }
+    return deps.auth.authenticate(undefined);
+  };
+}
+
+/**
  * Authenticates every request before anything else runs. A tenant key on another tenant's path gets 404,
  * exactly like a tenant that does not exist, so nothing about other tenants leaks.
  */
-export function installAccessControl(app: FastifyInstance, auth: ApiKeyAuth): void {
+export function installAccessControl(app: FastifyInstance, authenticate: RequestAuthenticator): void {
   app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.access ?? 'authenticated';
+    const { access = 'authenticated', ticket } = request.routeOptions.config;
     if (access === 'public') return;
-    const principal = await auth.authenticate(readApiKey(request));
+    const principal = await authenticate(request, ticket);
     request.principal = principal;
     const tenantHeader = headerValue(request, 'x-tenant-id');
     const userHeader = headerValue(request, 'x-user-id');

@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { ApiKeyAuth } from '../auth/api-key-auth.js';
+import type { TicketService } from '../auth/ticket-service.js';
 import { randomId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import type { HttpConfig } from '../config/config.js';
@@ -18,8 +18,9 @@ import type { UsageService } from '../controlplane/usage-service.js';
 import type { OperatorService } from '../operators/operator-service.js';
 import type { RunStreamService } from '../runs/run-stream-service.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
-import { installAccessControl } from './access.js';
+import { installAccessControl, type RequestAuthenticator } from './access.js';
 import { installErrorHandler, sendFrameworkError, writeClientError } from './error-handler.js';
+import { serializeRequest } from './request-log.js';
 import { SseConnections } from './sse-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
@@ -30,13 +31,16 @@ import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { ticketRoutes } from './routes/tickets.js';
 import { usageRoutes } from './routes/usage.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
 export interface ApiDependencies {
   http: HttpConfig;
   logger: Logger;
-  auth: ApiKeyAuth;
+  /** Header credentials, or `?ticket=` where a route accepts tickets (also used by WebSocket upgrades). */
+  authenticate: RequestAuthenticator;
+  tickets: TicketService;
   streams: RunStreamService;
   health: HealthService;
   metrics: Metrics;
@@ -63,7 +67,10 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   const app = Fastify({
     // Without the cast Fastify infers pino's Logger as its logger type and the instance no longer fits plugins.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    loggerInstance: deps.logger.child(
+      { component: 'http' },
+      { serializers: { req: serializeRequest } },
+    ) as FastifyBaseLogger,
     bodyLimit: deps.http.bodyLimitBytes,
     requestIdHeader: false,
     // X-Request-ID is accepted when sane, generated otherwise, echoed on every response and in every log line.
@@ -94,10 +101,30 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     contentSecurityPolicy: false,
     hsts: deps.http.hsts ? { maxAge: 31_536_000, includeSubDomains: true } : false,
   });
+  // Registered before access control: its onRequest hook answers a preflight (which carries no credentials)
+  // before any key is asked for. Origins outside CORS_ORIGINS get no allow-origin, so browsers refuse them.
   await app.register(cors, {
     origin: deps.http.corsOrigins.length === 0 ? false : deps.http.corsOrigins,
     credentials: false,
-    exposedHeaders: ['x-request-id', 'x-run-id', 'retry-after'],
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Last-Event-ID',
+      'X-API-Key',
+      'X-Request-ID',
+      'X-Tenant-ID',
+      'X-User-ID',
+    ],
+    exposedHeaders: [
+      'x-request-id',
+      'x-run-id',
+      'retry-after',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
+    maxAge: 600,
   });
   await app.register(swagger, {
     openapi: {
@@ -106,6 +133,12 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           bearer: { type: 'http', scheme: 'bearer' },
+          ticket: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'ticket',
+            description: 'A browser ticket (POST …/tickets), only on the routes that list it',
+          },
         },
       },
       security: [{ apiKey: [] }, { bearer: [] }],
@@ -116,7 +149,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  installAccessControl(app, deps.auth);
+  installAccessControl(app, deps.authenticate);
 
   await app.register(healthRoutes, {
     health: deps.health,
@@ -147,6 +180,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(workspaceRoutes, { files: services.files });
   await app.register(usageRoutes, { usage: services.usage });
   await app.register(keyRoutes, { keys: services.keys });
+  await app.register(ticketRoutes, { tickets: deps.tickets });
   await app.register(auditLogRoutes, services.audit);
   await app.register(adminRoutes, { operators: services.operators });
   return app;

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AgentdError, isAgentdError, type ErrorCode, type Severity } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
+import { redactCredentials } from '../common/redact-url.js';
 import { httpStatusOf } from './http-status.js';
 
 export interface ErrorBody {
@@ -48,11 +49,14 @@ export function sendError(
   const body: ErrorBody = {
     error: {
       code: err.code,
-      message: hideMessage ? 'internal error; the request id identifies it in the logs' : err.message,
+      // A message may quote the request's URL: its credentials never go back out (or into a proxy's log).
+      message: hideMessage
+        ? 'internal error; the request id identifies it in the logs'
+        : redactCredentials(err.message),
       severity: err.severity,
       recoverable: err.recoverable,
       requestId: request.id,
-      ...(err.details && !hideMessage ? { details: err.details } : {}),
+      ...(err.details && !hideMessage ? { details: redactDetails(err.details) } : {}),
     },
   };
   if (err.retryAfterSeconds !== undefined) void reply.header('retry-after', String(err.retryAfterSeconds));
@@ -63,6 +67,12 @@ export function sendError(
       void reply.header('x-ratelimit-reset', String(err.details.resetSeconds));
   }
   void reply.status(status).type('application/json').send(body);
+}
+
+function redactDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const text = JSON.stringify(details);
+  const redacted = redactCredentials(text);
+  return redacted === text ? details : (JSON.parse(redacted) as Record<string, unknown>);
 }
 
 function classify(error: FastifyError | AgentdError | Error): { status: number; err: AgentdError } {

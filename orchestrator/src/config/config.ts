@@ -36,6 +36,8 @@ export interface AgentdConfig {
   log: { level: LogLevel; pretty: boolean };
   http: HttpConfig;
   auth: { apiKeys: string[] };
+  /** Browser tickets: how long a conversation (WebSocket) ticket stays usable (AGENTD_TICKET_TTL). */
+  tickets: { conversationTtlMs: number };
   rateLimit: { enabled: boolean; requests: number; periodMs: number };
   metrics: { enabled: boolean; public: boolean };
   shutdownTimeoutMs: number;

@@ -71,6 +71,7 @@ export function loadConfig(
       heartbeatMs: r.durationMs('AGENTD_SSE_HEARTBEAT', 15_000, 100),
     },
     auth: { apiKeys },
+    tickets: { conversationTtlMs: r.durationMs('AGENTD_TICKET_TTL', 60_000, 100) },
     rateLimit: {
       enabled: r.boolean('RATE_LIMIT_ENABLED', true),
       requests: r.integer('RATE_LIMIT_REQUESTS', 60, 1, 1_000_000),

@@ -1,3 +1,4 @@
+import type { TicketStore } from '../auth/ticket-store.js';
 import type { Clock } from '../common/clock.js';
 import type { ExecutionLimiter } from '../runs/execution-limiter.js';
 import type { Logger } from '../common/logger.js';
@@ -5,6 +6,7 @@ import { LocalExecutionLimiter } from './local-execution-limiter.js';
 import { LocalLockService } from './local-lock-service.js';
 import { LocalRunEventLog } from './local-run-event-log.js';
 import { LocalSandboxRegistry } from './local-sandbox-registry.js';
+import { LocalTicketStore } from './local-ticket-store.js';
 import type { LockService } from '../common/lock-service.js';
 import { LocalNodeDirectory } from './local-node-directory.js';
 import type { NodeDirectory } from '../runs/node-directory.js';
@@ -16,6 +18,7 @@ import { RedisNotifier } from './redis-notifier.js';
 import { RedisRunEventLog } from './redis-run-event-log.js';
 import { RedisRunSignals } from './redis-run-signals.js';
 import { RedisSandboxRegistry } from './redis-sandbox-registry.js';
+import { RedisTicketStore } from './redis-ticket-store.js';
 import type { RunEventLog } from '../runs/run-event-log.js';
 import { LocalRunSignals } from './local-run-signals.js';
 import type { RunSignals } from '../runs/run-signals.js';
@@ -46,6 +49,8 @@ export interface Coordination {
   signals: RunSignals;
   /** Run-start budgets per caller. */
   limiter: ExecutionLimiter;
+  /** Browser tickets (stored hashed), shared by every node. */
+  tickets: TicketStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,6 +70,7 @@ export async function createCoordination(
       nodes: new LocalNodeDirectory(),
       signals: new LocalRunSignals(),
       limiter: new LocalExecutionLimiter(clock),
+      tickets: new LocalTicketStore(clock),
       ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
@@ -107,6 +113,7 @@ export async function createCoordination(
     nodes,
     signals,
     limiter: new RedisExecutionLimiter(rateLimit, prefix),
+    tickets: new RedisTicketStore(client, prefix),
     ping: async () => {
       await client.ping();
     },

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { RequestAuthenticator } from '../api/access.js';
 import type { ApiKeyAuth } from '../auth/api-key-auth.js';
+import type { TicketService } from '../auth/ticket-service.js';
 import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { Clock } from '../common/clock.js';
 import type { LockService } from '../common/lock-service.js';
@@ -32,6 +34,9 @@ export interface Daemon extends SandboxSubsystem {
   database: Database;
   store: Store;
   auth: ApiKeyAuth;
+  tickets: TicketService;
+  /** The HTTP API's authentication (header credentials or a ticket), as a WebSocket upgrade uses it. */
+  authenticate: RequestAuthenticator;
   locks: LockService;
   eventLog: RunEventLog;
   runs: RunService;

@@ -135,10 +135,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       schema: {
         params: RunParams,
         querystring: ResumeQuery,
+        // Browsers' EventSource cannot send headers: a run ticket in the URL is accepted here (and only here).
+        security: [{ apiKey: [] }, { bearer: [] }, { ticket: [] }],
         tags: ['runs'],
         summary: 'Resume a run’s event stream after Last-Event-ID',
       },
-      config,
+      config: { ...config, ticket: 'run' },
     },
     async (request, reply) => {
       const lastEventId = request.headers['last-event-id'] ?? request.query.lastEventId ?? '0';
