@@ -8,8 +8,9 @@
 #   redis-server the integration tests' Redis (fleet coordination, rate limits)
 #   docker-compose, systemd   to validate docker-compose.yml and the systemd unit offline
 #   rclone       the baseline of the workspace sync benchmark
+#   chromium     the headless browser of the browser tests (EventSource and WebSocket with tickets)
 set -euo pipefail
-packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone)
+packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
