@@ -18,9 +18,10 @@ import type { UsageService } from '../controlplane/usage-service.js';
 import type { OperatorService } from '../operators/operator-service.js';
 import type { RunStreamService } from '../runs/run-stream-service.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
-import { installAccessControl } from './access.js';
+import { installAccessControl, readApiKey } from './access.js';
 import { installErrorHandler, sendFrameworkError, writeClientError } from './error-handler.js';
 import { SseConnections } from './sse-connections.js';
+import { WsConnections } from './ws-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
@@ -31,6 +32,7 @@ import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { usageRoutes } from './routes/usage.js';
+import { websocketRoutes } from './routes/websocket.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
 export interface ApiDependencies {
@@ -138,6 +140,18 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     connections,
     streams: deps.streams,
     heartbeatMs: deps.http.heartbeatMs,
+    shutdown: deps.shutdown,
+  });
+  const wsConnections = new WsConnections(deps.http.wsMaxConnectionsPerPrincipal);
+  deps.metrics.computedGauge('agentd_ws_connections', 'Open WebSocket connections.', [], () =>
+    Promise.resolve([{ labels: {}, value: wsConnections.count }]),
+  );
+  await app.register(websocketRoutes, {
+    streams: deps.streams,
+    connections: wsConnections,
+    authenticate: (request) => deps.auth.authenticate(readApiKey(request)),
+    corsOrigins: deps.http.corsOrigins,
+    pingIntervalMs: deps.http.wsPingIntervalMs,
     shutdown: deps.shutdown,
   });
   const { services } = deps;
