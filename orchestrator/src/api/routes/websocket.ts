@@ -66,7 +66,9 @@ export const websocketRoutes: FastifyPluginAsyncTypebox<WebSocketRoutesOptions> 
     });
   };
 
-  const upgradeRequired = (): never => {
+  // A plain GET: the credential is checked like everywhere else (401 first), then the upgrade is asked for.
+  const upgradeRequired = async (request: FastifyRequest): Promise<never> => {
+    await options.authenticate(request);
     throw new AgentdError('VALIDATION_FAILED', 'this route needs a WebSocket upgrade');
   };
   const schema = {
