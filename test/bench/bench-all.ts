@@ -10,7 +10,14 @@ import { fileURLToPath } from 'node:url';
 import type { BenchResult } from './results.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BENCHES = ['bench-sandbox.ts', 'bench-relay.ts', 'bench-sync.ts', 'bench-api.ts', 'bench-ws.ts', 'bench-density.ts'];
+const BENCHES = [
+  'bench-sandbox.ts',
+  'bench-relay.ts',
+  'bench-sync.ts',
+  'bench-api.ts',
+  'bench-ws.ts',
+  'bench-density.ts',
+];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agentd-bench-'));
 const file = path.join(dir, 'results.jsonl');
