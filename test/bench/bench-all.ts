@@ -17,6 +17,8 @@ const BENCHES = [
   'bench-api.ts',
   'bench-density.ts',
   'bench-first-event.ts',
+  'bench-ws.ts',
+  'bench-density.ts',
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agentd-bench-'));

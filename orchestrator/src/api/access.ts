@@ -92,12 +92,15 @@ export function installAccessControl(app: FastifyInstance, authenticate: Request
     if (access === 'admin' && principal.scope !== 'admin') {
       throw new AgentdError('FORBIDDEN', 'this route needs an admin key');
     }
-    if (access === 'tenant') {
-      const tenantId = (request.params as { tenantId?: string }).tenantId ?? '';
-      if (principal.scope === 'tenant' && principal.tenantId !== tenantId)
-        throw new NotFoundError('tenant', tenantId);
-    }
+    if (access === 'tenant')
+      checkTenantAccess(principal, (request.params as { tenantId?: string }).tenantId ?? '');
   });
+}
+
+/** A tenant key may act only on its own tenant; another tenant looks exactly like one that does not exist. */
+export function checkTenantAccess(principal: Principal, tenantId: string): void {
+  if (principal.scope === 'tenant' && principal.tenantId !== tenantId)
+    throw new NotFoundError('tenant', tenantId);
 }
 
 /** The X-User-ID of the request (bounded), used as a conversation's user when the body names none. */

@@ -22,6 +22,7 @@ import { installAccessControl, type RequestAuthenticator } from './access.js';
 import { installErrorHandler, sendFrameworkError, writeClientError } from './error-handler.js';
 import { serializeRequest } from './request-log.js';
 import { SseConnections } from './sse-connections.js';
+import { WsConnections } from './ws-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
@@ -33,6 +34,7 @@ import { runRoutes } from './routes/runs.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { usageRoutes } from './routes/usage.js';
+import { websocketRoutes } from './routes/websocket.js';
 import { workspaceRoutes } from './routes/workspace.js';
 
 export interface ApiDependencies {
@@ -171,6 +173,19 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     connections,
     streams: deps.streams,
     heartbeatMs: deps.http.heartbeatMs,
+    shutdown: deps.shutdown,
+  });
+  const wsConnections = new WsConnections(deps.http.wsMaxConnectionsPerPrincipal);
+  deps.metrics.computedGauge('agentd_ws_connections', 'Open WebSocket connections.', [], () =>
+    Promise.resolve([{ labels: {}, value: wsConnections.count }]),
+  );
+  await app.register(websocketRoutes, {
+    streams: deps.streams,
+    connections: wsConnections,
+    // A browser's upgrade carries a single-use conversation ticket (`?ticket=`); other clients a header.
+    authenticate: (request) => deps.authenticate(request, 'conversation'),
+    corsOrigins: deps.http.corsOrigins,
+    pingIntervalMs: deps.http.wsPingIntervalMs,
     shutdown: deps.shutdown,
   });
   const { services } = deps;

@@ -20,6 +20,8 @@ const STATUS: Record<ErrorCode, number> = {
   WORKSPACE_SYNC_FAILED: 503,
   RUNNER_PROTOCOL_ERROR: 502,
   DEPENDENCY_UNAVAILABLE: 503,
+  // Only ever an event on an open stream; a resume from the first retained sequence number works.
+  STREAM_LAGGED: 409,
   INTERNAL_ERROR: 500,
 };
 

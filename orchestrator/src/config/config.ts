@@ -27,6 +27,10 @@ export interface HttpConfig {
   hsts: boolean;
   /** SSE comment heartbeats (`: ping`). */
   heartbeatMs: number;
+  /** WebSocket liveness: a ping frame this often; a peer that has not answered the previous one is closed (4000). */
+  wsPingIntervalMs: number;
+  /** Open WebSocket connections one principal (API key) may hold on this node. */
+  wsMaxConnectionsPerPrincipal: number;
 }
 
 export interface AgentdConfig {

@@ -69,6 +69,8 @@ export function loadConfig(
         .filter(Boolean),
       hsts: r.boolean('HSTS_ENABLED', production),
       heartbeatMs: r.durationMs('AGENTD_SSE_HEARTBEAT', 15_000, 100),
+      wsPingIntervalMs: r.durationMs('WS_PING_INTERVAL', 30_000, 100),
+      wsMaxConnectionsPerPrincipal: r.integer('WS_MAX_CONNECTIONS_PER_PRINCIPAL', 20, 1, 100_000),
     },
     auth: { apiKeys },
     tickets: { conversationTtlMs: r.durationMs('AGENTD_TICKET_TTL', 60_000, 100) },

@@ -1,0 +1,66 @@
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from '@fastify/websocket';
+import type { Principal } from '../auth/principal.js';
+import { isAgentdError } from '../common/errors.js';
+import type { WsConnections } from './ws-connections.js';
+import { CLOSE, closeSocket } from './ws-socket.js';
+
+export interface WsAdmissionOptions {
+  /** The upgrade's credential to a principal: a header key, or a conversation ticket in `?ticket=`. */
+  authenticate: (request: FastifyRequest) => Promise<Principal>;
+  corsOrigins: readonly string[];
+  connections: WsConnections;
+}
+
+export interface WsAdmitted {
+  principal: Principal;
+  tenantId: string;
+  conversationId: string;
+}
+
+/** The conversation a principal may open from this route; throws (an AgentdError) when it may not. */
+export type WsScope = (principal: Principal) => { tenantId: string; conversationId: string };
+
+/**
+ * Decides whether an upgraded connection may stay: its Origin, its credential, its tenant, its principal's cap.
+ * The checks run after the upgrade so a browser sees why (a refused HTTP upgrade only says "failed"); nothing
+ * reaches a run before they pass. A refused connection is closed with the reason.
+ */
+export async function admitWsConnection(
+  socket: WebSocket,
+  request: FastifyRequest,
+  options: WsAdmissionOptions,
+  scope: WsScope,
+): Promise<WsAdmitted | undefined> {
+  const origin = request.headers.origin;
+  // A page on another site must not drive runs with a credential the browser holds for it (CSWSH).
+  if (origin !== undefined && !options.corsOrigins.includes(origin)) {
+    closeSocket(socket, CLOSE.policy, 'origin not allowed');
+    return undefined;
+  }
+  let principal: Principal;
+  try {
+    principal = await options.authenticate(request);
+  } catch (err) {
+    const unauthenticated = isAgentdError(err) && err.code === 'UNAUTHENTICATED';
+    if (!unauthenticated) request.log.error({ err }, 'WebSocket authentication failed');
+    closeSocket(
+      socket,
+      unauthenticated ? CLOSE.unauthenticated : CLOSE.internal,
+      unauthenticated ? err.message : 'internal error',
+    );
+    return undefined;
+  }
+  let target: { tenantId: string; conversationId: string };
+  try {
+    target = scope(principal);
+  } catch (err) {
+    closeSocket(socket, CLOSE.policy, isAgentdError(err) ? err.message : 'not allowed');
+    return undefined;
+  }
+  if (!options.connections.admit(principal.keyId, socket)) {
+    closeSocket(socket, CLOSE.policy, 'too many WebSocket connections for this credential');
+    return undefined;
+  }
+  return { principal, ...target };
+}

@@ -1,0 +1,213 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from '@fastify/websocket';
+import type { RawData } from 'ws';
+import { AgentdError, isAgentdError, ValidationError } from '../common/errors.js';
+import type { RunEvent } from '../runs/run-events.js';
+import type { FeedItem, RunCaller, RunStreamService } from '../runs/run-stream-service.js';
+import { feedErrorBody } from './feed-error.js';
+import { CLOSE, closeSocket, sendText } from './ws-socket.js';
+import { parseClientMessage, resumeAfter, type WsClientMessage } from './ws-messages.js';
+
+export interface WsSessionOptions {
+  socket: WebSocket;
+  streams: RunStreamService;
+  caller: RunCaller;
+  tenantId: string;
+  conversationId: string;
+  /** The upgrade's X-User-ID: recorded on runs like SSE's, never used for budgets or caps. */
+  userId: string | undefined;
+  /** The upgrade request's id: every `error` names it, and message ids start with it. */
+  requestId: string;
+  shutdown: AbortSignal;
+  log: FastifyBaseLogger;
+}
+
+interface Following {
+  runId: string;
+  closed: AbortController;
+}
+
+/**
+ * One WebSocket connection on one conversation: client messages handled one at a time, in order; at most one
+ * run followed at a time, pulled from RunStreamService only as fast as the socket takes it.
+ */
+export class WsSession {
+  #sent = 0;
+  #queue: Promise<void> = Promise.resolve();
+  #following: Following | undefined;
+  readonly #onShutdown = (): void => this.#sayShutdown();
+
+  constructor(private readonly options: WsSessionOptions) {
+    const { socket, shutdown } = options;
+    socket.once('close', () => {
+      shutdown.removeEventListener('abort', this.#onShutdown);
+      this.#following?.closed.abort();
+    });
+    if (shutdown.aborted) this.#sayShutdown();
+    else shutdown.addEventListener('abort', this.#onShutdown, { once: true });
+  }
+
+  /** Queues one client frame. */
+  receive(data: RawData, isBinary: boolean): void {
+    this.#queue = this.#queue
+      .then(() => this.#handle(data, isBinary))
+      .catch((err: unknown) => this.options.log.warn({ err }, 'WebSocket message failed'));
+  }
+
+  async #handle(data: RawData, isBinary: boolean): Promise<void> {
+    try {
+      if (isBinary) throw new ValidationError('invalid message', ['(root): text frames only (JSON)']);
+      const message = parseClientMessage(
+        Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data),
+      );
+      await this.#dispatch(message);
+    } catch (err) {
+      await this.#sendError(err, this.#following?.runId).catch(() => undefined);
+    }
+  }
+
+  async #dispatch(message: WsClientMessage): Promise<void> {
+    const { streams, caller, tenantId, conversationId, shutdown } = this.options;
+    switch (message.type) {
+      case 'ping':
+        await this.#send({ type: 'pong' });
+        return;
+      case 'chat': {
+        this.#refuseWhileFollowing();
+        const { runId } = await streams.start(caller, {
+          tenantId,
+          conversationId,
+          message: message.content,
+          userId: this.options.userId,
+        });
+        this.#follow(runId, (closed) =>
+          Promise.resolve(streams.follow(runId, 0, { closed, stop: shutdown })),
+        );
+        return;
+      }
+      case 'resume': {
+        this.#refuseWhileFollowing();
+        const target = { tenantId, conversationId, runId: message.runId };
+        const after = resumeAfter(message);
+        this.#follow(message.runId, (closed) => streams.attach(target, after, { closed, stop: shutdown }));
+        return;
+      }
+      case 'cancel': {
+        const runId = this.#following?.runId;
+        if (runId === undefined)
+          throw new AgentdError('NOT_FOUND', 'this connection follows no run to cancel');
+        await streams.cancel({ tenantId, conversationId, runId });
+        return;
+      }
+    }
+  }
+
+  #refuseWhileFollowing(): void {
+    const runId = this.#following?.runId;
+    if (runId !== undefined)
+      throw new AgentdError('CONVERSATION_BUSY', `run ${runId} of this connection is still active`, {
+        recoverable: true,
+        details: { runId },
+      });
+  }
+
+  /** Marks `runId` followed at once (a next chat is refused), then streams it in the background. */
+  #follow(runId: string, open: (closed: AbortSignal) => Promise<AsyncGenerator<FeedItem>>): void {
+    const following = { runId, closed: new AbortController() };
+    this.#following = following;
+    void this.#pump(following, open)
+      .catch(async (err: unknown) => {
+        if (this.options.socket.readyState === this.options.socket.OPEN) await this.#sendError(err, runId);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#following === following) this.#following = undefined;
+      });
+  }
+
+  async #pump(following: Following, open: (closed: AbortSignal) => Promise<AsyncGenerator<FeedItem>>) {
+    const { runId, closed } = following;
+    const feed = await open(closed.signal);
+    for await (const item of feed) {
+      switch (item.kind) {
+        case 'events': {
+          const { socket } = this.options;
+          const frames = item.events.map(runEventFrame);
+          const last = frames.pop();
+          // ws writes in order: once the batch's last frame is on the wire, so is the rest. The next batch is
+          // read only then (backpressure); a reader that stays behind the log's bound gets STREAM_LAGGED.
+          for (const frame of frames) socket.send(frame);
+          if (last !== undefined) await sendText(socket, last);
+          break;
+        }
+        case 'done': {
+          const run = await this.options.streams.get({ ...this.#conversation(), runId });
+          await this.#send({ type: 'end', runId, status: run.status });
+          return;
+        }
+        case 'expired':
+        case 'lagged': {
+          const body = feedErrorBody(runId, item);
+          if (body) await this.#send({ ...body, requestId: this.options.requestId });
+          return;
+        }
+        case 'shutdown':
+          // The connection says `server_shutdown` once, for everything it followed.
+          return;
+      }
+    }
+  }
+
+  #sayShutdown(): void {
+    const runId = this.#following?.runId;
+    void this.#send({
+      type: 'server_shutdown',
+      message: 'this node is shutting down; reconnect and resume with the last seq received',
+      ...(runId === undefined ? {} : { runId }),
+    })
+      .catch(() => undefined)
+      .finally(() => closeSocket(this.options.socket, CLOSE.shutdown, 'server shutdown'));
+  }
+
+  async #sendError(err: unknown, runId: string | undefined): Promise<void> {
+    const known = isAgentdError(err);
+    if (!known) this.options.log.error({ err }, 'WebSocket request failed');
+    await this.#send({
+      type: 'error',
+      ...(runId === undefined ? {} : { runId }),
+      code: known ? err.code : 'INTERNAL_ERROR',
+      // Unexpected errors keep their message in the log only (like a 5xx body).
+      message: known ? err.message : 'internal error',
+      severity: known ? err.severity : 'error',
+      recoverable: known ? err.recoverable : false,
+      requestId: this.options.requestId,
+      ...(known && err.details ? { details: err.details } : {}),
+      ...(known && err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+    });
+  }
+
+  #conversation(): { tenantId: string; conversationId: string } {
+    return { tenantId: this.options.tenantId, conversationId: this.options.conversationId };
+  }
+
+  /** A message of this connection's own (not a run event): a fresh id and the time it is sent. */
+  #send(body: Record<string, unknown>): Promise<void> {
+    this.#sent += 1;
+    const id = `${this.options.requestId}.${this.#sent}`;
+    return sendText(
+      this.options.socket,
+      JSON.stringify({ id, timestamp: new Date().toISOString(), ...body }),
+    );
+  }
+}
+
+/**
+ * A run event exactly as SSE's `data:`, with an `id` that is the same on every transport and every replay
+ * (`<runId>:<seq>`, so a client can drop duplicates after a resume). tool_call and tool_result carry the tool
+ * use's id in their own `id`: it moves to `toolUseId` so the message id stays unique.
+ */
+export function runEventFrame(event: RunEvent): string {
+  const id = `${event.runId}:${event.seq}`;
+  if ('id' in event) return JSON.stringify({ ...event, id, toolUseId: event.id });
+  return JSON.stringify({ ...event, id });
+}
