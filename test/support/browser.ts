@@ -46,7 +46,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
       const dir = path.join(ARTIFACTS, 'browser');
       await mkdir(dir, { recursive: true });
       const file = path.join(dir, `${name}.png`);
-      await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+      await page.screenshot({ path: file, fullPage: true });
       return file;
     },
     async [Symbol.asyncDispose]() {
