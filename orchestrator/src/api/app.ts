@@ -138,6 +138,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     connections,
     streams: deps.streams,
     heartbeatMs: deps.http.heartbeatMs,
+    retryMs: deps.http.sseRetryMs,
     shutdown: deps.shutdown,
   });
   const { services } = deps;

@@ -8,6 +8,8 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONVERSATION_BUSY: 409,
   RATE_LIMITED: 429,
+  // Only ever sent inside a stream (the response is already 200); a resume from `firstSeq - 1` works.
+  STREAM_LAGGED: 409,
   CAPACITY_EXHAUSTED: 503,
   SANDBOX_START_FAILED: 503,
   SANDBOX_LOST: 503,

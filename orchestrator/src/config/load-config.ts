@@ -5,6 +5,7 @@ import { ValidationError } from '../common/errors.js';
 import { DEFAULT_LIFECYCLE_POLICY } from './lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
+import { loadHttp2Config } from './http2-config.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -69,6 +70,8 @@ export function loadConfig(
         .filter(Boolean),
       hsts: r.boolean('HSTS_ENABLED', production),
       heartbeatMs: r.durationMs('AGENTD_SSE_HEARTBEAT', 15_000, 100),
+      sseRetryMs: r.durationMs('AGENTD_SSE_RETRY', 3_000, 100),
+      http2: loadHttp2Config(r),
     },
     auth: { apiKeys },
     rateLimit: {
