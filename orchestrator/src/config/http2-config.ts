@@ -9,10 +9,11 @@ export interface Http2Config {
 }
 
 export function loadHttp2Config(r: EnvReader): Http2Config {
-  const port = (name: string): number | undefined =>
-    r.raw(name) === undefined ? undefined : r.integer(name, 0, 0, 65_535);
-  const h2cPort = port('AGENTD_H2C_PORT');
-  const tlsPort = port('AGENTD_TLS_PORT');
+  // Unset means no listener; 0 means any free port (tests).
+  const h2cPort =
+    r.raw('AGENTD_H2C_PORT') === undefined ? undefined : r.integer('AGENTD_H2C_PORT', 0, 0, 65_535);
+  const tlsPort =
+    r.raw('AGENTD_TLS_PORT') === undefined ? undefined : r.integer('AGENTD_TLS_PORT', 0, 0, 65_535);
   const certFile = r.optionalString('AGENTD_TLS_CERT_FILE');
   const keyFile = r.optionalString('AGENTD_TLS_KEY_FILE');
   if (tlsPort === undefined) {
