@@ -46,8 +46,8 @@ export interface StreamOptions {
 export type StreamEnd = 'done' | 'closed' | 'stopped' | 'expired' | 'lagged';
 
 /**
- * Writes a run's feed as SSE, after a `retry:` line. Each write waits for 'drain', so the feed is pulled only as fast as the client
- * reads; a reader that falls behind the log's retention is told so and disconnected.
+ * Writes a run's feed as SSE, after a `retry:` line. Each write waits for 'drain', so the feed is pulled only
+ * as fast as the client reads; a reader that falls behind the log's retention is told so and disconnected.
  */
 export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd> {
   const { res, runId, feed, closed } = options;
