@@ -73,18 +73,28 @@ describe('EventSource against agentd', () => {
     return res.headers.get('x-run-id') ?? '';
   };
 
-  /** Follows an EventSource until the server makes it stop; every message it got and why it stopped. */
-  const follow = (url: string): Promise<{ messages: Received[]; stopped: ErrorEvent }> => {
+  /**
+   * Follows an EventSource until the server makes it stop; every message it got and why it stopped. More
+   * than `maxErrors` error events (each dropped connection is one) means it would go on reconnecting.
+   */
+  const follow = (url: string, maxErrors: number): Promise<{ messages: Received[]; stopped: ErrorEvent }> => {
     const source = new EventSource(url, { fetch: withKey });
     const messages: Received[] = [];
     source.addEventListener('message', (event) => {
       const data = JSON.parse(event.data) as Received['data'];
       messages.push({ seq: data.seq ?? -1, lastEventId: event.lastEventId, data });
     });
-    return new Promise((resolve) => {
+    let errors = 0;
+    return new Promise((resolve, reject) => {
       source.addEventListener('error', (event) => {
         // A dropped connection is retried (CONNECTING); only a refusal (204, an error status) closes it.
         if (source.readyState === EventSource.CLOSED) resolve({ messages, stopped: event });
+        else if (++errors >= maxErrors) {
+          source.close();
+          reject(
+            new Error(`still reconnecting after ${errors} dropped connections (last: ${event.message})`),
+          );
+        }
       });
     });
   };
@@ -101,8 +111,10 @@ describe('EventSource against agentd', () => {
         connection.break();
       }
     };
+    // Two dropped connections (the break, the end of the stream), then the 204.
     const { messages, stopped } = await follow(
       `${proxy.url}/api/tenants/${tenantId}/conversations/${conversationId}/runs/${runId}/events`,
+      3,
     );
 
     expect(brokenAt).toBeGreaterThan(0);
@@ -191,6 +203,7 @@ describe('EventSource against agentd', () => {
     // What a browser does next: reconnect with Last-Event-ID = firstSeq - 1 (here given as the query).
     const { messages, stopped } = await follow(
       `${d.url ?? ''}/api/tenants/${tenantId}/conversations/${conversationId}/runs/${runId}/events?lastEventId=${firstSeq - 1}`,
+      2,
     );
     expect(messages[0]?.seq).toBe(firstSeq);
     const seqs = messages.map((m) => m.seq);
