@@ -24,11 +24,13 @@ function request(
   until?: (received: string) => boolean,
 ): Promise<H2Response> {
   return new Promise((resolve, reject) => {
+    // A string is sent as it is (raw uploads), anything else as JSON.
+    const json = body !== undefined && typeof body !== 'string';
     const stream = session.request(
-      { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      { ...(json ? { 'content-type': 'application/json' } : {}), ...headers },
       { endStream: body === undefined },
     );
-    if (body !== undefined) stream.end(JSON.stringify(body));
+    if (body !== undefined) stream.end(typeof body === 'string' ? body : JSON.stringify(body));
     let status = 0;
     let responseHeaders: http2.IncomingHttpHeaders = {};
     let text = '';
@@ -166,6 +168,14 @@ describe('HTTP/2 listeners', () => {
           ...auth,
         });
         expect(cancel.status).toBe(200);
+        const file = `${base}/workspace/files/notes/h2.txt`;
+        const put = await request(
+          session,
+          { ':method': 'PUT', ':path': file, 'content-type': 'application/octet-stream', ...auth },
+          'over HTTP/2\n',
+        );
+        expect(put.status).toBe(201);
+        expect((await request(session, { ':path': file, ...auth })).body).toBe('over HTTP/2\n');
         expect((await request(session, { ':path': '/api/tenants' })).status).toBe(401);
       } finally {
         session.close();
