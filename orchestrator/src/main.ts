@@ -235,8 +235,11 @@ async function wire(
     policy,
     developmentAdminKey,
     url: undefined,
+    http2Urls: { h2c: undefined, tls: undefined },
     start: async () => {
-      daemon.url = await lifecycle.start();
+      const started = await lifecycle.start();
+      daemon.url = started.url;
+      daemon.http2Urls = started.http2;
     },
     shutdown: lifecycle.shutdown,
     close: lifecycle.close,

@@ -113,7 +113,9 @@ describe('README', () => {
     expect(stdout).toMatch(/"final": "Hello from a query\.\\n"/);
     expect(stdout).toMatch(/^run run_[a-z0-9]+$/m);
     expect(stdout).toContain('"type":"final","content":"ship it\\n');
-    expect(stdout).toMatch(/::block README\.md:\d+::\nid: 4\n/);
+    expect(stdout).toMatch(/::block README\.md:\d+::\nretry: 3000\n\nid: 4\n/);
+    expect(stdout).toContain('after the end: 204');
+    expect(stdout).toMatch(/^TLS: HTTP\/2\nh2c: HTTP\/2\ncreated over-h2$/m);
     expect(stdout).toContain('"status": "succeeded"');
     expect(stdout).toMatch(/^notes\/todo\.txt 8$/m);
     expect(stdout).toMatch(/^ship it$/m);
@@ -161,6 +163,43 @@ describe('README', () => {
         else expect(res.status, `${method} ${route}`).toBe(401);
       }
     }
+  });
+
+  it('documents every event of the SSE routes, Last-Event-ID and the 204 at the end', async () => {
+    type Operation = {
+      parameters?: { in: string; name: string }[];
+      responses: Record<string, { content?: Record<string, { schema: { anyOf?: { title?: string }[] } }> }>;
+    };
+    const spec = (await (await fetch(`${agentd?.url ?? ''}/docs/json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const base = '/api/tenants/{tenantId}/conversations/{conversationId}';
+    const stream = spec.paths[`${base}/stream`]?.post;
+    const resume = spec.paths[`${base}/runs/{runId}/events`]?.get;
+    for (const operation of [stream, resume]) {
+      const events = operation?.responses['200']?.content?.['text/event-stream']?.schema.anyOf ?? [];
+      expect(events.map((e) => e.title).sort()).toEqual(
+        [
+          'allocating',
+          'error',
+          'final',
+          'run_start',
+          'server_shutdown',
+          'step_complete',
+          'step_start',
+          'text',
+          'thinking',
+          'tool_call',
+          'tool_result',
+          'usage',
+          'warning',
+        ].sort(),
+      );
+    }
+    expect(resume?.parameters).toContainEqual(
+      expect.objectContaining({ in: 'header', name: 'last-event-id' }),
+    );
+    expect(resume?.responses).toHaveProperty('204');
   });
 
   it('code comments cite sections that docs/architecture.md has (and no design file outside the repository)', async () => {

@@ -86,6 +86,11 @@ describe('a fleet of two nodes', () => {
     expect(resumed.events.at(-2)?.data).toMatchObject({ type: 'final' });
     expect(String(resumed.events.at(-2)?.data.content)).toContain('second');
     expect((await fleet.api('node-b', 'GET', `${base(id)}/runs/${runId}`)).body.status).toBe('succeeded');
+    // Past the end, on any node, nothing more will come: 204 (an EventSource stops reconnecting).
+    const end = await fetch(`${fleet.node('node-a').url}${base(id)}/runs/${runId}/events`, {
+      headers: { 'x-api-key': fleet.adminKey, 'last-event-id': String(resumed.events.at(-1)?.id) },
+    });
+    expect(end.status).toBe(204);
   });
 
   it('cancels a run from the node that does not run it', async () => {

@@ -79,14 +79,15 @@ describe('WebSocket transport', () => {
     expect(typeof call?.toolUseId).toBe('string');
     expect(run.at(-1)).toMatchObject({ type: 'end', runId: events[0]?.runId, status: 'succeeded' });
     expectFramed(run);
-    // Exactly the events SSE replays for the same run (apart from the id that frames them).
+    // Exactly the events SSE replays for the same run, apart from `id`: on SSE a tool event's `id` is its tool
+    // use's (as `toolUseId` on both), on WebSocket every message's own.
     const replay = await sse(
       `${a.url}/api/tenants/${tenant.id}/conversations/${c}/runs/${String(events[0]?.runId)}/events`,
       { method: 'GET', headers: { 'x-api-key': tenant.key } },
     );
     expect(replay.events.map((e) => e.data)).toEqual(
-      events.map(({ id: _id, toolUseId, ...rest }) =>
-        toolUseId === undefined ? rest : { ...rest, id: toolUseId },
+      events.map(({ id: _id, ...rest }) =>
+        rest.toolUseId === undefined ? rest : { ...rest, id: rest.toolUseId },
       ),
     );
     // The tenant route works too, with the tenant key and with an admin key.

@@ -40,6 +40,8 @@ export async function sse(url: string, options: SseOptions = {}): Promise<SseRes
     comments: [],
     done: false,
   };
+  // A resume past a finished run's end: nothing more will come.
+  if (res.status === 204) return result;
   if (!res.headers.get('content-type')?.startsWith('text/event-stream')) {
     result.error = (await res.json()) as SseResult['error'];
     return result;

@@ -173,6 +173,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     connections,
     streams: deps.streams,
     heartbeatMs: deps.http.heartbeatMs,
+    retryMs: deps.http.sseRetryMs,
     shutdown: deps.shutdown,
   });
   const wsConnections = new WsConnections(deps.http.wsMaxConnectionsPerPrincipal);

@@ -8,6 +8,8 @@ const STATUS: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONVERSATION_BUSY: 409,
   RATE_LIMITED: 429,
+  // Only ever sent inside a stream (the response is already 200); a resume from `firstSeq - 1` works.
+  STREAM_LAGGED: 409,
   CAPACITY_EXHAUSTED: 503,
   SANDBOX_START_FAILED: 503,
   SANDBOX_LOST: 503,
@@ -21,7 +23,6 @@ const STATUS: Record<ErrorCode, number> = {
   RUNNER_PROTOCOL_ERROR: 502,
   DEPENDENCY_UNAVAILABLE: 503,
   // Only ever an event on an open stream; a resume from the first retained sequence number works.
-  STREAM_LAGGED: 409,
   INTERNAL_ERROR: 500,
 };
 

@@ -86,7 +86,18 @@ export const RunSchema = Type.Object({
 });
 
 export const ResumeQuery = Type.Object({
-  lastEventId: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
+  lastEventId: Type.Optional(
+    Type.String({ pattern: '^[0-9]{1,12}$', description: 'Used when the Last-Event-ID header is absent' }),
+  ),
+});
+
+export const ResumeHeaders = Type.Object({
+  'last-event-id': Type.Optional(
+    Type.String({
+      description:
+        'The `id:` of the last event received (EventSource sends it on reconnect); events after it are replayed',
+    }),
+  ),
 });
 
 export function page<T extends Parameters<typeof Type.Array>[0]>(item: T) {

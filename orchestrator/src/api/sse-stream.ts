@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { FeedItem } from '../runs/run-stream-service.js';
+import { feedErrorMessage } from './feed-errors.js';
 import type { SseConnections } from './sse-connections.js';
 
 export const SSE_HEADERS = {
@@ -52,13 +53,17 @@ export interface StreamOptions {
   /** Aborts at shutdown: a slow client's pending writes are dropped instead of awaited. */
   stop: AbortSignal;
   heartbeatMs: number;
+  /** Sent first as `retry:`: how long an EventSource waits before it reconnects. */
+  retryMs: number;
+  /** The client's position when the stream starts (its Last-Event-ID; 0 for a new run). */
+  afterSeq: number;
 }
 
 export type StreamEnd = 'done' | 'closed' | 'stopped' | 'expired' | 'lagged';
 
 /**
- * Writes a run's feed as SSE. Each write waits for 'drain', so the feed is pulled only as fast as the client
- * reads; a reader that falls behind the log's retention is told so and disconnected.
+ * Writes a run's feed as SSE, after a `retry:` line. Each write waits for 'drain', so the feed is pulled only
+ * as fast as the client reads; a reader that falls behind the log's retention is told so and disconnected.
  */
 export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd> {
   const { res, runId, feed, closed } = options;
@@ -68,28 +73,24 @@ export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd
     if (!res.writableEnded) res.write(': ping\n\n');
   }, options.heartbeatMs);
   heartbeat.unref();
+  let lastSeq = options.afterSeq;
   try {
+    await write(res, `retry: ${options.retryMs}\n\n`, writing);
     for await (const item of feed) {
       switch (item.kind) {
         case 'events':
-          for (const event of item.events)
+          for (const event of item.events) {
             await write(res, `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`, writing);
+            lastSeq = event.seq;
+          }
           break;
         case 'expired':
-          await write(
-            res,
-            `event: error\ndata: ${JSON.stringify({ type: 'error', runId, code: 'NOT_FOUND', message: 'the run’s events are no longer available' })}\n\n`,
-            closed.signal,
-          );
-          return 'expired';
         case 'lagged': {
-          const message = `this client fell ${item.missed} events behind the event log's retention and was disconnected`;
-          await write(
-            res,
-            `event: error\ndata: ${JSON.stringify({ type: 'error', runId, code: 'RATE_LIMITED', message, severity: 'warning', recoverable: false })}\n\n`,
-            closed.signal,
-          );
-          return 'lagged';
+          // Framed like a run's own `error` (no `event:` line, which an EventSource would route elsewhere); the
+          // `id:` sets the client's Last-Event-ID to where a resume should start.
+          const { resumeAfter, body } = feedErrorMessage(item, runId, lastSeq);
+          await write(res, `id: ${resumeAfter}\ndata: ${JSON.stringify(body)}\n\n`, closed.signal);
+          return item.kind;
         }
         case 'done':
           await write(res, ': done\n\n', closed.signal);

@@ -10,7 +10,7 @@ export const WS_DESCRIPTION = [
   'conversation after that sequence number (started on any node, over SSE or WebSocket).',
   '',
   '**Server messages**, each with `id` and `timestamp`: every run event exactly as SSE sends it in `data:`',
-  '(`type`, `runId`, `seq`, … ; `id` is `<runId>:<seq>`, and tool_call/tool_result carry the tool use id as',
+  '(`type`, `runId`, `seq`, … ; `id` is `<runId>:<seq>`; tool_call/tool_result name their tool use in',
   '`toolUseId`); `end {runId, status}` after each run; `pong`; `error {code, message, severity, recoverable,',
   'requestId, runId?, details?}` (an invalid, unknown or oversized message gets one and the connection stays',
   'open; a reader that fell behind gets `STREAM_LAGGED` with `firstSeq`); `server_shutdown` before close 1001.',

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../common/errors.js';
-import { feedErrorBody } from './feed-error.js';
 import { MAX_CLIENT_MESSAGE_BYTES, parseClientMessage, resumeAfter } from './ws-messages.js';
 
 const issuesOf = (frame: string | Buffer): string[] => {
@@ -43,22 +42,5 @@ describe('parseClientMessage', () => {
       /\/content/,
     );
     expect(issuesOf(' '.repeat(MAX_CLIENT_MESSAGE_BYTES + 1))[0]).toMatch(/too large/);
-  });
-});
-
-describe('feedErrorBody', () => {
-  it('a lagged reader gets STREAM_LAGGED, recoverable, with the first retained seq', () => {
-    expect(feedErrorBody('run_1', { kind: 'lagged', missed: 5, firstSeq: 9 })).toMatchObject({
-      type: 'error',
-      runId: 'run_1',
-      code: 'STREAM_LAGGED',
-      recoverable: true,
-      firstSeq: 9,
-    });
-    expect(feedErrorBody('run_1', { kind: 'expired' })).toMatchObject({
-      code: 'NOT_FOUND',
-      recoverable: false,
-    });
-    expect(feedErrorBody('run_1', { kind: 'done' })).toBeUndefined();
   });
 });

@@ -3,8 +3,8 @@ import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AgentdError, isAgentdError, ValidationError } from '../common/errors.js';
 import type { RunEvent } from '../runs/run-events.js';
-import type { FeedItem, RunCaller, RunStreamService } from '../runs/run-stream-service.js';
-import { feedErrorBody } from './feed-error.js';
+import type { Attachment, RunCaller, RunStreamService } from '../runs/run-stream-service.js';
+import { feedErrorMessage } from './feed-errors.js';
 import { CLOSE, closeSocket, sendText } from './ws-socket.js';
 import { parseClientMessage, resumeAfter, type WsClientMessage } from './ws-messages.js';
 
@@ -80,8 +80,8 @@ export class WsSession {
           message: message.content,
           userId: this.options.userId,
         });
-        this.#follow(runId, (closed) =>
-          Promise.resolve(streams.follow(runId, 0, { closed, stop: shutdown })),
+        this.#follow(runId, 0, (closed) =>
+          Promise.resolve({ kind: 'feed', feed: streams.follow(runId, 0, { closed, stop: shutdown }) }),
         );
         return;
       }
@@ -89,7 +89,9 @@ export class WsSession {
         this.#refuseWhileFollowing();
         const target = { tenantId, conversationId, runId: message.runId };
         const after = resumeAfter(message);
-        this.#follow(message.runId, (closed) => streams.attach(target, after, { closed, stop: shutdown }));
+        this.#follow(message.runId, after, (closed) =>
+          streams.attach(target, after, { closed, stop: shutdown }),
+        );
         return;
       }
       case 'cancel': {
@@ -112,10 +114,10 @@ export class WsSession {
   }
 
   /** Marks `runId` followed at once (a next chat is refused), then streams it in the background. */
-  #follow(runId: string, open: (closed: AbortSignal) => Promise<AsyncGenerator<FeedItem>>): void {
+  #follow(runId: string, after: number, open: (closed: AbortSignal) => Promise<Attachment>): void {
     const following = { runId, closed: new AbortController() };
     this.#following = following;
-    void this.#pump(following, open)
+    void this.#pump(following, after, open)
       .catch(async (err: unknown) => {
         if (this.options.socket.readyState === this.options.socket.OPEN) await this.#sendError(err, runId);
       })
@@ -125,10 +127,16 @@ export class WsSession {
       });
   }
 
-  async #pump(following: Following, open: (closed: AbortSignal) => Promise<AsyncGenerator<FeedItem>>) {
+  async #pump(following: Following, after: number, open: (closed: AbortSignal) => Promise<Attachment>) {
     const { runId, closed } = following;
-    const feed = await open(closed.signal);
-    for await (const item of feed) {
+    const attachment = await open(closed.signal);
+    if (attachment.kind === 'ended') {
+      // A resume at or past a finished run's end: nothing more will come.
+      await this.#sendEnd(runId);
+      return;
+    }
+    let lastSeq = after;
+    for await (const item of attachment.feed) {
       switch (item.kind) {
         case 'events': {
           const { socket } = this.options;
@@ -138,17 +146,16 @@ export class WsSession {
           // read only then (backpressure); a reader that stays behind the log's bound gets STREAM_LAGGED.
           for (const frame of frames) socket.send(frame);
           if (last !== undefined) await sendText(socket, last);
+          lastSeq = item.events.at(-1)?.seq ?? lastSeq;
           break;
         }
-        case 'done': {
-          const run = await this.options.streams.get({ ...this.#conversation(), runId });
-          await this.#send({ type: 'end', runId, status: run.status });
+        case 'done':
+          await this.#sendEnd(runId);
           return;
-        }
         case 'expired':
         case 'lagged': {
-          const body = feedErrorBody(runId, item);
-          if (body) await this.#send({ ...body, requestId: this.options.requestId });
+          const { body } = feedErrorMessage(item, runId, lastSeq);
+          await this.#send({ ...body, requestId: this.options.requestId });
           return;
         }
         case 'shutdown':
@@ -156,6 +163,11 @@ export class WsSession {
           return;
       }
     }
+  }
+
+  async #sendEnd(runId: string): Promise<void> {
+    const run = await this.options.streams.get({ ...this.#conversation(), runId });
+    await this.#send({ type: 'end', runId, status: run.status });
   }
 
   #sayShutdown(): void {
@@ -202,12 +214,10 @@ export class WsSession {
 }
 
 /**
- * A run event exactly as SSE's `data:`, with an `id` that is the same on every transport and every replay
- * (`<runId>:<seq>`, so a client can drop duplicates after a resume). tool_call and tool_result carry the tool
- * use's id in their own `id`: it moves to `toolUseId` so the message id stays unique.
+ * A run event as SSE's `data:`, with an `id` that is the same on every replay (`<runId>:<seq>`, so a client
+ * can drop duplicates after a resume). tool_call and tool_result name their tool use in `toolUseId` on every
+ * transport; only SSE also keeps it in `id` (its older field), which here is the message id.
  */
 export function runEventFrame(event: RunEvent): string {
-  const id = `${event.runId}:${event.seq}`;
-  if ('id' in event) return JSON.stringify({ ...event, id, toolUseId: event.id });
-  return JSON.stringify({ ...event, id });
+  return JSON.stringify({ ...event, id: `${event.runId}:${event.seq}` });
 }

@@ -1,3 +1,4 @@
+import type { Http2Config } from './http2-config.js';
 import type { RunSettings } from './run-settings.js';
 import type { IsolationPolicy, LifecyclePolicy } from './lifecycle-policy.js';
 import type { WorkspaceConfig } from './workspace-config.js';
@@ -31,6 +32,9 @@ export interface HttpConfig {
   wsPingIntervalMs: number;
   /** Open WebSocket connections one principal (API key) may hold on this node. */
   wsMaxConnectionsPerPrincipal: number;
+  /** The `retry:` every SSE stream starts with: an EventSource's reconnect delay. */
+  sseRetryMs: number;
+  http2: Http2Config;
 }
 
 export interface AgentdConfig {

@@ -5,6 +5,7 @@ import { ValidationError } from '../common/errors.js';
 import { DEFAULT_LIFECYCLE_POLICY } from './lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
+import { loadHttp2Config } from './http2-config.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -71,6 +72,8 @@ export function loadConfig(
       heartbeatMs: r.durationMs('AGENTD_SSE_HEARTBEAT', 15_000, 100),
       wsPingIntervalMs: r.durationMs('WS_PING_INTERVAL', 30_000, 100),
       wsMaxConnectionsPerPrincipal: r.integer('WS_MAX_CONNECTIONS_PER_PRINCIPAL', 20, 1, 100_000),
+      sseRetryMs: r.durationMs('AGENTD_SSE_RETRY', 3_000, 100),
+      http2: loadHttp2Config(r),
     },
     auth: { apiKeys },
     tickets: { conversationTtlMs: r.durationMs('AGENTD_TICKET_TTL', 60_000, 100) },

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { listenHttp2, type Http2Urls } from '../api/http2-listeners.js';
 import type { Logger } from '../common/logger.js';
 import type { PeriodicTask } from '../common/timers.js';
 import type { AgentdConfig } from '../config/config.js';
@@ -29,8 +30,8 @@ export interface LifecycleParts {
 }
 
 export interface DaemonLifecycle {
-  /** Starts serving and returns the URL; a failed start closes everything the daemon opened. */
-  start: () => Promise<string>;
+  /** Starts serving and returns the URLs; a failed start closes everything the daemon opened. */
+  start: () => Promise<{ url: string; http2: Http2Urls }>;
   /** Graceful: refuse new runs, tell streams, let runs finish until SHUTDOWN_TIMEOUT, then interrupt them. */
   shutdown: () => Promise<void>;
   /** Immediate: closes what was opened, in reverse order (sandboxes stay and are adopted or reaped later). */
@@ -52,9 +53,18 @@ export function daemonLifecycle(parts: LifecycleParts): DaemonLifecycle {
         janitor.start();
         resources.defer('janitor', () => janitor.stop());
         const url = await app.listen({ host: config.http.host, port: config.http.port });
+        const http2 = await listenHttp2(app, config.http.host, config.http.http2, logger);
+        resources.defer('http/2 listeners', async () => {
+          // Streams on these listeners end with `server_shutdown` before their connections go.
+          parts.shutdownController.abort();
+          await http2.close();
+        });
         await nodes.start({ nodeId: config.nodeId, url, startedAt: new Date().toISOString() });
-        logger.info({ url, node: config.nodeId, apparmor: parts.apparmor }, 'agentd listening');
-        return url;
+        logger.info(
+          { url, ...http2.urls, node: config.nodeId, apparmor: parts.apparmor },
+          'agentd listening',
+        );
+        return { url, http2: http2.urls };
       } catch (err) {
         await close();
         throw err;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RequestAuthenticator } from '../api/access.js';
+import type { Http2Urls } from '../api/http2-listeners.js';
 import type { ApiKeyAuth } from '../auth/api-key-auth.js';
 import type { TicketService } from '../auth/ticket-service.js';
 import type { CallHomeServer } from '../callhome/call-home-server.js';
@@ -48,6 +49,8 @@ export interface Daemon extends SandboxSubsystem {
   developmentAdminKey: string | undefined;
   /** `http://host:port` once started. */
   url: string | undefined;
+  /** The optional HTTP/2 listeners' URLs once started (AGENTD_H2C_PORT, AGENTD_TLS_PORT). */
+  http2Urls: Http2Urls;
   /** Starts serving; a failed start closes everything the daemon opened. */
   start(): Promise<void>;
   /** Graceful: refuse new runs, tell streams, let runs finish until SHUTDOWN_TIMEOUT, then interrupt them. */

@@ -39,8 +39,10 @@ export type RunnerProgressEvent = Exclude<RunnerEvent, { type: 'final' } | { typ
  * answers, a step's usage and stop reason from the gateway).
  */
 export type RelayedRunnerEvent =
-  | Exclude<RunnerProgressEvent, { type: 'tool_result' } | { type: 'step_complete' }>
-  | (Extract<RunnerProgressEvent, { type: 'tool_result' }> & { name: string })
+  | Exclude<RunnerProgressEvent, { type: 'tool_call' } | { type: 'tool_result' } | { type: 'step_complete' }>
+  /** `toolUseId` repeats `id`: on WebSocket `id` is the message's own, so clients read `toolUseId`. */
+  | (Extract<RunnerProgressEvent, { type: 'tool_call' }> & { toolUseId: string })
+  | (Extract<RunnerProgressEvent, { type: 'tool_result' }> & { name: string; toolUseId: string })
   | (Extract<RunnerProgressEvent, { type: 'step_complete' }> & { usage?: StepUsage; stopReason?: string });
 
 export type RunEventBody = AgentdOwnEvent | RelayedRunnerEvent;

@@ -90,3 +90,44 @@ describe('RunStreamService.follow', () => {
     expect(attached).toEqual(['attach r', 'unwatch', 'detach r']);
   });
 });
+
+describe('RunStreamService.attach', () => {
+  /** A run of 3 events; `done` says whether it has ended (the log's read answers as the real ones do). */
+  function attachService(done: boolean): RunStreamService {
+    const log: RunEventLog = {
+      append: () => Promise.reject(new Error('unused')),
+      complete: () => Promise.resolve(),
+      read: (_runId, afterSeq) =>
+        Promise.resolve({ events: [], done: done && afterSeq >= 3, firstSeq: 1 } satisfies EventBatch),
+      waitForMore: () => Promise.resolve(),
+    };
+    const run = { id: 'r', conversationId: 'c', status: done ? 'succeeded' : 'running' };
+    return new RunStreamService({
+      runs: {
+        attach: () => undefined,
+        detach: () => undefined,
+        get: () => undefined,
+      } as unknown as RunService,
+      store: { runs: { get: () => Promise.resolve(run) } } as unknown as Store,
+      eventLog: log,
+      signals: { watch: () => () => undefined } as unknown as RunSignals,
+      limiter: { take: () => Promise.reject(new Error('unused')) },
+      rateLimit: { enabled: false, requests: 1, periodMs: 1 },
+      tenantRateLimit: () => Promise.resolve(undefined),
+    });
+  }
+  const target = { tenantId: 't', conversationId: 'c', runId: 'r' };
+  const options = { closed: new AbortController().signal };
+
+  it('says nothing more will come once a finished run’s last event was seen', async () => {
+    expect(await attachService(true).attach(target, 3, options)).toEqual({ kind: 'ended' });
+    expect(await attachService(true).attach(target, 4, options)).toEqual({ kind: 'ended' });
+  });
+
+  it('gives a feed while events remain or the run goes on', async () => {
+    const before = await attachService(true).attach(target, 2, options);
+    expect(before.kind).toBe('feed');
+    if (before.kind === 'feed') await before.feed.return(undefined);
+    expect((await attachService(false).attach(target, 3, options)).kind).toBe('feed');
+  });
+});

@@ -51,6 +51,11 @@ export type FeedItem =
   /** This node shuts down; the client should resume elsewhere. */
   | { kind: 'shutdown' };
 
+/** What attaching to a run gives a client: its feed, or word that nothing more will come. */
+export type Attachment =
+  /** The run has ended and the client has every event (SSE answers 204, so an EventSource stops). */
+  { kind: 'ended' } | { kind: 'feed'; feed: AsyncGenerator<FeedItem> };
+
 export interface FollowOptions {
   /** Aborts when the client went away. */
   closed: AbortSignal;
@@ -130,20 +135,22 @@ export class RunStreamService {
     return run;
   }
 
-  /** Follows a client's run from `afterSeq` (its Last-Event-ID); refuses before streaming when it cannot. */
-  async attach(
-    target: RunTarget,
-    afterSeq: number,
-    options: FollowOptions,
-  ): Promise<AsyncGenerator<FeedItem>> {
+  /**
+   * Follows a client's run from `afterSeq` (its Last-Event-ID); refuses before streaming when it cannot, and
+   * says `ended` when the run is over and the client already has its last event.
+   */
+  async attach(target: RunTarget, afterSeq: number, options: FollowOptions): Promise<Attachment> {
     const run = await this.get(target);
     const { eventLog, runs } = this.options;
-    if (!(await eventLog.read(target.runId, afterSeq, 0)))
-      throw new NotFoundError('run events', `${target.runId} (past the retention window)`);
+    let batch = await eventLog.read(target.runId, afterSeq, 0);
+    if (!batch) throw new NotFoundError('run events', `${target.runId} (past the retention window)`);
     // A node that died between recording the run's end and closing its log leaves the log open: close it.
-    if (run.status !== 'running' && run.status !== 'queued' && !runs.get(target.runId))
+    if (run.status !== 'running' && run.status !== 'queued' && !runs.get(target.runId)) {
       await eventLog.complete(target.runId);
-    return this.follow(target.runId, afterSeq, options);
+      batch = await eventLog.read(target.runId, afterSeq, 0);
+    }
+    if (batch?.done) return { kind: 'ended' };
+    return { kind: 'feed', feed: this.follow(target.runId, afterSeq, options) };
   }
 
   /**

@@ -4,12 +4,14 @@ import type { Static } from 'typebox';
 import { AgentdError } from '../../common/errors.js';
 import type { FeedItem, RunCaller, RunStreamService } from '../../runs/run-stream-service.js';
 import { headerValue, principalOf } from '../access.js';
+import { EndedResponse, EventStreamResponse } from '../event-schemas.js';
 import { rateLimitHeaders } from '../rate-limit-headers.js';
 import {
   ConversationParams,
   ErrorSchema,
   MessageBody,
   QueryResponse,
+  ResumeHeaders,
   ResumeQuery,
   RunParams,
   RunSchema,
@@ -21,6 +23,8 @@ import { startJson, startSse, streamRunEvents } from '../sse-stream.js';
 export interface RunRoutesOptions {
   streams: RunStreamService;
   heartbeatMs: number;
+  /** The `retry:` each stream starts with (an EventSource's reconnect delay). */
+  retryMs: number;
   /** Aborts at shutdown: open streams get `server_shutdown` and end. */
   shutdown: AbortSignal;
   connections: SseConnections;
@@ -42,24 +46,20 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
   const sse = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    runId: string,
-    follow: (closed: AbortController) => Promise<AsyncGenerator<FeedItem>>,
+    stream: { runId: string; afterSeq: number; feed: AsyncGenerator<FeedItem>; closed: AbortController },
     headers: Record<string, string> = {},
   ): Promise<void> => {
-    const closed = new AbortController();
-    const feed = await follow(closed);
     const res = startSse(reply, options.connections, {
       ...headers,
       'x-request-id': request.id,
-      'x-run-id': runId,
+      'x-run-id': stream.runId,
     });
     await streamRunEvents({
+      ...stream,
       res,
-      runId,
-      feed,
-      closed,
       stop: options.shutdown,
       heartbeatMs: options.heartbeatMs,
+      retryMs: options.retryMs,
     });
   };
 
@@ -69,6 +69,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
       schema: {
         params: ConversationParams,
         body: MessageBody,
+        response: { 200: EventStreamResponse, '4xx': ErrorSchema, '5xx': ErrorSchema },
         tags: ['runs'],
         summary: 'Run one agent turn and stream its events (SSE)',
       },
@@ -76,14 +77,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
     },
     async (request, reply) => {
       const { runId, quota } = await streams.start(caller(request), startRequest(request));
-      await sse(
-        request,
-        reply,
-        runId,
-        (closed) =>
-          Promise.resolve(streams.follow(runId, 0, { closed: closed.signal, stop: options.shutdown })),
-        rateLimitHeaders(quota),
-      );
+      const closed = new AbortController();
+      const feed = streams.follow(runId, 0, { closed: closed.signal, stop: options.shutdown });
+      await sse(request, reply, { runId, afterSeq: 0, feed, closed }, rateLimitHeaders(quota));
     },
   );
 
@@ -137,6 +133,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
         querystring: ResumeQuery,
         // Browsers' EventSource cannot send headers: a run ticket in the URL is accepted here (and only here).
         security: [{ apiKey: [] }, { bearer: [] }, { ticket: [] }],
+        headers: ResumeHeaders,
+        response: {
+          200: EventStreamResponse,
+          204: EndedResponse,
+          '4xx': ErrorSchema,
+          '5xx': ErrorSchema,
+        },
         tags: ['runs'],
         summary: 'Resume a run’s event stream after Last-Event-ID',
       },
@@ -150,9 +153,15 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
           : Number.NaN;
       if (!Number.isSafeInteger(afterSeq))
         throw new AgentdError('VALIDATION_FAILED', 'Last-Event-ID must be an event sequence number');
-      await sse(request, reply, request.params.runId, (closed) =>
-        streams.attach(request.params, afterSeq, { closed: closed.signal, stop: options.shutdown }),
-      );
+      const { runId } = request.params;
+      const closed = new AbortController();
+      const attached = await streams.attach(request.params, afterSeq, {
+        closed: closed.signal,
+        stop: options.shutdown,
+      });
+      // An EventSource stops reconnecting only on 204: it is told so once it has the run's last event.
+      if (attached.kind === 'ended') return reply.code(204).header('x-run-id', runId).send(null);
+      await sse(request, reply, { runId, afterSeq, feed: attached.feed, closed });
     },
   );
 
