@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
   RUNNER_PROTOCOL_ERROR: 502,
   DEPENDENCY_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
+  SECURITY_POSTURE: 503,
 };
 
 export function httpStatusOf(err: AgentdError): number {
