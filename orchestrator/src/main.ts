@@ -15,6 +15,7 @@ import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
 import { preflight } from './daemon/preflight.js';
+import { healthPosture, registerPostureMetrics } from './daemon/posture-reporting.js';
 import { daemonLifecycle } from './daemon/daemon-lifecycle.js';
 import type { Daemon, DaemonOverrides } from './daemon/daemon.js';
 import { ResourceStack } from './daemon/resource-stack.js';
@@ -58,7 +59,7 @@ async function wire(
   const nodeId = config.nodeId;
   const metrics = new Metrics({ defaultMetrics: true });
   const docker = new DockerEngine({ dockerHost: config.docker.host, logger });
-  const host = await preflight(config, docker, logger);
+  const host = await preflight(config, docker, logger, overrides.versionSource);
 
   const database = await openDatabase(config, logger);
   resources.defer('database', () => database.close());
@@ -157,7 +158,7 @@ async function wire(
       workspaceStore: workspaces.check,
       coordination,
     }),
-    { nodeId, timeoutMs: 2_000, cacheMs: 1_000 },
+    { nodeId, timeoutMs: 2_000, cacheMs: 1_000, posture: healthPosture(host.posture) },
   );
   const tickets = new TicketService({
     tickets: coordination.tickets,
@@ -170,6 +171,7 @@ async function wire(
     },
   });
   const authenticate = createRequestAuthenticator({ auth, tickets });
+  registerPostureMetrics(metrics, host.posture);
   const shutdownController = new AbortController();
   const app = await buildApp({
     http: config.http,

@@ -9,6 +9,7 @@ import type { SandboxRegistry } from '../../orchestrator/src/sandbox/sandbox-reg
 import { LABELS } from '../../orchestrator/src/docker/labels.js';
 import { createDaemon, type Daemon } from '../../orchestrator/src/main.js';
 import type { ModelProvider } from '../../orchestrator/src/model/model-provider.js';
+import type { VersionSource } from '../../orchestrator/src/security/version-source.js';
 import { createEmptyDatabase } from './test-database.js';
 
 export interface TestDaemonOptions {
@@ -20,6 +21,8 @@ export interface TestDaemonOptions {
   clock?: Clock;
   registry?: SandboxRegistry;
   providers?: Map<string, ModelProvider>;
+  /** Replaces the engine and kernel versions the security posture reads. */
+  versionSource?: VersionSource;
   /** Start the supervisor and the HTTP server (port chosen by the OS). Default true. */
   start?: boolean;
 }
@@ -68,6 +71,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.providers ? { providers: options.providers } : {}),
+      ...(options.versionSource ? { versionSource: options.versionSource } : {}),
     });
   } catch (err) {
     await database?.drop();

@@ -24,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   DEPENDENCY_UNAVAILABLE: 503,
   // Only ever an event on an open stream; a resume from the first retained sequence number works.
   INTERNAL_ERROR: 500,
+  SECURITY_POSTURE: 503,
 };
 
 export function httpStatusOf(err: AgentdError): number {

@@ -1,3 +1,6 @@
+import type { MitigationId } from '../security/advisory-table.js';
+import type { PostureAssessment, PostureFinding } from '../security/assess-posture.js';
+
 /**
  * pass / fail: verified. not_applicable: the control does not apply to a sandbox (the reason says why).
  * not_enforced: the host lacks the mechanism (AppArmor on a kernel without it) — reported, never as passing.
@@ -52,6 +55,8 @@ export interface AuditReport {
   node: string;
   host: HostAudit;
   sandboxes: SandboxAudit[];
+  /** Known vulnerabilities of the runtime under the sandboxes, with the mitigations present for each. */
+  posture?: PostureAudit;
   summary: {
     sandboxes: number;
     failing: number;
@@ -60,4 +65,25 @@ export interface AuditReport {
     notEnforced: number;
     notApplicable: number;
   };
+}
+
+/** Whether a mitigation holds on every live sandbox of this node, read from the audit's own checks. */
+export interface MitigationState {
+  id: MitigationId;
+  /** null: not verifiable now (no live sandbox to read it from). */
+  present: boolean | null;
+  evidence: string;
+}
+
+export interface PostureAuditFinding extends PostureFinding {
+  mitigationsPresent: MitigationState[];
+}
+
+export interface PostureAudit {
+  mode: string;
+  tableVersion: number;
+  tableReviewed: string;
+  versions: PostureAssessment['versions'];
+  findings: PostureAuditFinding[];
+  unverified: string[];
 }

@@ -4,8 +4,10 @@ import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { LABELS } from '../docker/labels.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
+import type { PostureAssessment } from '../security/assess-posture.js';
 import type { HostSecurityFacts } from '../security/host-security.js';
 import type { AuditReport, CheckResult, HostAudit, SandboxAudit } from './audit-types.js';
+import { postureAudit } from './posture-audit.js';
 import { readProcFacts } from './proc-facts.js';
 import { sandboxChecks, type RunnerView } from './sandbox-checks.js';
 
@@ -18,6 +20,8 @@ export interface IsolationAuditorOptions {
   /** Asks the sandbox's runner for its own view (a cross-check; undefined when none is connected). */
   probeRunner: (sandboxId: string) => Promise<RunnerView | 'unreachable' | 'not_connected'>;
   procRoot?: string;
+  /** Reads the component versions again and checks them against the advisory table. */
+  posture?: { mode: string; assess(): Promise<PostureAssessment> };
   logger: Logger;
 }
 
@@ -63,11 +67,13 @@ export class IsolationAuditor {
       });
     }
     const all = [...host.checks, ...sandboxes.flatMap((s) => s.checks)];
+    const { posture } = this.options;
     return {
       generatedAt: new Date().toISOString(),
       node: nodeId,
       host,
       sandboxes,
+      ...(posture ? { posture: postureAudit(posture.mode, await posture.assess(), sandboxes) } : {}),
       summary: {
         sandboxes: sandboxes.length,
         failing: sandboxes.filter((s) => !s.passed).length,

@@ -1,4 +1,4 @@
-import type { AuditReport, CheckResult } from './audit-types.js';
+import type { AuditReport, CheckResult, PostureAudit } from './audit-types.js';
 
 const MARK: Record<CheckResult['status'], string> = {
   pass: 'PASS',
@@ -38,6 +38,7 @@ export function renderAuditMarkdown(report: AuditReport): string {
     `- LSMs: ${host.lsms?.join(', ') ?? 'unknown (securityfs not mounted)'}`,
     '',
     ...table(host.checks),
+    ...(report.posture ? postureSection(report.posture) : []),
   ];
   for (const sandbox of report.sandboxes) {
     lines.push(
@@ -50,4 +51,33 @@ export function renderAuditMarkdown(report: AuditReport): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+const PRESENT = (present: boolean | null): string =>
+  present === null ? 'not verifiable' : present ? 'present' : '**absent**';
+
+function postureSection(posture: PostureAudit): string[] {
+  const versions = Object.entries(posture.versions)
+    .map(([name, v]) => `${name} ${v.version}${v.gitCommit ? ` (${v.gitCommit})` : ''}`)
+    .join(', ');
+  const lines = [
+    '',
+    `## Security posture (AGENTD_POSTURE=${posture.mode})`,
+    '',
+    `Advisory table v${posture.tableVersion}, reviewed ${posture.tableReviewed}. Versions: ${versions}. ${posture.findings.length} finding(s).`,
+    ...posture.unverified.map((u) => `- Not verified: ${u}`),
+  ];
+  for (const f of posture.findings) {
+    lines.push(
+      '',
+      `### ${f.cve} — ${f.component} ${f.installed} (${f.severity})`,
+      '',
+      f.summary,
+      '',
+      `Why it applies: ${f.reason}. Mitigations: ${f.mitigationNote}`,
+      '',
+      ...f.mitigationsPresent.map((m) => `- ${m.id}: ${PRESENT(m.present)} (${cell(m.evidence)})`),
+    );
+  }
+  return lines;
 }

@@ -20,6 +20,7 @@ export const ERROR_CODES = [
   'RUNNER_PROTOCOL_ERROR',
   'DEPENDENCY_UNAVAILABLE',
   'INTERNAL_ERROR',
+  'SECURITY_POSTURE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,6 +13,8 @@ export interface SandboxConfig {
   apparmorDir: string;
   defaultProfile: string;
   isolation: IsolationPolicy;
+  /** AGENTD_POSTURE: refuse to start on a host with a known-vulnerable runtime (`required`) or report it. */
+  posture: 'required' | 'preferred';
   lifecycle: LifecyclePolicy;
   /** AGENTD_POLICY_FILE: a lifecycle policy document (YAML or JSON) used until one is set through the API. */
   policyFile: string | undefined;

@@ -149,6 +149,7 @@ export function loadConfig(
         apparmor: r.oneOf('AGENTD_APPARMOR', ['required', 'preferred'], 'preferred'),
         userns: r.oneOf('AGENTD_USERNS', ['required', 'preferred'], 'required'),
       },
+      posture: r.oneOf('AGENTD_POSTURE', ['required', 'preferred'], 'preferred'),
       lifecycle: {
         poolSize: {
           [defaultProfile]: r.integer(

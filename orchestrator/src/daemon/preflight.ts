@@ -4,7 +4,12 @@ import type { AgentdConfig } from '../config/config.js';
 import type { DockerEngine, EngineInfo } from '../docker/docker-engine.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import { loadProfiles } from '../sandbox/profile-loader.js';
+import { ADVISORIES } from '../security/advisories.js';
+import { validateAdvisoryTable } from '../security/advisory-table.js';
+import { EngineVersionSource } from '../security/engine-version-source.js';
 import { detectHostSecurity, type HostSecurityFacts } from '../security/host-security.js';
+import { SecurityPosture } from '../security/security-posture.js';
+import type { VersionSource } from '../security/version-source.js';
 import { decideIsolation } from '../security/isolation-policy.js';
 
 /** What agentd learned about its host before it built anything. */
@@ -17,17 +22,21 @@ export interface PreflightResult {
   hostSecurityNow: () => Promise<HostSecurityFacts>;
   /** The AppArmor profile each sandbox profile gets on this host (null where the kernel has no AppArmor). */
   apparmorFor: (profile: SandboxProfile) => string | null;
+  /** Known vulnerabilities of the engine, containerd, runc and kernel, checked against agentd's advisory table. */
+  posture: SecurityPosture;
 }
 
 /**
  * Checks that agentd may start here: the engine answers, the profiles load, the host enforces what the
- * isolation policy demands, production settings are safe, and the runner image exists. Every refusal is
+ * isolation policy demands, production settings are safe, the runtime has no known vulnerability the
+ * posture policy refuses, and the runner image exists. Every refusal is
  * listed in one error, so an operator fixes them all at once.
  */
 export async function preflight(
   config: AgentdConfig,
   docker: DockerEngine,
   logger: Logger,
+  versionSource: VersionSource = new EngineVersionSource(docker),
 ): Promise<PreflightResult> {
   let engineInfo: EngineInfo;
   try {
@@ -63,6 +72,13 @@ export async function preflight(
       details: { issues: problems },
     });
   }
+  const posture = new SecurityPosture({
+    mode: config.sandbox.posture,
+    source: versionSource,
+    table: validateAdvisoryTable(ADVISORIES),
+    logger,
+  });
+  await posture.gate();
   if (!(await docker.images.labels(config.sandbox.image))) {
     throw new AgentdError(
       'SANDBOX_START_FAILED',
@@ -76,5 +92,6 @@ export async function preflight(
     hostSecurity,
     hostSecurityNow: async () => detectHostSecurity(await docker.info(), defaultProfile.apparmorProfile),
     apparmorFor: (profile) => decisions.get(profile.name) ?? null,
+    posture,
   };
 }

@@ -22,6 +22,13 @@ export interface EngineInfo {
   defaultRuntime: string;
 }
 
+/** One entry of GET /version `Components` (Engine, containerd, runc, docker-init). */
+export interface EngineComponent {
+  name: string;
+  version: string;
+  gitCommit: string | undefined;
+}
+
 /** The fields of GET /info agentd reads (dockerode types it as any). */
 interface RawEngineInfo {
   ServerVersion?: string;
@@ -82,6 +89,22 @@ export class DockerEngine {
       defaultRuntime: info.DefaultRuntime ?? 'runc',
     };
   }
+
+  /** The engine's own account of its parts (GET /version `Components`); empty on engines that predate it. */
+  async components(): Promise<EngineComponent[]> {
+    const version = (await this.#docker.version()) as { Components?: RawVersionComponent[] };
+    return (version.Components ?? []).map((c) => ({
+      name: c.Name ?? '',
+      version: c.Version ?? '',
+      gitCommit: c.Details?.GitCommit || undefined,
+    }));
+  }
+}
+
+interface RawVersionComponent {
+  Name?: string;
+  Version?: string;
+  Details?: { GitCommit?: string };
 }
 
 function dockerodeOptions(dockerHost: string): Docker.DockerOptions {

@@ -19,12 +19,20 @@ export interface DependencyStatus {
   error?: string;
 }
 
+/** Known vulnerabilities of the host's runtime: reported, never a reason to be unready. */
+export interface HealthPosture {
+  mode: string;
+  findings: { cve: string; component: string; severity: string; installed: string; summary: string }[];
+  unverified: string[];
+}
+
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down';
   ready: boolean;
   node: string;
   shuttingDown: boolean;
   dependencies: DependencyStatus[];
+  posture?: HealthPosture;
 }
 
 /** Probes every dependency with a deadline; results are cached briefly so probes cannot hammer them. */
@@ -35,7 +43,12 @@ export class HealthService {
 
   constructor(
     private readonly checks: readonly DependencyCheck[],
-    private readonly options: { nodeId: string; timeoutMs: number; cacheMs: number },
+    private readonly options: {
+      nodeId: string;
+      timeoutMs: number;
+      cacheMs: number;
+      posture?: () => HealthPosture | undefined;
+    },
   ) {}
 
   markShuttingDown(): void {
@@ -57,12 +70,14 @@ export class HealthService {
     const dependencies = await Promise.all(this.checks.map((c) => this.#run(c)));
     const criticalDown = dependencies.some((d, i) => d.status === 'down' && this.checks[i]?.critical);
     const anyDown = dependencies.some((d) => d.status === 'down');
+    const posture = this.options.posture?.();
     const report: HealthReport = {
       status: criticalDown ? 'down' : anyDown ? 'degraded' : 'ok',
       ready: !criticalDown && !this.#shuttingDown,
       node: this.options.nodeId,
       shuttingDown: this.#shuttingDown,
       dependencies,
+      ...(posture ? { posture } : {}),
     };
     this.#cached = { at: Date.now(), report };
     return report;

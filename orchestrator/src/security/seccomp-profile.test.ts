@@ -45,6 +45,8 @@ const EPERM = 1;
 const ENOSYS = 38;
 // CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP
 const CLONE_NAMESPACE_FLAGS = 0x7e020000;
+const AF_NETLINK = 16;
+const NETLINK_ROUTE = 0;
 
 const words = (list: string): string[] => list.trim().split(/\s+/);
 
@@ -119,18 +121,22 @@ describe('deployment/seccomp/agent-sandbox.json', () => {
     expect(arg?.valueTwo ?? 0).toBe(0);
   });
 
-  it('allows socket() only for AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK', () => {
+  it('allows socket() only for AF_UNIX, AF_INET, AF_INET6, and AF_NETLINK with protocol 0', () => {
     const rules = rulesFor('socket');
     const domains: number[] = [];
     for (const rule of rules) {
       expect(rule.action).toBe(ALLOW);
       expect(rule.names).toEqual(['socket']);
-      expect(rule.args).toHaveLength(1);
-      const arg = rule.args?.[0];
-      expect(arg).toMatchObject({ index: 0, op: 'SCMP_CMP_EQ' });
-      if (arg !== undefined) domains.push(arg.value);
+      const family = rule.args?.[0];
+      expect(family).toMatchObject({ index: 0, op: 'SCMP_CMP_EQ' });
+      if (family === undefined) continue;
+      domains.push(family.value);
+      // Every netlink protocol but NETLINK_ROUTE (NETFILTER, XFRM, AUDIT, uevents …) stays refused.
+      if (family.value === AF_NETLINK)
+        expect(rule.args).toEqual([family, { index: 2, value: NETLINK_ROUTE, op: 'SCMP_CMP_EQ' }]);
+      else expect(rule.args).toHaveLength(1);
     }
-    expect(domains.sort((a, b) => a - b)).toEqual([1, 2, 10, 16]);
+    expect(domains.sort((a, b) => a - b)).toEqual([1, 2, 10, AF_NETLINK]);
   });
 
   it('allows personality() only for the safe personas', () => {
