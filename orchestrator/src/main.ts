@@ -1,7 +1,4 @@
-import { createRequestAuthenticator } from './api/access.js';
 import { buildApp } from './api/app.js';
-import { ApiKeyAuth } from './auth/api-key-auth.js';
-import { TicketService } from './auth/ticket-service.js';
 import { CallHomeServer } from './callhome/call-home-server.js';
 import { systemClock } from './common/clock.js';
 import type { Logger } from './common/logger.js';
@@ -9,6 +6,7 @@ import { PeriodicTask } from './common/timers.js';
 import type { AgentdConfig } from './config/config.js';
 import { AuditService } from './controlplane/audit-service.js';
 import { createCoordination } from './coordination/coordination.js';
+import { createCredentials } from './daemon/credentials.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
 import { modelProviders } from './daemon/model-providers.js';
@@ -64,9 +62,6 @@ async function wire(
   const database = await openDatabase(config, logger);
   resources.defer('database', () => database.close());
   const store = database.store;
-  const auth = new ApiKeyAuth({ store, bootstrapKeys: config.auth.apiKeys, clock, logger });
-  const developmentAdminKey = await ensureDevelopmentKey(config, auth, logger);
-
   const policy = { current: config.sandbox.lifecycle };
   const audit = new AuditService(store, logger);
   const policyService = new PolicyService({
@@ -88,6 +83,8 @@ async function wire(
     logger,
   );
   resources.defer('coordination', () => coordination.close());
+  const { auth, tickets, authenticate } = createCredentials({ config, store, coordination, clock, logger });
+  const developmentAdminKey = await ensureDevelopmentKey(config, auth, logger);
   const registry = overrides.registry ?? coordination.registry;
   const { locks, eventLog, nodes } = coordination;
   const callHome = new CallHomeServer({ stateDir: config.stateDir, logger, ...config.callHome });
@@ -160,17 +157,6 @@ async function wire(
     }),
     { nodeId, timeoutMs: 2_000, cacheMs: 1_000, posture: healthPosture(host.posture) },
   );
-  const tickets = new TicketService({
-    tickets: coordination.tickets,
-    store,
-    clock,
-    settings: {
-      conversationTtlMs: config.tickets.conversationTtlMs,
-      runGraceMs: config.runs.disconnectGraceMs,
-      runMaxTtlMs: config.runs.runTimeoutMs + config.runs.cancelGraceMs + config.runs.disconnectGraceMs,
-    },
-  });
-  const authenticate = createRequestAuthenticator({ auth, tickets });
   registerPostureMetrics(metrics, host.posture);
   const shutdownController = new AbortController();
   const app = await buildApp({
