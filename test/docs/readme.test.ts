@@ -202,6 +202,29 @@ describe('README', () => {
     expect(resume?.responses).toHaveProperty('204');
   });
 
+  it('documents the WebSocket messages in both directions', async () => {
+    type Schema = { anyOf?: { title?: string }[] };
+    const spec = (await (await fetch(`${agentd?.url ?? ''}/docs/json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>
+      >;
+      components: { schemas: Record<string, Schema & { title?: string }> };
+    };
+    for (const route of [
+      '/ws/{conversationId}',
+      '/api/tenants/{tenantId}/conversations/{conversationId}/ws',
+    ]) {
+      const sent =
+        spec.paths[route]?.get?.responses['101']?.content?.['application/json']?.schema.anyOf ?? [];
+      const titles = sent.map((s) => s.title);
+      for (const type of ['run_start', 'final', 'error', 'ws end', 'ws pong', 'ws server_shutdown'])
+        expect(titles, route).toContain(type);
+    }
+    const client = Object.values(spec.components.schemas).find((s) => JSON.stringify(s).includes('"resume"'));
+    expect(JSON.stringify(client)).toMatch(/"chat".*"cancel".*"ping".*"resume"/s);
+  });
+
   it('code comments cite sections that docs/architecture.md has (and no design file outside the repository)', async () => {
     const architecture = await readFile(path.join(REPO, 'docs/architecture.md'), 'utf8');
     const sections = [...architecture.matchAll(/^## (.+)$/gm)].map((m) => (m[1] ?? '').toLowerCase());

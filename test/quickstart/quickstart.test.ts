@@ -36,12 +36,15 @@ describe('scripts/quickstart.sh', () => {
     const first = await run('bash', [SCRIPT], { env: env(), maxBuffer: 16 * 1024 * 1024 });
     expect(first.stdout).toContain('→ write_file');
     expect(first.stdout).toContain('uid 1000, network interfaces: lo');
-    expect(first.stdout).toMatch(/✔ final answer:\nThe file says:\nHello from an agentd sandbox!/);
+    // The whole turn: the preface before the tools, then the answer.
+    expect(first.stdout).toMatch(
+      /✔ final answer:\nWriting hello.txt in the sandbox workspace.\n\nThe file says:\nHello from an agentd sandbox!/,
+    );
     expect(first.stdout).toContain('Where to go next');
     const second = await run('bash', [SCRIPT], { env: env(), maxBuffer: 16 * 1024 * 1024 });
     expect(second.stdout).toContain('agentd already answers');
     expect(second.stdout).toContain('is up to date');
-    expect(second.stdout).toMatch(/✔ final answer:\nThe file says:\nHello from an agentd sandbox!/);
+    expect(second.stdout).toMatch(/✔ final answer:\n[^]*The file says:\nHello from an agentd sandbox!/);
     const stop = await run('bash', [SCRIPT, 'stop'], { env: env() });
     expect(stop.stdout).toContain('agentd stopped');
   });

@@ -11,6 +11,7 @@ import { checkTenantAccess, headerValue } from '../access.js';
 import { ConversationParams, ErrorSchema, IdSchema } from '../schemas.js';
 import { admitWsConnection, type WsAdmissionOptions, type WsScope } from '../ws-admission.js';
 import { WS_DESCRIPTION } from '../ws-description.js';
+import { WsClientMessageComponent, WsUpgradeResponse } from '../ws-schemas.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../ws-messages.js';
 import { WsSession } from '../ws-session.js';
 import { CLOSE, closeSocket, keepAlive } from '../ws-socket.js';
@@ -71,10 +72,11 @@ export const websocketRoutes: FastifyPluginAsyncTypebox<WebSocketRoutesOptions> 
     await options.authenticate(request);
     throw new AgentdError('VALIDATION_FAILED', 'this route needs a WebSocket upgrade');
   };
+  app.addSchema(WsClientMessageComponent);
   const schema = {
     tags: ['runs'],
     description: WS_DESCRIPTION,
-    response: { '4xx': ErrorSchema },
+    response: { 101: WsUpgradeResponse, '4xx': ErrorSchema },
   };
   // Authentication happens inside (close 4001), so a browser learns why; `public` only skips the HTTP hook.
   const config = { access: 'public' as const };
