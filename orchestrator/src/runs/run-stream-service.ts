@@ -128,6 +128,12 @@ export class RunStreamService {
     return { started, answer };
   }
 
+  /** Refuses a conversation that is not the tenant's (404, like any foreign resource) before a client waits on it. */
+  async checkConversation(tenantId: string, conversationId: string): Promise<void> {
+    if (!(await this.options.store.conversations.get(tenantId, conversationId)))
+      throw new NotFoundError('conversation', conversationId);
+  }
+
   /** The stored run, if it belongs to the target's tenant and conversation. */
   async get(target: RunTarget): Promise<Run> {
     const run = await this.options.store.runs.get(target.tenantId, target.runId);

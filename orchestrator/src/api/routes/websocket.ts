@@ -67,9 +67,15 @@ export const websocketRoutes: FastifyPluginAsyncTypebox<WebSocketRoutesOptions> 
     });
   };
 
-  // A plain GET: the credential is checked like everywhere else (401 first), then the upgrade is asked for.
+  // A plain GET is checked like any other request (401, then 404 for what is not the caller's), then told to
+  // upgrade: nobody learns from it whether another tenant's conversation exists.
   const upgradeRequired = async (request: FastifyRequest): Promise<never> => {
-    await options.authenticate(request);
+    const principal = await options.authenticate(request);
+    const params = request.params as { tenantId?: string; conversationId: string };
+    const tenantId = params.tenantId ?? principal.tenantId;
+    if (tenantId === null) throw new AgentdError('FORBIDDEN', 'this route needs a tenant-scoped credential');
+    checkTenantAccess(principal, tenantId);
+    await options.streams.checkConversation(tenantId, params.conversationId);
     throw new AgentdError('VALIDATION_FAILED', 'this route needs a WebSocket upgrade');
   };
   app.addSchema(WsClientMessageComponent);
