@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { EventSource, type ErrorEvent, type FetchLike } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBreakingProxy } from '../support/breaking-proxy.js';
+import { rawStream } from '../support/raw-stream.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
 const MiB = 1024 * 1024;
@@ -148,20 +148,7 @@ describe('EventSource against agentd', () => {
     const body = JSON.stringify({
       message: `${Array.from({ length: 8 }, () => turn).join('\n')}\n@say done`,
     });
-    const socket = net.connect(Number(new URL(d.url ?? '').port), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(
-      [
-        `POST /api/tenants/${tenantId}/conversations/${conversationId}/stream HTTP/1.1`,
-        'host: 127.0.0.1',
-        'connection: close',
-        `x-api-key: ${d.adminKey}`,
-        'content-type: application/json',
-        `content-length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'),
-    );
+    const socket = await rawStream({ url: d.url ?? '', tenantId, conversationId, key: d.adminKey, body });
     // Read the response head (for the run id), then stop reading while the run produces ~8 MB of events.
     let text = '';
     await new Promise<void>((resolve) => {

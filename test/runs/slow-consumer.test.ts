@@ -1,5 +1,5 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawStream } from '../support/raw-stream.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
 const MiB = 1024 * 1024;
@@ -37,21 +37,7 @@ describe('a client that does not read', () => {
     const body = JSON.stringify({
       message: `${Array.from({ length: 8 }, () => turn).join('\n')}\n@say done`,
     });
-    const port = Number(new URL(d.url ?? '').port);
-    const socket = net.connect(port, '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(
-      [
-        `POST /api/tenants/${tenantId}/conversations/${conversationId}/stream HTTP/1.1`,
-        'host: 127.0.0.1',
-        'connection: close',
-        `x-api-key: ${d.adminKey}`,
-        'content-type: application/json',
-        `content-length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'),
-    );
+    const socket = await rawStream({ url: d.url ?? '', tenantId, conversationId, key: d.adminKey, body });
     // Never read while the run produces ~8 MB of events.
     socket.pause();
 

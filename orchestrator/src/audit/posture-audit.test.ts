@@ -8,19 +8,11 @@ import type { SandboxProfile } from '../sandbox/profile.js';
 import type { SandboxAudit } from './audit-types.js';
 import { postureAudit } from './posture-audit.js';
 import type { ProcFacts } from './proc-facts.js';
+import { SAMPLE_PROC_FACTS } from './sample-proc-facts.fixture.js';
 import { sandboxChecks } from './sandbox-checks.js';
 
 const seccompJson = '{"defaultAction":"SCMP_ACT_ERRNO"}';
-const proc: ProcFacts = {
-  capEff: '0000000000000000',
-  noNewPrivs: '1',
-  seccomp: '2',
-  uid: '1000',
-  uidMap: ['0', '100000', '65536'],
-  apparmorLabel: null,
-  rootMountOptions: 'ro,relatime',
-  tmpfs: {},
-};
+const proc: ProcFacts = SAMPLE_PROC_FACTS;
 
 function sandbox(id: string, uidMap: string[], rootOptions = 'ro,relatime'): SandboxAudit {
   const options = toCreateOptions(sampleSpec({ name: `agentd-${id}`, env: {}, seccompJson }));

@@ -5,22 +5,14 @@ import { sampleSpec } from '../docker/sample-spec.fixture.js';
 import { viewOfCreateOptions } from '../docker/to-config-view.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import type { ProcFacts } from './proc-facts.js';
+import { SAMPLE_PROC_FACTS } from './sample-proc-facts.fixture.js';
 import { sandboxChecks, type SandboxFacts } from './sandbox-checks.js';
 
 type ContainerCreateOptions = ReturnType<typeof toCreateOptions>;
 
 const seccompJson = '{"defaultAction":"SCMP_ACT_ERRNO"}';
 const spec = sampleSpec({ name: 'agentd-abcd1234', env: {}, seccompJson });
-const proc: ProcFacts = {
-  capEff: '0000000000000000',
-  noNewPrivs: '1',
-  seccomp: '2',
-  uid: '1000',
-  uidMap: ['0', '100000', '65536'],
-  apparmorLabel: null,
-  rootMountOptions: 'ro,relatime',
-  tmpfs: {},
-};
+const proc: ProcFacts = SAMPLE_PROC_FACTS;
 
 function facts(mutate: (o: ContainerCreateOptions) => void = () => undefined): SandboxFacts {
   const options = toCreateOptions(spec);
