@@ -184,7 +184,9 @@ export class ModelGateway {
     } catch (err) {
       const code = isAgentdError(err) ? err.code : 'MODEL_ERROR';
       // What the model said before failing is shown, before the runner learns of the failure.
-      await events.flush().catch((e: unknown) => this.#log.warn({ err: e, runId: run.id }, 'Lost model events'));
+      await events
+        .flush()
+        .catch((e: unknown) => this.#log.warn({ err: e, runId: run.id }, 'Lost model events'));
       if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model provider failed unexpectedly');
       await write(res, { type: 'error', code, message: errorMessage(err) }, closed).catch(() => undefined);
       this.options.metrics.modelCalls.inc({ provider: provider.name, result: 'error' });
