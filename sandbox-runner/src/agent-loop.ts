@@ -9,7 +9,6 @@ import type {
   ToolUseBlock,
 } from './protocol.js';
 import { errorMessage, RunnerError } from './runner-error.js';
-import { isToolName } from './tool-input.js';
 import type { ToolResult } from './tool-runner.js';
 
 /** agentd's limits on an error event's fields. */
@@ -40,7 +39,7 @@ interface ModelTurn {
 }
 
 /**
- * The agent loop of one run: call the model with the whole conversation, relay what it says, run the tools it
+ * The agent loop of one run: call the model with the whole conversation, run the tools it
  * asks for, append their results, and go again until it ends its turn. Ends with exactly one `final` or
  * `error` event; only a failure to send events escapes as an exception.
  */
@@ -58,7 +57,6 @@ export async function runAgentLoop(spec: RunSpec, deps: AgentLoopDeps): Promise<
       }
       steps += 1;
       const started = performance.now();
-      await emit({ type: 'step_start', step: steps });
       const turn = await modelTurn(spec.runId, messages, deps);
       if (turn.stopReason !== 'tool_use' || turn.toolUses.length === 0) {
         await emit({ type: 'step_complete', step: steps, durationMs: elapsed(started) });
@@ -97,7 +95,10 @@ export async function runAgentLoop(spec: RunSpec, deps: AgentLoopDeps): Promise<
   }
 }
 
-/** One model call: relays text, thinking and tool calls as they arrive, and collects the turn. */
+/**
+ * One model call: collects the turn. agentd emits the model's text, thinking and tool calls (and the step's
+ * start) from its own gateway, so the runner sends only what it originates: tool results and step ends.
+ */
 async function modelTurn(
   runId: string,
   messages: ConversationMessage[],
@@ -110,18 +111,12 @@ async function modelTurn(
     switch (chunk.type) {
       case 'text':
         turn.text += chunk.delta;
-        await deps.emit({ type: 'text', delta: chunk.delta });
         break;
       case 'thinking':
         turn.thinking += chunk.delta;
-        await deps.emit({ type: 'thinking', delta: chunk.delta });
         break;
       case 'tool_use':
         turn.toolUses.push({ toolUseId: chunk.toolUseId, name: chunk.name, input: chunk.input });
-        // agentd accepts only the contract's tool names in events; an unknown one still gets an error result.
-        if (isToolName(chunk.name)) {
-          await deps.emit({ type: 'tool_call', id: chunk.toolUseId, name: chunk.name, input: chunk.input });
-        }
         break;
       case 'stop':
         turn.stopReason = chunk.stopReason;

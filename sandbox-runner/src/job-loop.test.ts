@@ -221,7 +221,7 @@ describe('runner job loop against a fake agentd', () => {
     await rm(workspace, { recursive: true, force: true });
   });
 
-  it('relays a tool turn and a final answer, and sends the whole conversation', async () => {
+  it('runs a tool turn, ends with a final answer, and sends the whole conversation', async () => {
     agentd.script = (_request, call) =>
       call === 1
         ? [
@@ -252,15 +252,8 @@ describe('runner job loop against a fake agentd', () => {
 
     expect(await agentd.result('job-run1')).toEqual({ jobId: 'job-run1', ok: true, data: { steps: 2 } });
     const badInput = 'read_file: invalid input: "path" must be a string';
+    // The model's own events (step start, text, thinking, tool calls) are agentd's to emit, not the runner's.
     expect(stable(agentd.events.get('run1'))).toEqual([
-      { type: 'step_start', step: 1 },
-      { type: 'thinking', delta: 'Let me ' },
-      { type: 'thinking', delta: 'check.' },
-      { type: 'text', delta: 'Looking' },
-      { type: 'text', delta: ' around.' },
-      { type: 'tool_call', id: 'tu-1', name: 'bash', input: { command: 'echo hi' } },
-      { type: 'tool_call', id: 'tu-2', name: 'write_file', input: { path: 'notes/a.txt', content: 'abc' } },
-      { type: 'tool_call', id: 'tu-3', name: 'read_file', input: { path: 42 } },
       { type: 'tool_result', id: 'tu-1', output: 'hi\n[exit code 0]', isError: false, truncated: false },
       {
         type: 'tool_result',
@@ -271,9 +264,6 @@ describe('runner job loop against a fake agentd', () => {
       },
       { type: 'tool_result', id: 'tu-3', output: badInput, isError: true, truncated: false },
       { type: 'step_complete', step: 1, durationMs: expect.any(Number) },
-      { type: 'step_start', step: 2 },
-      { type: 'text', delta: 'All ' },
-      { type: 'text', delta: 'done.' },
       { type: 'step_complete', step: 2, durationMs: expect.any(Number) },
       { type: 'final', content: 'All done.' },
     ]);
@@ -412,8 +402,6 @@ describe('runner job loop against a fake agentd', () => {
       data: { steps: 1 },
     });
     expect(agentd.events.get('run-err')).toEqual([
-      { type: 'step_start', step: 1 },
-      { type: 'text', delta: 'partial' },
       {
         type: 'error',
         code: 'MODEL_ERROR',
@@ -468,11 +456,7 @@ describe('runner job loop against a fake agentd', () => {
             { type: 'stop', stopReason: 'end_turn' },
           ];
     agentd.runJob('run-busy', 'wait for the gate');
-    await waitFor(
-      () => agentd.events.get('run-busy')?.find((e) => e.type === 'tool_call'),
-      5_000,
-      'tool_call',
-    );
+    await waitFor(() => agentd.converseRequests.length > 0 || undefined, 5_000, 'the model call');
 
     agentd.push({ kind: 'ping', jobId: 'ping-1' });
     expect(await agentd.result('ping-1', 2_000)).toMatchObject({

@@ -167,7 +167,8 @@ describe('EventSource against agentd', () => {
     const result = await d.runs.result(runId);
     expect(result?.outcome.kind).toBe('succeeded');
     const firstSeq = (await d.eventLog.read(runId, 0, 0))?.firstSeq ?? 0;
-    expect(firstSeq).toBeGreaterThan(6_000);
+    // ~8 MB of events, text joined into up to 16 KiB each: hundreds fell out of the 1 MiB log.
+    expect(firstSeq).toBeGreaterThan(300);
 
     socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
     socket.resume();

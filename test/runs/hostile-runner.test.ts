@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHostileImage, HOSTILE_IMAGE } from '../support/hostile-image.js';
-import { sse } from '../support/sse-client.js';
+import { sse, textOf, types } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
 describe('a hostile runner cannot hurt agentd', () => {
@@ -56,6 +56,18 @@ describe('a hostile runner cannot hurt agentd', () => {
     await expect
       .poll(async () => (await d.sandboxes.list()).filter((s) => s.state === 'idle').length)
       .toBe(0);
+  });
+
+  it('ignores a runner’s own copies of the model’s events: not relayed, not counted against its limits', async () => {
+    // 50000 events at full speed: far over the runner's burst (10000) and rate (2000/s) had they counted.
+    const { res, run, error } = await hostileRun('echo-text');
+    expect(error).toBeUndefined();
+    expect(res.done).toBe(true);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(types(res)).toEqual(['run_start', 'allocating', 'step_start', 'text', 'final', 'usage']);
+    expect(res.events[2]?.data.step).toBe(1);
+    expect(textOf(res)).toBe('You said: hostile:echo-text\n');
+    expect(JSON.stringify(res.events)).not.toMatch(/runner-(says|thinks|calls)|tu-runner/);
   });
 
   it('times out a runner that stalls and ignores the cancel signal, killing its sandbox', async () => {

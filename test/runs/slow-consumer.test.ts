@@ -56,8 +56,8 @@ describe('a client that does not read', () => {
     expect(runStatus).toBe('succeeded');
     const runId = (await d.store.runs.list(tenantId, conversationId, { limit: 1 })).items[0]?.id ?? '';
     const produced = (await d.eventLog.read(runId, 0, 0))?.firstSeq ?? 0;
-    // The log kept only its last MiB: thousands of events were produced beyond it.
-    expect(produced).toBeGreaterThan(6_000);
+    // The log kept only its last MiB of ~8 MB: hundreds of events (text joined into up to 16 KiB) went before it.
+    expect(produced).toBeGreaterThan(300);
     expect(maxBuffered).toBeLessThan(MiB);
 
     // When the client finally reads, it learns it fell behind, and the stream ends instead of hanging.

@@ -35,7 +35,13 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
   const { config, store, callHome, coordination, registry, sandboxes, logger, metrics } = deps;
   const { nodeId } = config;
   const { locks, eventLog, signals, nodes } = coordination;
-  const gateway = new ModelGateway({ providers: deps.providers, store, logger, metrics });
+  const gateway = new ModelGateway({
+    providers: deps.providers,
+    store,
+    emit: (run, event) => runs.relay(run, event),
+    logger,
+    metrics,
+  });
   const recovery = new RunRecovery({ nodeId, store, eventLog, nodes, registry, logger });
   const runs = new RunService({
     nodeId,

@@ -6,6 +6,7 @@ import type {
   ConverseStreamRequest,
   ModelStreamChunk,
   StopReason,
+  ToolName,
 } from '@agentd/sandbox-runner/protocol';
 import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -15,18 +16,27 @@ import { costPicoUsd } from '../model/pricing.js';
 import { TOOL_SPECS } from '../model/tool-specs.js';
 import type { Store } from '../store/repositories.js';
 import type { ActiveRun } from './active-run.js';
+import { ModelEventEmitter, type DeltaCoalescing, type ModelStreamEvent } from './model-event-emitter.js';
 
 export interface ModelGatewayOptions {
   providers: ReadonlyMap<string, ModelProvider>;
   store: Store;
+  /** Appends one of the model's own events (step_start, text, thinking, tool_call) to the run's event log. */
+  emit: (run: ActiveRun, event: ModelStreamEvent) => Promise<void>;
+  coalescing?: DeltaCoalescing;
   logger: Logger;
   metrics: Metrics;
 }
 
+/** 16 KiB or 25 ms: few events for a fast model, no visible lag for a slow one. */
+const DEFAULT_COALESCING: DeltaCoalescing = { maxChars: 16 * 1024, maxDelayMs: 25 };
+const TOOL_NAMES: ReadonlySet<string> = new Set(TOOL_SPECS.map((t) => t.name));
+
 /**
  * The model gateway: the only way a sandbox reaches a model. agentd chooses the model, system prompt and tool
  * definitions, counts steps and tokens from the provider's own metadata, and keeps the authoritative copy of
- * the run's conversation (the runner may only append the tool results the last turn asked for).
+ * the run's conversation (the runner may only append the tool results the last turn asked for). It emits the
+ * model's own events itself, so a fast model is never mistaken for a runner flooding agentd.
  */
 export class ModelGateway {
   readonly #log: Logger;
@@ -112,6 +122,11 @@ export class ModelGateway {
     const provider = this.options.providers.get(run.model.provider);
     if (!provider) throw new AgentdError('MODEL_ERROR', `no provider ${run.model.provider} is configured`);
     const signal = AbortSignal.any([run.signal, closed]);
+    const events = new ModelEventEmitter(
+      (event) => this.#emit(run, event),
+      this.options.coalescing ?? DEFAULT_COALESCING,
+    );
+    await events.event({ type: 'step_start', step: run.steps });
     const thinking: string[] = [];
     let signature: string | undefined;
     const text: string[] = [];
@@ -131,15 +146,27 @@ export class ModelGateway {
         switch (event.type) {
           case 'text':
             text.push(event.delta);
+            await events.delta('text', event.delta);
             await write(res, { type: 'text', delta: event.delta }, closed);
             break;
           case 'thinking':
             thinking.push(event.delta);
             if (event.signature !== undefined) signature = event.signature;
+            await events.delta('thinking', event.delta);
             if (event.delta !== '') await write(res, { type: 'thinking', delta: event.delta }, closed);
             break;
           case 'tool_use':
             toolUses.push({ toolUse: { toolUseId: event.toolUseId, name: event.name, input: event.input } });
+            // Clients see only the contract's tool names; an unknown one still gets an error result.
+            if (TOOL_NAMES.has(event.name)) {
+              await events.event({
+                type: 'tool_call',
+                id: event.toolUseId,
+                toolUseId: event.toolUseId,
+                name: event.name as ToolName,
+                input: event.input,
+              });
+            }
             await write(
               res,
               { type: 'tool_use', toolUseId: event.toolUseId, name: event.name, input: event.input },
@@ -156,6 +183,10 @@ export class ModelGateway {
       }
     } catch (err) {
       const code = isAgentdError(err) ? err.code : 'MODEL_ERROR';
+      // What the model said before failing is shown, before the runner learns of the failure.
+      await events
+        .flush()
+        .catch((e: unknown) => this.#log.warn({ err: e, runId: run.id }, 'Lost model events'));
       if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model provider failed unexpectedly');
       await write(res, { type: 'error', code, message: errorMessage(err) }, closed).catch(() => undefined);
       this.options.metrics.modelCalls.inc({ provider: provider.name, result: 'error' });
@@ -186,7 +217,15 @@ export class ModelGateway {
     const reason = stopReason ?? 'end_turn';
     run.transcript.recordTurn(assistant, { usage, stopReason: reason });
     await this.#persist(run, [assistant], usage);
+    // Every event of this call is in the log before the runner can answer it (tool_result, step_complete).
+    await events.flush();
     await write(res, { type: 'stop', stopReason: reason }, closed);
+  }
+
+  /** A run that is already finishing has emitted its `final` or `error`: nothing may follow it. */
+  async #emit(run: ActiveRun, event: ModelStreamEvent): Promise<void> {
+    if (run.phase === 'finishing' || run.phase === 'ended') return;
+    await this.options.emit(run, event);
   }
 
   async #persist(run: ActiveRun, messages: ConversationMessage[], usage?: ModelUsage): Promise<void> {

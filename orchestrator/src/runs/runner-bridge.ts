@@ -40,7 +40,8 @@ export interface RunnerBridgeOptions {
 
 /**
  * The run side of the call-home protocol: the runner's event stream, its cancel poll and its model calls.
- * The socket a request arrives on identifies the sandbox, so a sandbox can only speak for its own run.
+ * The socket a request arrives on identifies the sandbox, so a sandbox can only speak for its own run. The
+ * runner's limits (count, rate, bytes) bound what it originates: tool results, step ends and its ending.
  */
 export class RunnerBridge {
   readonly #log: Logger;
@@ -97,14 +98,6 @@ export class RunnerBridge {
     const handle = async (data: string): Promise<void> => {
       if (run.runnerEnding)
         throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'event after the run’s final event');
-      events += 1;
-      if (events > limits.maxEventsPerRun)
-        throw new AgentdError('RUNNER_PROTOCOL_ERROR', `more than ${limits.maxEventsPerRun} events`);
-      if (!bucket.take())
-        throw new AgentdError(
-          'RUNNER_PROTOCOL_ERROR',
-          `event flood: over ${limits.eventsPerSecond} events per second`,
-        );
       let json: unknown;
       try {
         json = JSON.parse(data);
@@ -117,6 +110,16 @@ export class RunnerBridge {
         json = rest;
       }
       const event: RunnerEvent = checkRunnerEvent(json);
+      // The gateway emits the model's own events; a runner's copies are neither relayed nor counted.
+      if (GATEWAY_EVENT_TYPES.has(event.type)) return;
+      events += 1;
+      if (events > limits.maxEventsPerRun)
+        throw new AgentdError('RUNNER_PROTOCOL_ERROR', `more than ${limits.maxEventsPerRun} events`);
+      if (!bucket.take())
+        throw new AgentdError(
+          'RUNNER_PROTOCOL_ERROR',
+          `event flood: over ${limits.eventsPerSecond} events per second`,
+        );
       await this.#dispatch(run, event);
     };
     let sinceYield = 0;
@@ -153,19 +156,27 @@ export class RunnerBridge {
         run.endRunner({ kind: 'error', code, message: event.message });
         return;
       }
+      case 'tool_result':
+      case 'step_complete':
+        await this.options.relay(run, enrichRunnerEvent(run, event));
+        return;
       case 'step_start':
       case 'text':
       case 'thinking':
       case 'tool_call':
-      case 'tool_result':
-      case 'step_complete':
-        await this.options.relay(run, enrichRunnerEvent(run, event));
         return;
     }
   }
 }
 
 const checkRunnerEvent = compiledValidator(RunnerEventSchema, 'runner event');
+/** Event types agentd takes from the model gateway's own stream, never from the runner (older runners send them). */
+const GATEWAY_EVENT_TYPES: ReadonlySet<RunnerEvent['type']> = new Set([
+  'step_start',
+  'text',
+  'thinking',
+  'tool_call',
+]);
 /** Events handled before giving the event loop a turn: one busy runner must not stall every other client. */
 const EVENTS_PER_TURN = 64;
 

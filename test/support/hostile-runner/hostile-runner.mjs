@@ -65,18 +65,12 @@ async function hostileRun(job) {
     case 'no-final':
       return postEvents(runId, (req) => req.end(sse({ type: 'text', delta: 'hi' })));
     case 'flood':
-      return postEvents(runId, (req) => {
-        let i = 0;
-        const pump = () => {
-          while (i < 200_000) {
-            i++;
-            if (!req.write(sse({ type: 'text', delta: 'f' }))) return req.once('drain', pump);
-          }
-          req.end(sse({ type: 'final', content: '' }));
-        };
-        req.on('error', () => undefined);
-        pump();
-      });
+      // Step markers are the runner's own events: its rate and count limits apply to them.
+      return postEvents(runId, (req) =>
+        pump(req, 200_000, () => ({ type: 'step_complete', step: 1, durationMs: 0 })),
+      );
+    case 'echo-text':
+      return echoTextRun(job);
     case 'stall':
       // Opens the stream and never writes: agentd's run timeout must end it.
       return postEvents(runId, (req) => req.flushHeaders());
@@ -92,6 +86,44 @@ async function hostileRun(job) {
     default:
       return postEvents(runId, (req) => req.end('garbage\n\n'));
   }
+}
+
+/** Writes `count` events from `make(i)` as fast as agentd takes them, then a final. */
+function pump(req, count, make) {
+  let i = 0;
+  const go = () => {
+    while (i < count) {
+      if (!req.write(sse(make(i++)))) return req.once('drain', go);
+    }
+    req.end(sse({ type: 'final', content: '' }));
+  };
+  req.on('error', () => undefined);
+  go();
+}
+
+/**
+ * A valid run (one model call, then `final`) whose runner also sends copies of the model's events of its own,
+ * far more and faster than its rate limit allows, with text the model never said: agentd must ignore them.
+ */
+async function echoTextRun(job) {
+  const runId = job.spec.runId;
+  const model = await request(
+    'POST',
+    '/v1/model/converse-stream',
+    JSON.stringify({ runId, messages: [{ role: 'user', content: [{ text: job.spec.message }] }] }),
+    { 'content-type': 'application/json' },
+  );
+  if (model.status !== 200) return model.status;
+  const own = [
+    { type: 'step_start', step: 7 },
+    { type: 'thinking', delta: 'runner-thinks' },
+    { type: 'tool_call', id: 'tu-runner', name: 'bash', input: { command: 'runner-calls' } },
+  ];
+  const status = await postEvents(runId, (req) =>
+    pump(req, 50_000, (i) => own[i] ?? { type: 'text', delta: 'runner-says ' }),
+  );
+  await reportResult({ jobId: job.jobId, ok: true, data: { steps: 1 } });
+  return status;
 }
 
 /** Stays active without an event stream until agentd says cancel, so another sandbox can try to speak for it. */
