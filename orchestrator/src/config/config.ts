@@ -64,6 +64,8 @@ export interface AgentdConfig {
     bedrock: { region: string; endpoint: string | undefined; maxAttempts: number };
     /** Delay between the scripted model's deltas (demos); 0 in tests. */
     scriptedDeltaDelayMs: number;
+    /** Model text/thinking deltas arriving within this window become one event (0: one event per delta). */
+    deltaWindowMs: number;
   };
   runs: RunSettings;
   eventLog: { maxEventsPerRun: number; maxBytesPerRun: number; retentionMs: number; abandonedTtlMs: number };

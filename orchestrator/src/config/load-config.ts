@@ -112,6 +112,7 @@ export function loadConfig(
         maxAttempts: r.integer('BEDROCK_MAX_ATTEMPTS', 3, 1, 10),
       },
       scriptedDeltaDelayMs: r.integer('AGENTD_SCRIPTED_DELAY_MS', 0, 0, 10_000),
+      deltaWindowMs: r.durationMs('AGENTD_MODEL_DELTA_WINDOW', 25, 0),
     },
     runs: {
       runTimeoutMs,

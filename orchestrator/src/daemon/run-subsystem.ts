@@ -39,6 +39,11 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     providers: deps.providers,
     store,
     emit: (run, event) => runs.relay(run, event),
+    // A fast model's deltas are joined into fewer events; 0 keeps one event per delta.
+    coalescing:
+      config.models.deltaWindowMs === 0
+        ? { maxChars: 1, maxDelayMs: 0 }
+        : { maxChars: 16 * 1024, maxDelayMs: config.models.deltaWindowMs },
     logger,
     metrics,
   });
