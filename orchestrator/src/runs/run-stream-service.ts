@@ -1,4 +1,4 @@
-import { AgentdError, NotFoundError } from '../common/errors.js';
+import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js';
 import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
@@ -126,6 +126,19 @@ export class RunStreamService {
       };
     });
     return { started, answer };
+  }
+
+  /**
+   * Refuses a conversation a connection cannot chat with: absent, deleted or another tenant's (not found), or
+   * archived. A WebSocket checks this at connect, so a client learns it there rather than at its first chat.
+   */
+  async checkConversation(target: { tenantId: string; conversationId: string }): Promise<void> {
+    const conversation = await this.options.store.conversations.get(target.tenantId, target.conversationId);
+    if (!conversation) throw new NotFoundError('conversation', target.conversationId);
+    if (conversation.status === 'archived')
+      throw new ValidationError('conversation is archived', [
+        `conversation ${conversation.id} is archived and takes no new runs`,
+      ]);
   }
 
   /** The stored run, if it belongs to the target's tenant and conversation. */
