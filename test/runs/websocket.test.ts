@@ -267,7 +267,7 @@ describe('WebSocket transport', () => {
       .id as string;
     const refusals: [string, string | undefined, RegExp][] = [
       [`/ws/missing-${randomId(16)}`, undefined, /^conversation missing-\w+ not found$/],
-      [`/ws/${archived}`, undefined, /^conversation is archived$/],
+      [`/ws/${archived}`, undefined, new RegExp(`^conversation ${archived} is archived$`)],
       [`/ws/${deleted}`, undefined, new RegExp(`^conversation ${deleted} not found$`)],
       [`/ws/${theirs}`, undefined, /not found$/],
       // An admin may name any tenant, but the conversation must be that tenant's.

@@ -1,4 +1,4 @@
-import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js';
+import { AgentdError, NotFoundError } from '../common/errors.js';
 import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
@@ -135,10 +135,11 @@ export class RunStreamService {
   async checkConversation(target: { tenantId: string; conversationId: string }): Promise<void> {
     const conversation = await this.options.store.conversations.get(target.tenantId, target.conversationId);
     if (!conversation) throw new NotFoundError('conversation', target.conversationId);
+    // One line: it becomes a WebSocket close reason.
     if (conversation.status === 'archived')
-      throw new ValidationError('conversation is archived', [
-        `conversation ${conversation.id} is archived and takes no new runs`,
-      ]);
+      throw new AgentdError('VALIDATION_FAILED', `conversation ${conversation.id} is archived`, {
+        details: { conversationId: conversation.id },
+      });
   }
 
   /** The stored run, if it belongs to the target's tenant and conversation. */
