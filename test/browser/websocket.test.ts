@@ -65,11 +65,19 @@ class PageSocket {
     readonly n: number,
   ) {}
 
+  /** Resolves once the upgrade is done (a refused connection then closes with its code) or it failed. */
   static async open(page: Page, url: string): Promise<PageSocket> {
-    return new PageSocket(
+    const socket = new PageSocket(
       page,
       await page.evaluate((u) => (globalThis as unknown as PageApi).openSocket(u), url),
     );
+    await expect
+      .poll(async () => {
+        const { opened, closed } = await socket.state();
+        return opened || closed !== null;
+      })
+      .toBe(true);
+    return socket;
   }
 
   state(): Promise<SocketState> {
