@@ -9,6 +9,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
+import { WsTestClient } from '../support/ws-client.js';
 
 interface H2Response {
   status: number;
@@ -183,7 +184,7 @@ describe('HTTP/2 listeners', () => {
     });
   }
 
-  it('keeps HTTP/1.1 on the TLS port, upgrades included, answered as on the HTTP/1.1 port', async () => {
+  it('keeps HTTP/1.1 on the TLS port: WebSocket upgrades switch protocols there as on the HTTP/1.1 port', async () => {
     const tlsUrl = new URL(d.http2Urls.tls ?? '');
     const version = await new Promise<string>((resolve, reject) => {
       https
@@ -194,9 +195,13 @@ describe('HTTP/2 listeners', () => {
         .on('error', reject);
     });
     expect(version).toBe('1.1 200');
-    // Whatever the HTTP/1.1 listener answers an upgrade (the WebSocket routes), the TLS port answers the same.
+    const tenantId = (await d.api('POST', '/api/tenants', { name: 'tls-ws' })).body.id as string;
+    const conversationId = (await d.api('POST', `/api/tenants/${tenantId}/conversations`, {})).body
+      .id as string;
+    const wsPath = `/api/tenants/${tenantId}/conversations/${conversationId}/ws`;
+    // The TLS listener forwards upgrades to the HTTP/1.1 server: both ports switch protocols.
     const upgrade = [
-      'GET /api/tenants/t/conversations/c/ws HTTP/1.1',
+      `GET ${wsPath} HTTP/1.1`,
       'host: 127.0.0.1',
       'connection: Upgrade',
       'upgrade: websocket',
@@ -226,8 +231,28 @@ describe('HTTP/2 listeners', () => {
       ALPNProtocols: ['http/1.1'],
     });
     await new Promise((resolve) => secure.once('secureConnect', resolve));
+    expect(secure.alpnProtocol).toBe('http/1.1');
     const [overPlain, overTls] = await Promise.all([statusLine(plain), statusLine(secure)]);
-    expect(overPlain).toMatch(/^HTTP\/1\.1 \d{3}/);
+    expect(overPlain).toBe('HTTP/1.1 101 Switching Protocols');
     expect(overTls).toBe(overPlain);
+
+    // And a whole WebSocket chat over the TLS port (wss://, HTTP/1.1 chosen by ALPN).
+    const ws = await WsTestClient.open(`wss://127.0.0.1:${tlsUrl.port}${wsPath}`, {
+      ca: cert,
+      headers: { 'x-api-key': d.adminKey },
+      // ws hands its options to tls.connect, though its types do not list ALPN.
+      ...({ ALPNProtocols: ['http/1.1'] } as object),
+    });
+    try {
+      expect((ws.socket as unknown as { _socket: tls.TLSSocket })._socket.alpnProtocol).toBe('http/1.1');
+      ws.send({ type: 'ping' });
+      expect((await ws.next()).type).toBe('pong');
+      ws.send({ type: 'chat', content: '@say over wss' });
+      const run = await ws.untilEnd();
+      expect(run.find((m) => m.type === 'final')?.content).toMatch(/over wss/);
+      expect(run.at(-1)).toMatchObject({ type: 'end', status: 'succeeded' });
+    } finally {
+      await ws.close();
+    }
   });
 });

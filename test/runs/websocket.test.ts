@@ -246,6 +246,47 @@ describe('WebSocket transport', () => {
     await Promise.all([...held, otherKey].map((ws) => ws.close()));
   });
 
+  it("refuses a conversation that is not there, archived, deleted or another tenant's at connect with 1008", async () => {
+    const archived = await conversation();
+    expect(
+      (
+        await a.api(
+          'POST',
+          `/api/tenants/${tenant.id}/conversations/${archived}/archive`,
+          undefined,
+          tenant.key,
+        )
+      ).status,
+    ).toBe(200);
+    const deleted = await conversation();
+    expect(
+      (await a.api('DELETE', `/api/tenants/${tenant.id}/conversations/${deleted}`, undefined, tenant.key))
+        .status,
+    ).toBe(204);
+    const theirs = (await a.api('POST', `/api/tenants/${other.id}/conversations`, {}, other.key)).body
+      .id as string;
+    const refusals: [string, string | undefined, RegExp][] = [
+      [`/ws/missing-${randomId(16)}`, undefined, /^conversation missing-\w+ not found$/],
+      [`/ws/${archived}`, undefined, new RegExp(`^conversation ${archived} is archived$`)],
+      [`/ws/${deleted}`, undefined, new RegExp(`^conversation ${deleted} not found$`)],
+      [`/ws/${theirs}`, undefined, /not found$/],
+      // An admin may name any tenant, but the conversation must be that tenant's.
+      [tenantPath(theirs), a.adminKey, /not found$/],
+    ];
+    for (const [path, key, reason] of refusals) {
+      const ws = await open(a, path, key);
+      // Sent before the refusal: it must not reach a run, and no `error` message precedes the close.
+      ws.send({ type: 'chat', content: '@say must not run' });
+      expect(await ws.closed).toMatchObject({ code: 1008, reason });
+      expect(ws.messages).toEqual([]);
+    }
+    // Its own tenant's key reaches it.
+    const ok = await open(a, `/ws/${theirs}`, other.key);
+    ok.send({ type: 'ping' });
+    expect((await ok.next()).type).toBe('pong');
+    await ok.close();
+  });
+
   it('closes a peer that does not answer ping frames with 4000', async () => {
     const own = await tenantWithKey(a, 'ws-heartbeat');
     const c = (await a.api('POST', `/api/tenants/${own.id}/conversations`, {}, own.key)).body.id as string;

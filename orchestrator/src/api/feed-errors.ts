@@ -61,7 +61,7 @@ export function feedErrorMessage(
           type: 'error',
           runId,
           code: 'STREAM_LAGGED',
-          message: `this client fell ${item.missed} events behind the event log's retention and was disconnected; resume after ${item.firstSeq - 1}`,
+          message: `this client fell ${item.missed} events behind the event log's retention and stopped receiving this run; resume after ${item.firstSeq - 1}`,
           severity: 'warning',
           recoverable: true,
           timestamp,

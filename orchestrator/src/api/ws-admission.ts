@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { Principal } from '../auth/principal.js';
 import { isAgentdError } from '../common/errors.js';
+import type { RunStreamService } from '../runs/run-stream-service.js';
 import type { WsConnections } from './ws-connections.js';
 import { CLOSE, closeSocket } from './ws-socket.js';
 
@@ -10,6 +11,7 @@ export interface WsAdmissionOptions {
   authenticate: (request: FastifyRequest) => Promise<Principal>;
   corsOrigins: readonly string[];
   connections: WsConnections;
+  streams: Pick<RunStreamService, 'checkConversation'>;
 }
 
 export interface WsAdmitted {
@@ -22,8 +24,8 @@ export interface WsAdmitted {
 export type WsScope = (principal: Principal) => { tenantId: string; conversationId: string };
 
 /**
- * Decides whether an upgraded connection may stay: its Origin, its credential, its tenant, its principal's cap.
- * The checks run after the upgrade so a browser sees why (a refused HTTP upgrade only says "failed"); nothing
+ * Decides whether an upgraded connection may stay: its Origin, its credential, its tenant and conversation, its
+ * principal's cap. The checks run after the upgrade so a browser sees why (a refused HTTP upgrade only says "failed"); nothing
  * reaches a run before they pass. A refused connection is closed with the reason.
  */
 export async function admitWsConnection(
@@ -54,8 +56,12 @@ export async function admitWsConnection(
   let target: { tenantId: string; conversationId: string };
   try {
     target = scope(principal);
+    // A conversation that is not there (or not this tenant's, or archived) is refused now, not at the first chat.
+    await options.streams.checkConversation(target);
   } catch (err) {
-    closeSocket(socket, CLOSE.policy, isAgentdError(err) ? err.message : 'not allowed');
+    const known = isAgentdError(err);
+    if (!known) request.log.error({ err }, 'WebSocket admission failed');
+    closeSocket(socket, known ? CLOSE.policy : CLOSE.internal, known ? err.message : 'internal error');
     return undefined;
   }
   if (!options.connections.admit(principal.keyId, socket)) {

@@ -20,7 +20,7 @@ function scriptedLog(batches: (EventBatch | undefined)[]): RunEventLog {
   };
 }
 
-function service(log: RunEventLog, attached: string[]): RunStreamService {
+function service(log: RunEventLog, attached: string[], store = {} as Store): RunStreamService {
   const runs = {
     attach: (id: string) => attached.push(`attach ${id}`),
     detach: (id: string) => attached.push(`detach ${id}`),
@@ -28,7 +28,7 @@ function service(log: RunEventLog, attached: string[]): RunStreamService {
   const signals = { watch: () => () => attached.push('unwatch') } as unknown as RunSignals;
   return new RunStreamService({
     runs,
-    store: {} as Store,
+    store,
     eventLog: log,
     signals,
     limiter: { take: () => Promise.reject(new Error('unused')) },
@@ -129,5 +129,32 @@ describe('RunStreamService.attach', () => {
     expect(before.kind).toBe('feed');
     if (before.kind === 'feed') await before.feed.return(undefined);
     expect((await attachService(false).attach(target, 3, options)).kind).toBe('feed');
+  });
+});
+
+describe('RunStreamService.checkConversation', () => {
+  const conversations = new Map([
+    ['t1/live', { id: 'live', status: 'active' }],
+    ['t1/old', { id: 'old', status: 'archived' }],
+  ]);
+  const store = {
+    conversations: {
+      get: (tenantId: string, id: string) => Promise.resolve(conversations.get(`${tenantId}/${id}`)),
+    },
+  } as unknown as Store;
+  const check = (tenantId: string, conversationId: string) =>
+    service(scriptedLog([]), [], store).checkConversation({ tenantId, conversationId });
+
+  it('passes a live conversation of the tenant', async () => {
+    await expect(check('t1', 'live')).resolves.toBeUndefined();
+  });
+
+  it("refuses one that is absent or another tenant's as not found, and an archived one", async () => {
+    await expect(check('t1', 'gone')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(check('t2', 'live')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(check('t1', 'old')).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'conversation old is archived',
+    });
   });
 });

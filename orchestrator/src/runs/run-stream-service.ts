@@ -128,10 +128,18 @@ export class RunStreamService {
     return { started, answer };
   }
 
-  /** Refuses a conversation that is not the tenant's (404, like any foreign resource) before a client waits on it. */
-  async checkConversation(tenantId: string, conversationId: string): Promise<void> {
-    if (!(await this.options.store.conversations.get(tenantId, conversationId)))
-      throw new NotFoundError('conversation', conversationId);
+  /**
+   * Refuses a conversation a connection cannot chat with: absent, deleted or another tenant's (not found), or
+   * archived. A WebSocket checks this at connect, so a client learns it there rather than at its first chat.
+   */
+  async checkConversation(target: { tenantId: string; conversationId: string }): Promise<void> {
+    const conversation = await this.options.store.conversations.get(target.tenantId, target.conversationId);
+    if (!conversation) throw new NotFoundError('conversation', target.conversationId);
+    // One line: it becomes a WebSocket close reason.
+    if (conversation.status === 'archived')
+      throw new AgentdError('VALIDATION_FAILED', `conversation ${conversation.id} is archived`, {
+        details: { conversationId: conversation.id },
+      });
   }
 
   /** The stored run, if it belongs to the target's tenant and conversation. */

@@ -75,7 +75,7 @@ export const websocketRoutes: FastifyPluginAsyncTypebox<WebSocketRoutesOptions> 
     const tenantId = params.tenantId ?? principal.tenantId;
     if (tenantId === null) throw new AgentdError('FORBIDDEN', 'this route needs a tenant-scoped credential');
     checkTenantAccess(principal, tenantId);
-    await options.streams.checkConversation(tenantId, params.conversationId);
+    await options.streams.checkConversation({ tenantId, conversationId: params.conversationId });
     throw new AgentdError('VALIDATION_FAILED', 'this route needs a WebSocket upgrade');
   };
   app.addSchema(WsClientMessageComponent);
