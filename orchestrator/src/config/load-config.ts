@@ -123,6 +123,8 @@ export function loadConfig(
       disconnectGraceMs: r.durationMs('AGENTD_DISCONNECT_GRACE', 30_000, 0),
       maxMessageChars: 200_000,
       finalMaxChars: r.integer('AGENTD_FINAL_MAX_CHARS', 100_000, 100, 10_000_000),
+      usageIntervalMs: r.durationMs('AGENTD_USAGE_INTERVAL', 1_000, 100),
+      pidsSaturationMs: r.durationMs('AGENTD_PIDS_SATURATION', 10_000, 0),
     },
     eventLog: {
       maxEventsPerRun: r.integer('AGENTD_EVENT_LOG_MAX_EVENTS', 50_000, 10, 10_000_000),

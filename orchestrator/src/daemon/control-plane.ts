@@ -79,6 +79,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
       remover: subsystem.remover,
       pool: subsystem.pool,
       reaper: subsystem.reaper,
+      usage: subsystem.usage,
       policy: deps.policy,
       nodes: deps.coordination.nodes,
       signals: deps.coordination.signals,

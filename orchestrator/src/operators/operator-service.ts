@@ -9,6 +9,7 @@ import type { Reaper } from '../sandbox/reaper.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxRemover } from '../sandbox/sandbox-remover.js';
+import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { WarmPool } from '../sandbox/warm-pool.js';
 import { sandboxView, type SandboxView } from './sandbox-view.js';
 
@@ -19,6 +20,7 @@ export interface OperatorServiceOptions {
   remover: SandboxRemover;
   pool: WarmPool;
   reaper: Reaper;
+  usage: SandboxUsageReader;
   policy: PolicyService;
   nodes: NodeDirectory;
   signals: RunSignals;
@@ -50,10 +52,17 @@ export class OperatorService {
     return records.map((r) => sandboxView(r, now));
   }
 
-  async sandbox(sandboxId: string): Promise<SandboxView> {
+  /** One sandbox with its live usage (read by its own node; null elsewhere) and the limits it reached here. */
+  async sandbox(sandboxId: string) {
     const record = await this.options.registry.get(sandboxId);
     if (!record) throw new NotFoundError('sandbox', sandboxId);
-    return sandboxView(record, this.options.clock.now());
+    const { usage, nodeId } = this.options;
+    const live = record.nodeId === nodeId ? await usage.read(record).catch(() => undefined) : undefined;
+    return {
+      ...sandboxView(record, this.options.clock.now()),
+      usage: live ?? null,
+      limitEvents: [...usage.limitEvents(sandboxId)],
+    };
   }
 
   /** Removes a sandbox now; one on another node is removed by that node (`forwarded`). */
