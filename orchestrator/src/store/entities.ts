@@ -92,6 +92,15 @@ export interface RunUsage {
   costUsd: string;
 }
 
+/** What a run used of its sandbox (measured on the host; billing and throttling read it). */
+export interface RunResources {
+  cpuSeconds: number;
+  peakMemoryBytes: number;
+  peakPids: number;
+  /** Workspace file bytes synced in and out. */
+  bytesSynced: number;
+}
+
 export interface Run extends RunUsage {
   id: string;
   tenantId: string;
@@ -107,6 +116,8 @@ export interface Run extends RunUsage {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Null until the run ended, and for runs that had no sandbox or whose sandbox could not be read. */
+  resources: RunResources | null;
 }
 
 export interface UsageRecord {

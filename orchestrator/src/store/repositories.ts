@@ -11,6 +11,7 @@ import type {
   ModelProviderName,
   Run,
   RunUsage,
+  RunResources,
   RunStatus,
   Tenant,
   TenantPolicy,
@@ -155,6 +156,7 @@ export interface RunRepository {
       errorCode?: string | null;
       errorMessage?: string | null;
       usage: RunUsage;
+      resources?: RunResources | null;
     },
   ): Promise<boolean>;
   /** Runs still `running`, optionally of one node or one conversation (crash recovery and takeover). */
@@ -168,9 +170,19 @@ export interface UsageQuery {
   groupBy: 'model' | 'conversation' | 'day';
 }
 
+/** Sandbox resources of the runs in a usage group (runs measured; peaks are the highest of any run). */
+export interface ResourceTotals {
+  measuredRuns: number;
+  cpuSeconds: number;
+  peakMemoryBytes: number;
+  peakPids: number;
+  bytesSynced: number;
+}
+
 export interface UsageGroup {
   key: string;
   runs: number;
+  resources: ResourceTotals;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
