@@ -178,6 +178,7 @@ export function loadConfig(
         reapIntervalMs: r.durationMs('AGENTD_REAP_INTERVAL', DEFAULT_LIFECYCLE_POLICY.reapIntervalMs, 100),
       },
       policyFile: r.optionalString('AGENTD_POLICY_FILE'),
+      reapRetentionMs: r.durationMs('AGENTD_REAP_RETENTION', 7 * 24 * 3_600_000, 60_000),
       startTimeoutMs: r.durationMs('AGENTD_SANDBOX_START_TIMEOUT', 30_000, 1000),
     },
     callHome: {

@@ -48,7 +48,9 @@ export interface SandboxSubsystem {
 export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsystem {
   const { config, docker, callHome, registry, profiles, policy, clock, logger, metrics } = deps;
   const nodeId = config.nodeId;
+  const usage = new SandboxUsageReader({ containers: docker.containers, cgroups: new CgroupReader() });
   const remover = new SandboxRemover({
+    exitFacts: (record) => usage.exitFacts(record),
     containers: docker.containers,
     callHome,
     registry,
@@ -132,7 +134,6 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     for (const r of await registry.list({ nodeId })) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
     return [...counts].map(([state, value]) => ({ labels: { state }, value }));
   });
-  const usage = new SandboxUsageReader({ containers: docker.containers, cgroups: new CgroupReader() });
   registerSandboxUsageMetrics(metrics, registry, nodeId, usage);
   return { remover, pool, sandboxes, reaper, reconciler, supervisor, usage };
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { NotFoundError } from '../common/errors.js';
 import type { AuditContext, AuditService } from '../controlplane/audit-service.js';
+import type { ReapHistory } from '../controlplane/reap-history.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { NodeDirectory, NodeInfo } from '../runs/node-directory.js';
 import type { RunSignals } from '../runs/run-signals.js';
@@ -21,6 +22,7 @@ export interface OperatorServiceOptions {
   pool: WarmPool;
   reaper: Reaper;
   usage: SandboxUsageReader;
+  reapHistory: ReapHistory;
   policy: PolicyService;
   nodes: NodeDirectory;
   signals: RunSignals;
@@ -88,8 +90,13 @@ export class OperatorService {
     return { node: this.options.nodeId, pools: this.options.pool.status() };
   }
 
-  reaps() {
-    return { node: this.options.nodeId, items: this.options.remover.history() };
+  /** The fleet's removals, newest first, from the database (kept for the reap retention period). */
+  async reaps(limit = 100) {
+    return {
+      node: this.options.nodeId,
+      scope: 'fleet' as const,
+      items: await this.options.reapHistory.list(limit),
+    };
   }
 
   /** What one reaper tick would remove now, and why. */

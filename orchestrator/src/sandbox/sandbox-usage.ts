@@ -63,6 +63,22 @@ export class SandboxUsageReader {
     return this.#events.get(sandboxId) ?? [];
   }
 
+  /** How the container ended (for the reap record): OOM from the engine or the cgroup's counter, exit code. */
+  async exitFacts(
+    record: Pick<SandboxRecord, 'containerId'>,
+  ): Promise<{ oomKilled: boolean | null; exitCode: number | null }> {
+    const [inspection, sample] = await Promise.all([
+      this.options.containers.inspect(record.containerId).catch(() => undefined),
+      this.options.cgroups.read(record.containerId).catch(() => undefined),
+    ]);
+    const engineOom = inspection?.state.oomKilled;
+    const cgroupOom = sample ? sample.oomKills > 0 : undefined;
+    const oomKilled =
+      engineOom === undefined && cgroupOom === undefined ? null : engineOom === true || cgroupOom === true;
+    const exitCode = inspection && !inspection.state.running ? inspection.state.exitCode : null;
+    return { oomKilled, exitCode };
+  }
+
   /** Drops what is kept about sandboxes no longer on this node. */
   retain(liveSandboxIds: ReadonlySet<string>, liveContainerIds: ReadonlySet<string>): void {
     for (const id of this.#events.keys()) if (!liveSandboxIds.has(id)) this.#events.delete(id);

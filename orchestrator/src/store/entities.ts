@@ -92,6 +92,24 @@ export interface RunUsage {
   costUsd: string;
 }
 
+/** A sandbox removal, fleet-wide (`GET /api/admin/reaps`). */
+export interface StoredReap {
+  sandboxId: string;
+  containerId: string;
+  node: string;
+  reason: string;
+  tenantId: string | null;
+  conversationId: string | null;
+  profile: string;
+  at: string;
+  ageMs: number;
+  idleMs: number;
+  hookError?: string;
+  deferred: boolean;
+  oomKilled: boolean | null;
+  exitCode: number | null;
+}
+
 /** What a run used of its sandbox (measured on the host; billing and throttling read it). */
 export interface RunResources {
   cpuSeconds: number;

@@ -13,6 +13,7 @@ import type {
   RunUsage,
   RunResources,
   RunStatus,
+  StoredReap,
   Tenant,
   TenantPolicy,
   UsageRecord,
@@ -195,6 +196,14 @@ export interface UsageRepository {
   list(tenantId: string, page: PageRequest): Promise<Page<UsageRecord>>;
 }
 
+export interface ReapRepository {
+  record(reap: StoredReap): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<StoredReap[]>;
+  /** Deletes records older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
+}
+
 export interface ApiKeyRepository {
   create(input: {
     name: string;
@@ -235,6 +244,7 @@ export interface Store {
   messages: MessageRepository;
   runs: RunRepository;
   usage: UsageRepository;
+  reaps: ReapRepository;
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
