@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReapRecord } from '../../orchestrator/src/sandbox/reap-reason.js';
 import { sse, type SseResult } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
@@ -18,6 +19,8 @@ const LIMITS = {
 
 describe('sandbox limits surface as events; per-run and per-sandbox usage (real engine)', () => {
   let d: TestDaemon;
+  /** A second node on the same database: removals are visible fleet-wide. */
+  let other: TestDaemon;
   let tenantId: string;
 
   beforeAll(async () => {
@@ -27,8 +30,10 @@ describe('sandbox limits surface as events; per-run and per-sandbox usage (real 
     const tenant = await d.api('POST', '/api/tenants', { name: 'limits', policy: { limits: LIMITS } });
     expect(tenant.status).toBe(201);
     tenantId = tenant.body.id;
+    other = await startTestDaemon({ databaseUrl: d.databaseUrl });
   });
   afterAll(async () => {
+    await other.destroy();
     await d.destroy();
   });
 
@@ -102,18 +107,38 @@ describe('sandbox limits surface as events; per-run and per-sandbox usage (real 
       memoryLimitBytes: LIMITS.memoryBytes,
     });
     expect(view.body.usage.oomKills).toBeGreaterThanOrEqual(1);
-    expect(view.body.limitEvents).toEqual([expect.objectContaining({ limit: 'memory', runId })]);
+    // The allocation may also have been throttled at 0.25 CPU: that is a limit event too.
+    expect(view.body.limitEvents).toEqual(
+      expect.arrayContaining([expect.objectContaining({ limit: 'memory', runId })]),
+    );
     const lines = await metricLines(sandboxId);
     for (const name of ['cpu_seconds', 'memory_bytes', 'pids', 'workspace_bytes'])
       expect(lines.some((l) => l.startsWith(`agentd_sandbox_${name}{`))).toBe(true);
 
-    // Gone sandbox, gone label set.
+    // Gone sandbox, gone label set; its removal is recorded in the database, with the OOM, for every node.
     expect((await d.api('DELETE', `/api/admin/sandboxes/${sandboxId}`)).status).toBe(200);
     expect(await metricLines(sandboxId)).toEqual([]);
+    const reaps = await other.api('GET', '/api/admin/reaps');
+    expect(reaps.status).toBe(200);
+    expect(reaps.body.scope).toBe('fleet');
+    expect(reaps.body.items.find((r: { sandboxId: string }) => r.sandboxId === sandboxId)).toMatchObject({
+      reason: 'manual',
+      node: d.config.nodeId,
+      tenantId,
+      oomKilled: true,
+    });
   });
 
   it('a fork bomb: a pids warning, then the run ends SANDBOX_LIMIT and its sandbox is recycled', async () => {
     const id = await conversation();
+    const recycled = new Promise<ReapRecord>((resolve) => {
+      const listener = (reap: ReapRecord): void => {
+        if (reap.conversationId !== id || reap.deferred) return;
+        d.remover.off('reaped', listener);
+        resolve(reap);
+      };
+      d.remover.on('reaped', listener);
+    });
     const res = await run(id, '@tool bash {"command":"f(){ f | f & }; f; sleep 600"}\n@result');
     expect(res.done).toBe(true);
     const pids = warnings(res).filter((w) => w.limit === 'pids');
@@ -127,6 +152,8 @@ describe('sandbox limits surface as events; per-run and per-sandbox usage (real 
     const stored = await d.api('GET', `/api/tenants/${tenantId}/conversations/${id}/runs/${runId}`);
     expect(stored.body).toMatchObject({ status: 'failed', errorCode: 'SANDBOX_LIMIT' });
     expect(stored.body.resources.peakPids).toBeGreaterThanOrEqual(LIMITS.pidsLimit - 1);
+    // Recycled (after the stream ended: its removal first tries to save the workspace).
+    expect(await recycled).toMatchObject({ sandboxId: stored.body.sandboxId, reason: 'run_aborted' });
     expect((await d.api('GET', `/api/admin/sandboxes/${String(stored.body.sandboxId)}`)).status).toBe(404);
   });
 });
