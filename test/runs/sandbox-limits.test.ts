@@ -19,8 +19,6 @@ const LIMITS = {
 
 describe('sandbox limits surface as events; per-run and per-sandbox usage (real engine)', () => {
   let d: TestDaemon;
-  /** A second node on the same database: removals are visible fleet-wide. */
-  let other: TestDaemon;
   let tenantId: string;
 
   beforeAll(async () => {
@@ -30,10 +28,8 @@ describe('sandbox limits surface as events; per-run and per-sandbox usage (real 
     const tenant = await d.api('POST', '/api/tenants', { name: 'limits', policy: { limits: LIMITS } });
     expect(tenant.status).toBe(201);
     tenantId = tenant.body.id;
-    other = await startTestDaemon({ databaseUrl: d.databaseUrl });
   });
   afterAll(async () => {
-    await other.destroy();
     await d.destroy();
   });
 
@@ -118,6 +114,8 @@ describe('sandbox limits surface as events; per-run and per-sandbox usage (real 
     // Gone sandbox, gone label set; its removal is recorded in the database, with the OOM, for every node.
     expect((await d.api('DELETE', `/api/admin/sandboxes/${sandboxId}`)).status).toBe(200);
     expect(await metricLines(sandboxId)).toEqual([]);
+    // A second node on the same database (only now: without Redis it would take d's running runs for orphans).
+    await using other = await startTestDaemon({ databaseUrl: d.databaseUrl });
     const reaps = await other.api('GET', '/api/admin/reaps');
     expect(reaps.status).toBe(200);
     expect(reaps.body.scope).toBe('fleet');

@@ -2,9 +2,6 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxUsage, SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 
-// One scrape reads each sandbox once for all four gauges.
-const SNAPSHOT_MS = 500;
-
 /**
  * Per-sandbox gauges of this node's live sandboxes, read from their cgroups at scrape time; a sandbox that is
  * gone is absent from the next scrape (each gauge is rebuilt from the live set).
@@ -15,11 +12,11 @@ export function registerSandboxUsageMetrics(
   nodeId: string,
   usage: SandboxUsageReader,
 ): void {
-  let cached: { at: number; samples: Promise<{ sandbox: string; usage: SandboxUsage }[]> } | undefined;
-  const snapshot = (): Promise<{ sandbox: string; usage: SandboxUsage }[]> => {
-    const now = Date.now();
-    if (cached && now - cached.at < SNAPSHOT_MS) return cached.samples;
-    const samples = (async () => {
+  // A scrape collects the gauges in registration order: the first one reads every sandbox, the others reuse it.
+  let cached: Promise<{ sandbox: string; usage: SandboxUsage }[]> | undefined;
+  const snapshot = (refresh: boolean): Promise<{ sandbox: string; usage: SandboxUsage }[]> => {
+    if (cached && !refresh) return cached;
+    cached = (async () => {
       const records = (await registry.list({ nodeId })).filter(
         (r) => r.containerId && r.state !== 'removing',
       );
@@ -29,12 +26,14 @@ export function registerSandboxUsageMetrics(
       );
       return read.filter((s): s is { sandbox: string; usage: SandboxUsage } => s.usage !== undefined);
     })();
-    cached = { at: now, samples };
-    return samples;
+    return cached;
   };
+  let first = true;
   const gauge = (name: string, help: string, value: (u: SandboxUsage) => number | undefined): void => {
+    const refresh = first;
+    first = false;
     metrics.computedGauge(name, help, ['sandbox'], async () =>
-      (await snapshot()).flatMap(({ sandbox, usage: u }) => {
+      (await snapshot(refresh)).flatMap(({ sandbox, usage: u }) => {
         const v = value(u);
         return v === undefined ? [] : [{ labels: { sandbox }, value: v }];
       }),
