@@ -80,3 +80,27 @@ describe('RunResourceWatch', () => {
     await h.watch.stop();
   });
 });
+
+describe('RunResourceWatch lifecycle', () => {
+  it('does not start watching when the run ended before its sandbox was ready', async () => {
+    let reads = 0;
+    const watch = new RunResourceWatch({
+      read: () => {
+        reads += 1;
+        return Promise.resolve(IDLE);
+      },
+      onLimit: () => Promise.resolve(),
+      onPidsSaturated: () => undefined,
+      intervalMs: 1,
+      pidsSaturationMs: 1,
+      clock: { now: () => 0 },
+      logger: silentLogger(),
+    });
+    await watch.stop();
+    expect(reads).toBe(1);
+    await watch.start();
+    expect(reads).toBe(1);
+    await watch.check();
+    expect(reads).toBe(1);
+  });
+});

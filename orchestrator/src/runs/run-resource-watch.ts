@@ -44,6 +44,7 @@ export class RunResourceWatch {
   #peakPids = 0;
   #saturatedSince: number | undefined;
   #ended = false;
+  #stopping = false;
   #timer: NodeJS.Timeout | undefined;
   #pending: Promise<void> = Promise.resolve();
 
@@ -51,8 +52,11 @@ export class RunResourceWatch {
 
   /** Takes the baseline (counters are compared with it) and starts the interval. */
   async start(): Promise<void> {
+    if (this.#stopping) return;
     this.#base = await this.options.read().catch(() => undefined);
     if (this.#base) this.#observe(this.#base);
+    // The run may have ended while the baseline was read (or before its sandbox was ready).
+    if (this.#stopping) return;
     this.#timer = setInterval(() => void this.check(), this.options.intervalMs);
     this.#timer.unref();
   }
@@ -69,6 +73,7 @@ export class RunResourceWatch {
 
   /** Stops watching after one last reading; returns what the run used (undefined when nothing was read). */
   async stop(): Promise<RunResourceUsage | undefined> {
+    this.#stopping = true;
     clearInterval(this.#timer);
     await this.check();
     this.#ended = true;
