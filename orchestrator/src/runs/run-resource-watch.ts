@@ -56,7 +56,7 @@ export class RunResourceWatch {
     this.#base = await this.options.read().catch(() => undefined);
     if (this.#base) this.#observe(this.#base);
     // The run may have ended while the baseline was read (or before its sandbox was ready).
-    if (this.#stopping) return;
+    if (this.#stopRequested()) return;
     this.#timer = setInterval(() => void this.check(), this.options.intervalMs);
     this.#timer.unref();
   }
@@ -85,6 +85,10 @@ export class RunResourceWatch {
       peakMemoryBytes: this.#peakMemory,
       peakPids: this.#peakPids,
     };
+  }
+
+  #stopRequested(): boolean {
+    return this.#stopping;
   }
 
   async #tick(): Promise<void> {
