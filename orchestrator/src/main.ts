@@ -123,6 +123,7 @@ async function wire(
     coordination,
     registry,
     sandboxes,
+    usage: subsystem.usage,
     workspace: workspaces.sync,
     providers: modelProviders(config.models, logger, overrides.providers),
     clock,

@@ -5,6 +5,8 @@ import { newRunId, seedConversation, seedModel, startRun } from './fixtures.js';
 
 const { db, store } = useTestDatabase();
 
+const NO_RESOURCES = { measuredRuns: 0, cpuSeconds: 0, peakMemoryBytes: 0, peakPids: 0, bytesSynced: 0 };
+
 describe('usage summary', () => {
   it('groups by model, conversation and UTC day with exact decimal totals', async () => {
     const modelA = await seedModel(store, { inputPricePerMTok: '3.000001' });
@@ -87,6 +89,7 @@ describe('usage summary', () => {
       cacheReadTokens: 3,
       cacheWriteTokens: 6,
       costUsd: '0.300003000004',
+      resources: NO_RESOURCES,
     };
 
     const byModel = await store.usage.summarize({ ...window, groupBy: 'model' });
@@ -101,6 +104,7 @@ describe('usage summary', () => {
           cacheReadTokens: 2,
           cacheWriteTokens: 4,
           costUsd: '0.300000000003',
+          resources: NO_RESOURCES,
         },
         {
           key: modelB.id,
@@ -110,6 +114,7 @@ describe('usage summary', () => {
           cacheReadTokens: 1,
           cacheWriteTokens: 2,
           costUsd: '0.000003000001',
+          resources: NO_RESOURCES,
         },
       ].sort((a, b) => (a.key < b.key ? -1 : 1)),
     );
@@ -170,8 +175,61 @@ describe('usage summary', () => {
         cacheReadTokens: 0,
         cacheWriteTokens: 0,
         costUsd: '0.000000000000',
+        resources: NO_RESOURCES,
       },
     });
+  });
+
+  it('stores a run’s sandbox resources with the run and sums them, runs without tokens included', async () => {
+    const seeded = await seedConversation(store);
+    const { tenant, conversation } = seeded;
+    const spent = {
+      steps: 1,
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: '0',
+    };
+    const a = await startRun(store, seeded, 'n');
+    await store.runs.finish(a.id, a.fencingToken, {
+      status: 'succeeded',
+      usage: spent,
+      resources: { cpuSeconds: 1.25, peakMemoryBytes: 50_000_000, peakPids: 12, bytesSynced: 4096 },
+    });
+    const b = await startRun(store, seeded, 'n');
+    await store.runs.finish(b.id, b.fencingToken, {
+      status: 'failed',
+      errorCode: 'SANDBOX_LIMIT',
+      usage: { ...spent, inputTokens: 0, outputTokens: 0 },
+      resources: { cpuSeconds: 0.5, peakMemoryBytes: 90_000_000, peakPids: 64, bytesSynced: 0 },
+    });
+    const unmeasured = await startRun(store, seeded, 'n');
+    await store.runs.finish(unmeasured.id, unmeasured.fencingToken, { status: 'succeeded', usage: spent });
+
+    expect((await store.runs.get(tenant.id, a.id))?.resources).toEqual({
+      cpuSeconds: 1.25,
+      peakMemoryBytes: 50_000_000,
+      peakPids: 12,
+      bytesSynced: 4096,
+    });
+    expect((await store.runs.get(tenant.id, unmeasured.id))?.resources).toBeNull();
+    const summary = await store.usage.summarize({
+      tenantId: tenant.id,
+      from: new Date(Date.now() - 60_000),
+      to: new Date(Date.now() + 60_000),
+      groupBy: 'conversation',
+    });
+    const expected = {
+      measuredRuns: 2,
+      cpuSeconds: 1.75,
+      peakMemoryBytes: 90_000_000,
+      peakPids: 64,
+      bytesSynced: 4096,
+    };
+    expect(summary.total.resources).toEqual(expected);
+    expect(summary.groups).toHaveLength(1);
+    expect(summary.groups[0]).toMatchObject({ key: conversation.id, resources: expected });
   });
 
   it('rejects an inverted or invalid window', async () => {

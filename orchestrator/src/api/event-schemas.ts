@@ -121,8 +121,23 @@ export const RunEventSchemas = [
   ),
   event(
     'warning',
-    { code: Type.String(), message: Type.String() },
-    'Something the client should know; the run goes on',
+    {
+      code: Type.String(),
+      message: Type.String(),
+      limit: Type.Optional(
+        Type.Union(
+          ['pids', 'memory', 'cpu', 'workspace'].map((l) => Type.Literal(l)),
+          {
+            description: 'SANDBOX_LIMIT: the limit the sandbox reached',
+          },
+        ),
+      ),
+      current: Type.Optional(
+        Type.Number({ description: 'SANDBOX_LIMIT: the value read when it was reached' }),
+      ),
+      max: Type.Optional(Type.Number({ description: 'SANDBOX_LIMIT: the limit' })),
+    },
+    'Something the client should know; the run goes on (SANDBOX_LIMIT: once per limit per run)',
   ),
   Type.Object(
     {

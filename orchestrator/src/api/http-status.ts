@@ -25,6 +25,8 @@ const STATUS: Record<ErrorCode, number> = {
   // Only ever an event on an open stream; a resume from the first retained sequence number works.
   INTERNAL_ERROR: 500,
   SECURITY_POSTURE: 503,
+  // A run's end (an event on an open stream): the sandbox hit a resource limit the tenant's policy set.
+  SANDBOX_LIMIT: 422,
 };
 
 export function httpStatusOf(err: AgentdError): number {

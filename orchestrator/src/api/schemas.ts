@@ -83,6 +83,20 @@ export const RunSchema = Type.Object({
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
+  resources: Type.Union(
+    [
+      Type.Object({
+        cpuSeconds: Type.Number(),
+        peakMemoryBytes: Type.Integer(),
+        peakPids: Type.Integer(),
+        bytesSynced: Type.Integer({ description: 'Workspace file bytes synced in and out' }),
+      }),
+      Type.Null(),
+    ],
+    {
+      description: 'What the run used of its sandbox, from the host (null before the end or when unmeasured)',
+    },
+  ),
 });
 
 export const ResumeQuery = Type.Object({

@@ -33,6 +33,7 @@ export function runJson(run: Run) {
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),
+    resources: run.resources,
   };
 }
 

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'DEPENDENCY_UNAVAILABLE',
   'INTERNAL_ERROR',
   'SECURITY_POSTURE',
+  'SANDBOX_LIMIT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

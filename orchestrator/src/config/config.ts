@@ -20,6 +20,8 @@ export interface SandboxConfig {
   policyFile: string | undefined;
   /** From container start until the runner's first call home. */
   startTimeoutMs: number;
+  /** AGENTD_REAP_RETENTION: how long the fleet's removal records are kept in the database. */
+  reapRetentionMs: number;
 }
 
 export interface HttpConfig {

@@ -124,6 +124,8 @@ export function loadConfig(
       disconnectGraceMs: r.durationMs('AGENTD_DISCONNECT_GRACE', 30_000, 0),
       maxMessageChars: 200_000,
       finalMaxChars: r.integer('AGENTD_FINAL_MAX_CHARS', 100_000, 100, 10_000_000),
+      usageIntervalMs: r.durationMs('AGENTD_USAGE_INTERVAL', 1_000, 100),
+      pidsSaturationMs: r.durationMs('AGENTD_PIDS_SATURATION', 10_000, 0),
     },
     eventLog: {
       maxEventsPerRun: r.integer('AGENTD_EVENT_LOG_MAX_EVENTS', 50_000, 10, 10_000_000),
@@ -177,6 +179,7 @@ export function loadConfig(
         reapIntervalMs: r.durationMs('AGENTD_REAP_INTERVAL', DEFAULT_LIFECYCLE_POLICY.reapIntervalMs, 100),
       },
       policyFile: r.optionalString('AGENTD_POLICY_FILE'),
+      reapRetentionMs: r.durationMs('AGENTD_REAP_RETENTION', 7 * 24 * 3_600_000, 60_000),
       startTimeoutMs: r.durationMs('AGENTD_SANDBOX_START_TIMEOUT', 30_000, 1000),
     },
     callHome: {

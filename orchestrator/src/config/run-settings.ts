@@ -12,4 +12,8 @@ export interface RunSettings {
   maxMessageChars: number;
   /** The `final` event and a query's answer carry at most this many characters of the turn's text. */
   finalMaxChars: number;
+  /** How often a run's sandbox is read for limits and usage. */
+  usageIntervalMs: number;
+  /** A run whose sandbox stays at its pids limit this long ends with SANDBOX_LIMIT. */
+  pidsSaturationMs: number;
 }

@@ -1,3 +1,4 @@
+import { ReapHistory } from '../controlplane/reap-history.js';
 import type { ApiDependencies } from '../api/app.js';
 import { IsolationAuditor } from '../audit/isolation-auditor.js';
 import { runnerProbe } from '../audit/runner-probe.js';
@@ -48,6 +49,14 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
   const { sandboxes } = subsystem;
   const profiles = () => deps.policy.profiles();
   const cleanup = conversationCleanup({ nodeId, files, registry, sandboxes, logger });
+  const reapHistory = new ReapHistory({
+    store,
+    nodeId,
+    retentionMs: config.sandbox.reapRetentionMs,
+    now: () => deps.clock.now(),
+    logger,
+  });
+  subsystem.remover.on('reaped', (reap) => void reapHistory.record(reap));
   const auditor = new IsolationAuditor({
     nodeId,
     containers: docker.containers,
@@ -79,6 +88,8 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
       remover: subsystem.remover,
       pool: subsystem.pool,
       reaper: subsystem.reaper,
+      usage: subsystem.usage,
+      reapHistory,
       policy: deps.policy,
       nodes: deps.coordination.nodes,
       signals: deps.coordination.signals,

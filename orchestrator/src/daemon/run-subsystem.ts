@@ -14,6 +14,7 @@ import { RunnerBridge } from '../runs/runner-bridge.js';
 import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
+import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { Store } from '../store/repositories.js';
 
 export interface RunSubsystemDeps {
@@ -23,6 +24,7 @@ export interface RunSubsystemDeps {
   coordination: Coordination;
   registry: SandboxRegistry;
   sandboxes: SandboxManager;
+  usage: SandboxUsageReader;
   workspace: WorkspaceSync;
   providers: Map<string, ModelProvider>;
   clock: Clock;
@@ -57,6 +59,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     locks,
     eventLog,
     workspace: deps.workspace,
+    usage: deps.usage,
     settings: config.runs,
     clock: deps.clock,
     logger,

@@ -5,6 +5,7 @@ import type { AgentdConfig } from '../config/config.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { CgroupReader } from '../sandbox/cgroup-reader.js';
 import { NodeCapacity } from '../sandbox/node-capacity.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import { Reaper } from '../sandbox/reaper.js';
@@ -14,7 +15,9 @@ import { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import { SandboxRemover } from '../sandbox/sandbox-remover.js';
 import { SandboxSupervisor } from '../sandbox/sandbox-supervisor.js';
+import { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import { WarmPool } from '../sandbox/warm-pool.js';
+import { registerSandboxUsageMetrics } from './sandbox-usage-metrics.js';
 
 export interface SandboxSubsystemDeps {
   config: AgentdConfig;
@@ -39,12 +42,15 @@ export interface SandboxSubsystem {
   reaper: Reaper;
   reconciler: Reconciler;
   supervisor: SandboxSupervisor;
+  usage: SandboxUsageReader;
 }
 
 export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsystem {
   const { config, docker, callHome, registry, profiles, policy, clock, logger, metrics } = deps;
   const nodeId = config.nodeId;
+  const usage = new SandboxUsageReader({ containers: docker.containers, cgroups: new CgroupReader() });
   const remover = new SandboxRemover({
+    exitFacts: (record) => usage.exitFacts(record),
     containers: docker.containers,
     callHome,
     registry,
@@ -128,5 +134,6 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     for (const r of await registry.list({ nodeId })) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
     return [...counts].map(([state, value]) => ({ labels: { state }, value }));
   });
-  return { remover, pool, sandboxes, reaper, reconciler, supervisor };
+  registerSandboxUsageMetrics(metrics, registry, nodeId, usage);
+  return { remover, pool, sandboxes, reaper, reconciler, supervisor, usage };
 }

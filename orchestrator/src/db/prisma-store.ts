@@ -5,6 +5,7 @@ import type {
   ConversationRepository,
   MessageRepository,
   ModelRepository,
+  ReapRepository,
   RunRepository,
   SettingsRepository,
   Store,
@@ -18,6 +19,7 @@ import { toDomainError, withDomainErrors } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
 import { PrismaMessageRepository } from './message-repository.js';
 import { PrismaModelRepository } from './model-repository.js';
+import { PrismaReapRepository } from './reap-repository.js';
 import { PrismaRunRepository } from './run-repository.js';
 import { PrismaSettingsRepository } from './settings-repository.js';
 import { PrismaTenantRepository } from './tenant-repository.js';
@@ -33,6 +35,7 @@ export class PrismaStore implements Store {
   readonly messages: MessageRepository;
   readonly runs: RunRepository;
   readonly usage: UsageRepository;
+  readonly reaps: ReapRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
@@ -45,6 +48,7 @@ export class PrismaStore implements Store {
     this.messages = withDomainErrors(new PrismaMessageRepository(prisma));
     this.runs = withDomainErrors(new PrismaRunRepository(prisma));
     this.usage = withDomainErrors(new PrismaUsageRepository(prisma));
+    this.reaps = withDomainErrors(new PrismaReapRepository(prisma));
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));

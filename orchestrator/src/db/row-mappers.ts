@@ -109,6 +109,15 @@ export function toRun(row: RunRow): Run {
     createdAt: row.createdAt,
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
+    resources:
+      row.cpuSeconds === null
+        ? null
+        : {
+            cpuSeconds: row.cpuSeconds,
+            peakMemoryBytes: Number(row.peakMemoryBytes ?? 0n),
+            peakPids: row.peakPids ?? 0,
+            bytesSynced: Number(row.bytesSynced ?? 0n),
+          },
   };
 }
 

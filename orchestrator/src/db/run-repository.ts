@@ -130,6 +130,14 @@ export class PrismaRunRepository implements RunRepository {
           cacheWriteTokens: usage.cacheWriteTokens,
           costUsd: usage.costUsd,
           finishedAt: new Date(),
+          ...(outcome.resources
+            ? {
+                cpuSeconds: outcome.resources.cpuSeconds,
+                peakMemoryBytes: BigInt(Math.round(outcome.resources.peakMemoryBytes)),
+                peakPids: Math.round(outcome.resources.peakPids),
+                bytesSynced: BigInt(Math.round(outcome.resources.bytesSynced)),
+              }
+            : {}),
         },
       });
       if (count === 0) return false;

@@ -2,6 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { NotFoundError } from '../common/errors.js';
 import type { AuditContext, AuditService } from '../controlplane/audit-service.js';
+import type { ReapHistory } from '../controlplane/reap-history.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { NodeDirectory, NodeInfo } from '../runs/node-directory.js';
 import type { RunSignals } from '../runs/run-signals.js';
@@ -9,6 +10,7 @@ import type { Reaper } from '../sandbox/reaper.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxRemover } from '../sandbox/sandbox-remover.js';
+import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { WarmPool } from '../sandbox/warm-pool.js';
 import { sandboxView, type SandboxView } from './sandbox-view.js';
 
@@ -19,6 +21,8 @@ export interface OperatorServiceOptions {
   remover: SandboxRemover;
   pool: WarmPool;
   reaper: Reaper;
+  usage: SandboxUsageReader;
+  reapHistory: ReapHistory;
   policy: PolicyService;
   nodes: NodeDirectory;
   signals: RunSignals;
@@ -50,10 +54,17 @@ export class OperatorService {
     return records.map((r) => sandboxView(r, now));
   }
 
-  async sandbox(sandboxId: string): Promise<SandboxView> {
+  /** One sandbox with its live usage (read by its own node; null elsewhere) and the limits it reached here. */
+  async sandbox(sandboxId: string) {
     const record = await this.options.registry.get(sandboxId);
     if (!record) throw new NotFoundError('sandbox', sandboxId);
-    return sandboxView(record, this.options.clock.now());
+    const { usage, nodeId } = this.options;
+    const live = record.nodeId === nodeId ? await usage.read(record).catch(() => undefined) : undefined;
+    return {
+      ...sandboxView(record, this.options.clock.now()),
+      usage: live ?? null,
+      limitEvents: [...usage.limitEvents(sandboxId)],
+    };
   }
 
   /** Removes a sandbox now; one on another node is removed by that node (`forwarded`). */
@@ -79,8 +90,13 @@ export class OperatorService {
     return { node: this.options.nodeId, pools: this.options.pool.status() };
   }
 
-  reaps() {
-    return { node: this.options.nodeId, items: this.options.remover.history() };
+  /** The fleet's removals, newest first, from the database (kept for the reap retention period). */
+  async reaps(limit = 100) {
+    return {
+      node: this.options.nodeId,
+      scope: 'fleet' as const,
+      items: await this.options.reapHistory.list(limit),
+    };
   }
 
   /** What one reaper tick would remove now, and why. */

@@ -4,6 +4,7 @@ import type { Lock } from '../common/lock-service.js';
 import type { ModelUsage } from '../model/model-provider.js';
 import type { SandboxClaim, SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
+import type { RunResourceUsage } from './run-resource-watch.js';
 import { RunTranscript } from './run-transcript.js';
 
 /** Why a run ended, as agentd decides it (the runner's word is one input among several). */
@@ -74,6 +75,8 @@ export class ActiveRun {
   #stopReason: RunOutcome | undefined;
   #discardSandbox = false;
   #subscribers = 0;
+  #syncedBytes = 0;
+  #resources: RunResourceUsage | undefined;
   #jobSettled: Promise<void> = Promise.resolve();
   /** Aborts model calls and waits when the run must stop. */
   readonly #abort = new AbortController();
@@ -272,6 +275,24 @@ export class ActiveRun {
       cacheWriteTokens: this.#usage.cacheWriteTokens + usage.cacheWriteTokens,
     };
     this.#costPico += costPico;
+  }
+
+  /** File bytes the workspace sync moved for this run, both directions. */
+  get syncedBytes(): number {
+    return this.#syncedBytes;
+  }
+
+  addSyncedBytes(bytes: number): void {
+    this.#syncedBytes += bytes;
+  }
+
+  /** What the run used of its sandbox, once its watch stopped (undefined when nothing could be read). */
+  get resources(): RunResourceUsage | undefined {
+    return this.#resources;
+  }
+
+  recordResources(usage: RunResourceUsage | undefined): void {
+    this.#resources = usage;
   }
 
   /** A client started reading the run's events; returns how many read now. */

@@ -1,6 +1,7 @@
 import type { RunnerEvent, Severity } from '@agentd/sandbox-runner/protocol';
 import type { ErrorCode } from '../common/errors.js';
 import type { AllocationSource } from '../sandbox/sandbox-lease.js';
+import type { SandboxLimitKind } from '../sandbox/sandbox-usage.js';
 
 /** Token counts of one model call, as the provider reported them. */
 export interface StepUsage {
@@ -29,6 +30,15 @@ export type AgentdOwnEvent =
       steps: number;
     }
   | { type: 'error'; code: ErrorCode; message: string; severity: Severity; recoverable: boolean }
+  /** Something the client should know while the run goes on (SANDBOX_LIMIT: which limit, how far). */
+  | {
+      type: 'warning';
+      code: ErrorCode;
+      message: string;
+      limit?: SandboxLimitKind;
+      current?: number;
+      max?: number;
+    }
   | { type: 'server_shutdown'; message: string };
 
 /** What the runner reports as it goes (its terminal events are replaced by agentd's own). */

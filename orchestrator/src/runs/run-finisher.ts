@@ -115,6 +115,7 @@ export class RunFinisher {
               ended.kind === 'succeeded' ? null : ended.kind === 'interrupted' ? 'RUN_CANCELLED' : ended.code,
             errorMessage: ended.kind === 'succeeded' ? null : ended.message,
             usage: { steps: run.steps, ...run.usage, costUsd: formatUsd(run.costPico) },
+            resources: run.resources ? { ...run.resources, bytesSynced: run.syncedBytes } : null,
           }),
         RIDE_OUT_OUTAGE,
       ),

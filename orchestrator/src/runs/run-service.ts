@@ -8,6 +8,7 @@ import type { RunSettings } from '../config/run-settings.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRecord } from '../sandbox/sandbox-record.js';
+import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { Store } from '../store/repositories.js';
 import { ActiveRun, type RunOutcome } from './active-run.js';
 import { admitRun } from './run-admission.js';
@@ -15,6 +16,7 @@ import { driveRun } from './run-driver.js';
 import type { RunEventLog } from './run-event-log.js';
 import type { RelayedRunnerEvent, RunEventBody } from './run-events.js';
 import { RunFinisher, type RunResult } from './run-finisher.js';
+import { RunResourceWatch, type LimitReached } from './run-resource-watch.js';
 import type { RunRecovery } from './run-recovery.js';
 import type { RunSignals } from './run-signals.js';
 import type { WorkspaceSync } from './workspace-sync.js';
@@ -34,6 +36,8 @@ export interface RunServiceOptions {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Watches each run's sandbox for limits and usage; absent, runs are not watched. */
+  usage?: SandboxUsageReader;
 }
 
 export interface StartRunRequest {
@@ -51,6 +55,7 @@ export interface StartRunRequest {
 export class RunService {
   readonly #active = new Map<string, ActiveRun>();
   readonly #done = new Map<string, Promise<RunResult>>();
+  readonly #watches = new Map<string, RunResourceWatch>();
   readonly #log: Logger;
   readonly #finisher: RunFinisher;
   #accepting = true;
@@ -230,6 +235,8 @@ export class RunService {
   }
 
   async relay(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> {
+    // A command the OOM killer or the pids limit stopped: the warning comes right before its result.
+    if (event.type === 'tool_result') await this.#watches.get(run.id)?.check();
     await this.#emit(run, event);
   }
 
@@ -259,6 +266,7 @@ export class RunService {
     );
     timer.unref();
     let outcome: RunOutcome;
+    const watch = this.#watch(run, log);
     try {
       outcome = await driveRun(run, message, this.options, log);
     } catch (err) {
@@ -271,7 +279,50 @@ export class RunService {
     } finally {
       clearTimeout(timer);
     }
+    if (watch) {
+      run.recordResources(await watch.stop());
+      this.#watches.delete(run.id);
+    }
     return this.#finisher.finish(run, outcome, log);
+  }
+
+  /** Starts watching the run's sandbox once it is ready (limits become `warning` events, usage is tracked). */
+  #watch(run: ActiveRun, log: Logger): RunResourceWatch | undefined {
+    const reader = this.options.usage;
+    if (!reader) return undefined;
+    const { usageIntervalMs, pidsSaturationMs } = this.options.settings;
+    let record: SandboxRecord | undefined;
+    const watch = new RunResourceWatch({
+      read: async () => (record ? reader.read(record) : undefined),
+      onLimit: async (reached: LimitReached) => {
+        log.warn({ limit: reached.limit, current: reached.current, max: reached.max }, reached.message);
+        reader.recordLimit(run.sandboxId, {
+          limit: reached.limit,
+          message: reached.message,
+          runId: run.id,
+          at: new Date(this.options.clock.now()).toISOString(),
+        });
+        await this.#emit(run, { type: 'warning', code: 'SANDBOX_LIMIT', ...reached });
+      },
+      onPidsSaturated: (message) => {
+        // A fork bomb holding the limit: the sandbox is recycled (its removal syncs the workspace out first).
+        run.markSandboxForDiscard();
+        this.#stop(run, { kind: 'failed', code: 'SANDBOX_LIMIT', message });
+      },
+      intervalMs: usageIntervalMs,
+      pidsSaturationMs,
+      clock: this.options.clock,
+      logger: log,
+    });
+    this.#watches.set(run.id, watch);
+    void run.sandbox.ready.then(
+      async (lease) => {
+        record = lease.record;
+        await watch.start();
+      },
+      () => undefined,
+    );
+    return watch;
   }
 
   /** The refusal for a conversation whose lock is held: it names the run holding it when the database knows. */

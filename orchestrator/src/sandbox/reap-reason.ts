@@ -44,6 +44,10 @@ export interface ReapRecord {
   /** Set when the pre-remove hook failed; `deferred` says whether the sandbox was kept for a retry. */
   hookError?: string;
   deferred: boolean;
+  /** Whether the OOM killer struck in the container during its life (engine and cgroup); null when unknown. */
+  oomKilled?: boolean | null;
+  /** The engine's exit code of a container that had stopped (null while it ran or when unknown). */
+  exitCode?: number | null;
 }
 
 /** Reasons that remove a sandbox whatever its state (a busy one's run then fails with SANDBOX_LOST). */

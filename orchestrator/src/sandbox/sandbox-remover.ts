@@ -29,6 +29,8 @@ export interface SandboxRemoverOptions {
   metrics: Metrics;
   /** How many reap records to keep for operators (oldest dropped first). */
   historySize: number;
+  /** Read just before the container goes: whether it was OOM-killed and how it exited. */
+  exitFacts?: (record: SandboxRecord) => Promise<Pick<ReapRecord, 'oomKilled' | 'exitCode'>>;
 }
 
 /** Removes sandboxes: pre-remove hooks, then the container, its socket and its registry entry; records why. */
@@ -104,6 +106,9 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
       reap.deferred = true;
       this.#record(reap);
       return reap;
+    }
+    if (current.containerId !== '' && this.options.exitFacts) {
+      Object.assign(reap, await this.options.exitFacts(current).catch(() => ({})));
     }
     if (current.containerId !== '') await containers.remove(current.containerId);
     await callHome.close(current.id);

@@ -92,6 +92,33 @@ export interface RunUsage {
   costUsd: string;
 }
 
+/** A sandbox removal, fleet-wide (`GET /api/admin/reaps`). */
+export interface StoredReap {
+  sandboxId: string;
+  containerId: string;
+  node: string;
+  reason: string;
+  tenantId: string | null;
+  conversationId: string | null;
+  profile: string;
+  at: string;
+  ageMs: number;
+  idleMs: number;
+  hookError?: string;
+  deferred: boolean;
+  oomKilled: boolean | null;
+  exitCode: number | null;
+}
+
+/** What a run used of its sandbox (measured on the host; billing and throttling read it). */
+export interface RunResources {
+  cpuSeconds: number;
+  peakMemoryBytes: number;
+  peakPids: number;
+  /** Workspace file bytes synced in and out. */
+  bytesSynced: number;
+}
+
 export interface Run extends RunUsage {
   id: string;
   tenantId: string;
@@ -107,6 +134,8 @@ export interface Run extends RunUsage {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Null until the run ended, and for runs that had no sandbox or whose sandbox could not be read. */
+  resources: RunResources | null;
 }
 
 export interface UsageRecord {

@@ -11,7 +11,9 @@ import type {
   ModelProviderName,
   Run,
   RunUsage,
+  RunResources,
   RunStatus,
+  StoredReap,
   Tenant,
   TenantPolicy,
   UsageRecord,
@@ -155,6 +157,7 @@ export interface RunRepository {
       errorCode?: string | null;
       errorMessage?: string | null;
       usage: RunUsage;
+      resources?: RunResources | null;
     },
   ): Promise<boolean>;
   /** Runs still `running`, optionally of one node or one conversation (crash recovery and takeover). */
@@ -168,9 +171,19 @@ export interface UsageQuery {
   groupBy: 'model' | 'conversation' | 'day';
 }
 
+/** Sandbox resources of the runs in a usage group (runs measured; peaks are the highest of any run). */
+export interface ResourceTotals {
+  measuredRuns: number;
+  cpuSeconds: number;
+  peakMemoryBytes: number;
+  peakPids: number;
+  bytesSynced: number;
+}
+
 export interface UsageGroup {
   key: string;
   runs: number;
+  resources: ResourceTotals;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
@@ -181,6 +194,14 @@ export interface UsageGroup {
 export interface UsageRepository {
   summarize(query: UsageQuery): Promise<{ groups: UsageGroup[]; total: Omit<UsageGroup, 'key'> }>;
   list(tenantId: string, page: PageRequest): Promise<Page<UsageRecord>>;
+}
+
+export interface ReapRepository {
+  record(reap: StoredReap): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<StoredReap[]>;
+  /** Deletes records older than `before`; returns how many. */
+  prune(before: Date): Promise<number>;
 }
 
 export interface ApiKeyRepository {
@@ -223,6 +244,7 @@ export interface Store {
   messages: MessageRepository;
   runs: RunRepository;
   usage: UsageRepository;
+  reaps: ReapRepository;
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   settings: SettingsRepository;

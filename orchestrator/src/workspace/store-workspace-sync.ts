@@ -94,6 +94,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
           this.options.sessions.close(session);
         }
         metrics.workspaceSyncBytes.inc({ direction: 'in' }, session.bytes);
+        run.addSyncedBytes(session.bytes);
         metrics.workspaceSyncFiles.inc({ direction: 'in' }, session.written);
         return manifest.version;
       });
@@ -122,13 +123,14 @@ export class StoreWorkspaceSync implements WorkspaceSync {
   async syncOut(run: ActiveRun): Promise<void> {
     if (!run.conversation.workspaceEnabled) return;
     try {
-      await this.#syncOut({
+      const bytes = await this.#syncOut({
         ws: refOf(run.conversation),
         channel: run.lease.channel,
         sandboxId: run.sandboxId,
         limits: this.#limits(run.tenant, run.conversation),
         fencingToken: run.fencingToken,
       });
+      run.addSyncedBytes(bytes);
     } catch (err) {
       if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.markSandboxForDiscard();
       throw syncFailed('out', err);
@@ -179,7 +181,8 @@ export class StoreWorkspaceSync implements WorkspaceSync {
     }
   }
 
-  async #syncOut(target: SyncTarget): Promise<void> {
+  /** Returns the file bytes it moved. */
+  async #syncOut(target: SyncTarget): Promise<number> {
     const { workspaces, metrics, registry } = this.options;
     const started = performance.now();
     try {
@@ -220,6 +223,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
       metrics.workspaceSyncBytes.inc({ direction: 'out' }, outcome.session.bytes);
       metrics.workspaceSyncFiles.inc({ direction: 'out' }, outcome.session.need.length);
       metrics.workspaceSyncs.inc({ direction: 'out', result: outcome.changed ? 'ok' : 'unchanged' });
+      return outcome.session.bytes;
     } catch (err) {
       metrics.workspaceSyncs.inc({ direction: 'out', result: resultOf(err) });
       throw err;

@@ -44,8 +44,15 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   );
   app.get(
     '/api/admin/reaps',
-    { schema: { tags, summary: 'Recent removals on this node, with reasons' }, config },
-    async () => operators.reaps(),
+    {
+      schema: {
+        tags,
+        summary: 'Recent removals of the whole fleet (newest first), with reasons, OOM and exit code',
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+      },
+      config,
+    },
+    async (request) => operators.reaps(request.query.limit),
   );
   app.post(
     '/api/admin/reap',

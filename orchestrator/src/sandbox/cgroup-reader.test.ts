@@ -1,0 +1,84 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CgroupReader } from './cgroup-reader.js';
+
+const ID = 'ab'.repeat(32);
+const roots: string[] = [];
+
+async function fakeRoot(files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), 'cgroup-'));
+  roots.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(root, file)), { recursive: true });
+    await writeFile(path.join(root, file), text);
+  }
+  return root;
+}
+
+afterEach(async () => {
+  await Promise.all(roots.splice(0).map((r) => rm(r, { recursive: true, force: true })));
+});
+
+describe('CgroupReader', () => {
+  it('reads cgroup v1 controllers under the docker parent', async () => {
+    const root = await fakeRoot({
+      [`memory/docker/${ID}/memory.usage_in_bytes`]: '1000\n',
+      [`memory/docker/${ID}/memory.max_usage_in_bytes`]: '5000\n',
+      [`memory/docker/${ID}/memory.limit_in_bytes`]: '100663296\n',
+      [`memory/docker/${ID}/memory.oom_control`]: 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n',
+      [`pids/docker/${ID}/pids.current`]: '64\n',
+      [`pids/docker/${ID}/pids.max`]: '64\n',
+      [`pids/docker/${ID}/pids.events`]: 'max 17\n',
+      [`cpuacct/docker/${ID}/cpuacct.usage`]: '2500000000\n',
+      [`cpu/docker/${ID}/cpu.stat`]: 'nr_periods 10\nnr_throttled 3\nthrottled_time 5\n',
+    });
+    const reader = new CgroupReader({ root });
+    expect(await reader.version()).toBe(1);
+    expect(await reader.read(ID)).toEqual({
+      cpuSeconds: 2.5,
+      memoryBytes: 1000,
+      memoryPeakBytes: 5000,
+      memoryLimitBytes: 100663296,
+      oomKills: 2,
+      pids: 64,
+      pidsLimit: 64,
+      pidsRefused: 17,
+      throttledPeriods: 3,
+    });
+  });
+
+  it('reads the unified cgroup v2 tree of a systemd-driver container, unlimited values as null', async () => {
+    const scope = `system.slice/docker-${ID}.scope`;
+    const root = await fakeRoot({
+      'cgroup.controllers': 'cpu memory pids\n',
+      [`${scope}/memory.current`]: '2048\n',
+      [`${scope}/memory.peak`]: '4096\n',
+      [`${scope}/memory.max`]: 'max\n',
+      [`${scope}/memory.events`]: 'low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n',
+      [`${scope}/pids.current`]: '3\n',
+      [`${scope}/pids.max`]: 'max\n',
+      [`${scope}/pids.events`]: 'max 0\n',
+      [`${scope}/cpu.stat`]: 'usage_usec 1500000\nnr_throttled 0\n',
+    });
+    const reader = new CgroupReader({ root });
+    expect(await reader.version()).toBe(2);
+    expect(await reader.read(ID)).toMatchObject({
+      cpuSeconds: 1.5,
+      memoryBytes: 2048,
+      memoryPeakBytes: 4096,
+      memoryLimitBytes: null,
+      oomKills: 1,
+      pids: 3,
+      pidsLimit: null,
+    });
+  });
+
+  it('answers undefined for a container whose cgroup is gone and for ids that are not container ids', async () => {
+    const root = await fakeRoot({ 'memory/docker/.keep': '' });
+    const reader = new CgroupReader({ root });
+    expect(await reader.read(ID)).toBeUndefined();
+    expect(await reader.read('../../etc')).toBeUndefined();
+  });
+});
