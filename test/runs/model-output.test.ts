@@ -70,7 +70,12 @@ describe('the model’s own output is not runner abuse (real runner, scripted mo
       '@think first a tool\n@say before\n@tool bash {"command":"echo hi"}\n@tool list_files {}\n@say after',
     );
     expect(res.done).toBe(true);
-    expect(types(res)).toEqual([
+    // Deltas are joined within a time window, so a slow machine may cut one step's text in two: the order is
+    // what counts, with consecutive text (or thinking) events read as one.
+    const order = types(res).filter(
+      (type, i, all) => !((type === 'text' || type === 'thinking') && all[i - 1] === type),
+    );
+    expect(order).toEqual([
       'run_start',
       'allocating',
       'step_start',

@@ -17,8 +17,8 @@ describe('a WebSocket reader that stops reading', () => {
     d = await startTestDaemon({
       env: {
         AGENTD_EVENT_LOG_MAX_EVENTS: String(MAX_EVENTS),
-        AGENTD_RUNNER_EVENTS_PER_SECOND: '1000000',
-        AGENTD_RUNNER_EVENT_BURST: '1000000',
+        // One event per model delta, so the run makes far more events than the log keeps.
+        AGENTD_MODEL_DELTA_WINDOW: '0',
         AGENTD_DISCONNECT_GRACE: '60s',
       },
     });
