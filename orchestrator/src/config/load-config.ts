@@ -174,6 +174,8 @@ export function loadConfig(
           10_000,
         ),
         reapIntervalMs: r.durationMs('AGENTD_REAP_INTERVAL', DEFAULT_LIFECYCLE_POLICY.reapIntervalMs, 100),
+        idleProcesses: DEFAULT_LIFECYCLE_POLICY.idleProcesses,
+        idleCpuLimit: DEFAULT_LIFECYCLE_POLICY.idleCpuLimit,
       },
       policyFile: r.optionalString('AGENTD_POLICY_FILE'),
       startTimeoutMs: r.durationMs('AGENTD_SANDBOX_START_TIMEOUT', 30_000, 1000),

@@ -5,6 +5,8 @@ import type { AgentdConfig } from '../config/config.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { ContainerCgroup } from '../docker/container-cgroup.js';
+import { IdleProcesses } from '../sandbox/idle-processes.js';
 import { NodeCapacity } from '../sandbox/node-capacity.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import { Reaper } from '../sandbox/reaper.js';
@@ -75,6 +77,12 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     logger,
     metrics,
   });
+  const idle = new IdleProcesses({
+    containers: docker.containers,
+    cgroup: new ContainerCgroup(),
+    logger,
+    watchMs: 1_000,
+  });
   const sandboxes = new SandboxManager({
     nodeId,
     registry,
@@ -82,6 +90,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     factory,
     remover,
     pool,
+    idle,
     capacity,
     profiles,
     defaultProfile: deps.defaultProfile,
@@ -108,6 +117,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     callHome,
     remover,
     pool,
+    idle,
     logger,
     metrics,
     adoptTimeoutMs: 10_000,

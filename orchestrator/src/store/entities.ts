@@ -1,4 +1,5 @@
 import type { ContentBlock } from '@agentd/sandbox-runner/protocol';
+import type { IdleProcesses } from '../config/lifecycle-policy.js';
 import type { SandboxLimitsOverride } from '../sandbox/profile.js';
 
 /** Per-tenant overrides of the deployment's policies (docs/architecture.md: configuration and policies). */
@@ -14,6 +15,8 @@ export interface TenantPolicy {
   runTimeoutMs?: number;
   /** Requests per rate-limit period on execution endpoints. */
   rateLimitPerPeriod?: number;
+  /** Overrides the lifecycle policy's `idleProcesses` for this tenant's sandboxes. */
+  idleProcesses?: IdleProcesses;
 }
 
 export interface Tenant {

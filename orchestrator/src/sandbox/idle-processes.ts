@@ -1,0 +1,91 @@
+import type { IdleProcesses as IdleMode } from '../config/lifecycle-policy.js';
+import type { Logger } from '../common/logger.js';
+import { sleep } from '../common/timers.js';
+import type { CgroupProcess, ContainerCgroup } from '../docker/container-cgroup.js';
+import type { ContainerClient } from '../docker/container-client.js';
+
+export interface IdleProcessesOptions {
+  containers: Pick<ContainerClient, 'pause' | 'unpause'>;
+  cgroup: ContainerCgroup;
+  logger: Logger;
+  /** How long the CPU of a sandbox is watched after `kill` (about a second). */
+  watchMs: number;
+}
+
+/**
+ * What happens to the processes a run leaves behind (a fork bomb, a `setsid` loop, a server): they are frozen,
+ * killed, or kept, so an idle sandbox burns no CPU nobody pays for.
+ */
+export class IdleProcesses {
+  readonly #log: Logger;
+
+  constructor(private readonly options: IdleProcessesOptions) {
+    this.#log = options.logger.child({ component: 'idle-processes' });
+  }
+
+  /** Applies `mode` to a sandbox whose run just ended; true when it is left frozen. */
+  async settle(containerId: string, mode: IdleMode): Promise<boolean> {
+    switch (mode) {
+      case 'keep':
+        return false;
+      case 'freeze':
+        await this.options.containers.pause(containerId);
+        return true;
+      case 'kill':
+        await this.killStrays(containerId);
+        return false;
+    }
+  }
+
+  async thaw(containerId: string): Promise<void> {
+    await this.options.containers.unpause(containerId);
+  }
+
+  /**
+   * SIGKILLs every process but init and the runner, inside a freeze so that nothing forks meanwhile (the
+   * signals land when the cgroup thaws). Returns how many were killed.
+   */
+  async killStrays(containerId: string): Promise<number> {
+    const { containers, cgroup } = this.options;
+    await containers.pause(containerId);
+    let killed = 0;
+    try {
+      for (const proc of strays(await cgroup.processes(containerId))) {
+        try {
+          process.kill(proc.pid, 'SIGKILL');
+          killed++;
+        } catch {
+          // exited meanwhile
+        }
+      }
+    } finally {
+      await containers.unpause(containerId);
+    }
+    this.#log.debug({ containerId: containerId.slice(0, 12), killed }, 'Killed idle processes');
+    return killed;
+  }
+
+  /** Cores the container used over the watch window; undefined when its cgroup cannot be read. */
+  async cpuCores(containerId: string): Promise<number | undefined> {
+    const { cgroup, watchMs } = this.options;
+    const before = await cgroup.cpuUsageNs(containerId);
+    const start = performance.now();
+    await sleep(watchMs);
+    const after = await cgroup.cpuUsageNs(containerId);
+    if (before === undefined || after === undefined) return undefined;
+    return (after - before) / 1e6 / (performance.now() - start);
+  }
+}
+
+/**
+ * Everything but the container's init and the runner: the runner is the oldest child of init (a process
+ * that renames itself after the runner still started later).
+ */
+export function strays(procs: CgroupProcess[]): CgroupProcess[] {
+  const init = procs.find((p) => p.nsPid === 1);
+  if (!init) return procs;
+  const runner = procs
+    .filter((p) => p.ppid === init.pid)
+    .reduce<CgroupProcess | undefined>((a, b) => (a && a.startTicks <= b.startTicks ? a : b), undefined);
+  return procs.filter((p) => p !== init && p !== runner);
+}
