@@ -61,6 +61,11 @@ export class IdleProcesses {
     } finally {
       await containers.unpause(containerId);
     }
+    // The killed die as they thaw; the CPU watch must not bill their exits to the runner.
+    for (let i = 0; i < 40 && killed > 0; i++) {
+      if ((await cgroup.processes(containerId)).length <= 2) break;
+      await sleep(25);
+    }
     this.#log.debug({ containerId: containerId.slice(0, 12), killed }, 'Killed idle processes');
     return killed;
   }
