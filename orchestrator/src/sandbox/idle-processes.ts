@@ -4,6 +4,8 @@ import { sleep } from '../common/timers.js';
 import type { CgroupProcess, ContainerCgroup } from '../docker/container-cgroup.js';
 import type { ContainerClient } from '../docker/container-client.js';
 
+const PAUSE_ATTEMPTS = 3;
+
 export interface IdleProcessesOptions {
   containers: Pick<ContainerClient, 'pause' | 'unpause'>;
   cgroup: ContainerCgroup;
@@ -29,8 +31,15 @@ export class IdleProcesses {
       case 'keep':
         return false;
       case 'freeze':
-        await this.options.containers.pause(containerId);
-        return true;
+        try {
+          await this.#pause(containerId);
+          return true;
+        } catch (err) {
+          // Never leave a sandbox burning CPU because the freezer gave up: kill what the run left instead.
+          this.#log.warn({ err, containerId: containerId.slice(0, 12) }, 'Freeze failed; killing strays');
+          await this.killStrays(containerId);
+          return false;
+        }
       case 'kill':
         await this.killStrays(containerId);
         return false;
@@ -47,19 +56,27 @@ export class IdleProcesses {
    */
   async killStrays(containerId: string): Promise<number> {
     const { containers, cgroup } = this.options;
-    await containers.pause(containerId);
+    const frozen = await this.#pause(containerId).then(
+      () => true,
+      () => false,
+    );
     let killed = 0;
     try {
-      for (const proc of strays(await cgroup.processes(containerId))) {
-        try {
-          process.kill(proc.pid, 'SIGKILL');
-          killed++;
-        } catch {
-          // exited meanwhile
+      // Unfrozen, a fork bomb forks while it is swept: sweep until only init and the runner are left.
+      for (let sweep = 0; sweep < (frozen ? 1 : 50); sweep++) {
+        const targets = strays(await cgroup.processes(containerId));
+        if (targets.length === 0) break;
+        for (const proc of targets) {
+          try {
+            process.kill(proc.pid, 'SIGKILL');
+            killed++;
+          } catch {
+            // exited meanwhile
+          }
         }
       }
     } finally {
-      await containers.unpause(containerId);
+      if (frozen) await containers.unpause(containerId);
     }
     // The killed die as they thaw; the CPU watch must not bill their exits to the runner.
     for (let i = 0; i < 40 && killed > 0; i++) {
@@ -68,6 +85,19 @@ export class IdleProcesses {
     }
     this.#log.debug({ containerId: containerId.slice(0, 12), killed }, 'Killed idle processes');
     return killed;
+  }
+
+  /** The freezer can fail to settle while a fork bomb forks (runc gives up): a second try usually holds. */
+  async #pause(containerId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.containers.pause(containerId);
+        return;
+      } catch (err) {
+        if (attempt >= PAUSE_ATTEMPTS) throw err;
+        this.#log.debug({ err, containerId: containerId.slice(0, 12), attempt }, 'Pause failed; retrying');
+      }
+    }
   }
 
   /** Cores the container used over the watch window; undefined when its cgroup cannot be read. */
