@@ -1,6 +1,5 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import type { IdleProcesses } from '../config/lifecycle-policy.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { ContainerClient } from '../docker/container-client.js';
 import { LABELS } from '../docker/labels.js';
@@ -21,7 +20,7 @@ export interface IsolationAuditorOptions {
   /** Asks the sandbox's runner for its own view (a cross-check; undefined when none is connected). */
   probeRunner: (sandboxId: string) => Promise<RunnerView | 'unreachable' | 'not_connected'>;
   /** The node's idle-process policy (`keep` is reported as the weaker setting). */
-  idleProcesses?: () => IdleProcesses;
+  idleProcesses?: () => 'freeze' | 'kill' | 'keep';
   procRoot?: string;
   /** Reads the component versions again and checks them against the advisory table. */
   posture?: { mode: string; assess(): Promise<PostureAssessment> };

@@ -1,5 +1,4 @@
 import type { ContentBlock } from '@agentd/sandbox-runner/protocol';
-import type { IdleProcesses } from '../config/lifecycle-policy.js';
 import type { SandboxLimitsOverride } from '../sandbox/profile.js';
 
 /** Per-tenant overrides of the deployment's policies (docs/architecture.md: configuration and policies). */
@@ -16,7 +15,7 @@ export interface TenantPolicy {
   /** Requests per rate-limit period on execution endpoints. */
   rateLimitPerPeriod?: number;
   /** Overrides the lifecycle policy's `idleProcesses` for this tenant's sandboxes. */
-  idleProcesses?: IdleProcesses;
+  idleProcesses?: 'freeze' | 'kill' | 'keep';
 }
 
 export interface Tenant {
