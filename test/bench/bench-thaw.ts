@@ -16,6 +16,17 @@ export async function benchThaw(daemon: TestDaemon, n: number): Promise<string> 
   const frozen = { tenantId: 'bench', conversationId: 'reuse-frozen', idleProcesses: 'freeze' as const };
   await sandboxes.release(await sandboxes.acquire(kept));
   await sandboxes.release(await sandboxes.acquire(frozen));
+  // The freeze settles after the release returns: time the next claim only once it has.
+  async function waitSettled(request: { tenantId: string; conversationId: string; idleProcesses: string }) {
+    if (request.idleProcesses !== 'freeze') return;
+    for (let i = 0; i < 200; i++) {
+      const record = await daemon.registry.findByConversation(request.tenantId, request.conversationId);
+      if (record?.frozen) return;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    throw new Error('the sandbox did not freeze');
+  }
+  await waitSettled(frozen);
   const unfrozenMs: number[] = [];
   const frozenMs: number[] = [];
   const unpauseMs: number[] = [];
@@ -25,6 +36,7 @@ export async function benchThaw(daemon: TestDaemon, n: number): Promise<string> 
     into.push(performance.now() - t0);
     if (lease.source !== 'reuse') throw new Error(`expected a reuse, got ${lease.source}`);
     await sandboxes.release(lease);
+    await waitSettled(request);
   };
   const bareUnpause = async (): Promise<void> => {
     const record = await daemon.registry.findByConversation(frozen.tenantId, frozen.conversationId);

@@ -19,6 +19,7 @@ describe('frozen sandboxes across a restart, and the kill escalation (real engin
     const first = await daemon({ registry });
     const lease = await first.sandboxes.acquire({ tenantId: 'rs', conversationId: 'frozen' });
     await first.sandboxes.release(lease);
+    await until(async () => (await registry.get(lease.record.id))?.frozen, 10_000);
     const containerId = lease.record.containerId;
     expect(await containerState(first, containerId)).toBe('paused');
     await first.close();

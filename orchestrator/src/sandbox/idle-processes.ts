@@ -20,6 +20,7 @@ export interface IdleProcessesOptions {
  */
 export class IdleProcesses {
   readonly #log: Logger;
+  readonly #pending = new Map<string, Promise<void>>();
 
   constructor(private readonly options: IdleProcessesOptions) {
     this.#log = options.logger.child({ component: 'idle-processes' });
@@ -44,6 +45,37 @@ export class IdleProcesses {
         await this.killStrays(containerId);
         return false;
     }
+  }
+
+  /**
+   * Settles in the background, so the run's end (and its conversation lock) is not held up by the freezer;
+   * `commit` records the frozen state and says false when a claim took the sandbox meanwhile (then it thaws).
+   */
+  settleLater(containerId: string, mode: IdleMode, commit: () => Promise<boolean>): void {
+    const op = (async () => {
+      const froze = await this.settle(containerId, mode).catch((err: unknown) => {
+        this.#log.warn(
+          { err, containerId: containerId.slice(0, 12), mode },
+          'Could not settle idle processes',
+        );
+        return false;
+      });
+      if (froze && !(await commit().catch(() => false))) await this.thaw(containerId).catch(() => undefined);
+    })();
+    this.#pending.set(containerId, op);
+    void op.finally(() => {
+      if (this.#pending.get(containerId) === op) this.#pending.delete(containerId);
+    });
+  }
+
+  /** Resolves once a settle started by `settleLater` is done (at once when none is). */
+  async settled(containerId: string): Promise<void> {
+    await this.#pending.get(containerId);
+  }
+
+  /** The settle still running for the container, if any. */
+  pending(containerId: string): Promise<void> | undefined {
+    return this.#pending.get(containerId);
   }
 
   async thaw(containerId: string): Promise<void> {

@@ -114,24 +114,21 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     const sandboxId = lease.record.id;
     const containerId = lease.record.containerId;
     const mode = lease.idleProcesses ?? policy().idleProcesses;
-    let frozen = false;
-    try {
-      frozen = await idle.settle(containerId, mode);
-    } catch (err) {
-      this.#log.warn({ err, sandboxId, mode }, 'Could not settle the processes of an idle sandbox');
-    }
     const updated = await registry.transition(sandboxId, ['busy'], {
       state: 'idle',
       lastUsedAt: this.options.clock.now(),
-      frozen,
+      frozen: false,
       ...patch,
     });
     if (!updated) {
       this.#log.debug({ sandboxId }, 'Released a sandbox that is no longer busy');
-      if (frozen) await idle.thaw(containerId).catch(() => undefined);
       return;
     }
-    if (mode === 'kill') void this.#watchIdleCpu(updated);
+    // A claim of this conversation waits for it (`#reuse`); claims only reuse sandboxes of their own node.
+    idle.settleLater(containerId, mode, async () => {
+      return (await registry.transition(sandboxId, ['idle'], { frozen: true })) !== undefined;
+    });
+    if (mode === 'kill') void idle.settled(containerId).then(() => this.#watchIdleCpu(updated));
   }
 
   /** After `kill`, agent code may still live inside the runner itself: a sandbox that keeps burning CPU goes. */
@@ -285,6 +282,12 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
       existing.profileVersion === profile.version &&
       existing.limitsKey === key;
     if (existing.state === 'idle' && fits && channel?.isConnected) {
+      // A freeze or kill still settling from the last run's end goes first; it may have frozen the sandbox.
+      const settling = this.options.idle.pending(existing.containerId);
+      if (settling) {
+        await settling;
+        existing.frozen = (await this.options.registry.get(existing.id))?.frozen;
+      }
       // The thaw runs while the registry is updated: reuse costs at most one unpause more than unfrozen.
       const thawing = existing.frozen === true ? this.options.idle.thaw(existing.containerId) : undefined;
       thawing?.catch(() => undefined);
