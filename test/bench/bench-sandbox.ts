@@ -6,10 +6,12 @@
  * container created through the same Engine API client with the same create options (read back from one of
  * agentd's cold sandboxes and checked equal), timed until its runner's first long-poll reaches a bare socket
  * server. Warm: agentd's pool claim (registry claim + health ping of a ready sandbox) against one ping job
- * handed to an idle runner's held long-poll and its result read back.
+ * handed to an idle runner's held long-poll and its result read back. Reuse: a frozen idle sandbox against an
+ * unfrozen one, with a bare `docker unpause` measured alongside (bench-thaw.ts).
  */
 import { startTestDaemon } from '../support/test-daemon.js';
 import { BareCallHome } from './bare-call-home.js';
+import { benchThaw } from './bench-thaw.js';
 import {
   assertSameCreateOptions,
   rawInspect,
@@ -94,7 +96,10 @@ async function main(): Promise<void> {
         note: 'Engine API create + start until the runner first polls a bare socket',
       },
     ];
-    process.stdout.write(`\n${table(warmRows, warmRows[1]!)}\n\n${table(coldRows, coldRows[1]!)}\n`);
+    const thaw = await benchThaw(daemon, N);
+    process.stdout.write(
+      `\n${table(warmRows, warmRows[1]!)}\n\n${table(coldRows, coldRows[1]!)}\n\n${thaw}\n`,
+    );
     recordResult({
       benchmark: 'sandbox',
       measure: 'warm-pool claim (p50)',

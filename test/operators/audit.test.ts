@@ -28,7 +28,12 @@ describe('isolation audit', () => {
 
   beforeAll(async () => {
     d = await startTestDaemon();
-    const lease = await d.sandboxes.acquire({ tenantId: 'audit', conversationId: 'c1' });
+    // Kept running when idle, so its runner can answer the cross-check (a frozen one is reported as frozen).
+    const lease = await d.sandboxes.acquire({
+      tenantId: 'audit',
+      conversationId: 'c1',
+      idleProcesses: 'keep',
+    });
     sandboxId = lease.record.id;
     await d.sandboxes.release(lease);
     // A container made directly through the engine with agentd's labels but an added capability and a

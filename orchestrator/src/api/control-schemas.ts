@@ -34,6 +34,9 @@ export const TenantPolicySchema = Type.Object(
     maxStepsPerRun: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     runTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 86_400_000 })),
     rateLimitPerPeriod: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    idleProcesses: Type.Optional(
+      Type.Union([Type.Literal('freeze'), Type.Literal('kill'), Type.Literal('keep')]),
+    ),
   },
   closed,
 );

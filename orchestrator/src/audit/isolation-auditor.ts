@@ -19,6 +19,8 @@ export interface IsolationAuditorOptions {
   profiles: () => ReadonlyMap<string, SandboxProfile>;
   /** Asks the sandbox's runner for its own view (a cross-check; undefined when none is connected). */
   probeRunner: (sandboxId: string) => Promise<RunnerView | 'unreachable' | 'not_connected'>;
+  /** The node's idle-process policy (`keep` is reported as the weaker setting). */
+  idleProcesses?: () => 'freeze' | 'kill' | 'keep';
   procRoot?: string;
   /** Reads the component versions again and checks them against the advisory table. */
   posture?: { mode: string; assess(): Promise<PostureAssessment> };
@@ -39,7 +41,9 @@ export class IsolationAuditor {
     const managed = await containers.listManaged({ [LABELS.node]: nodeId });
     const sandboxes: SandboxAudit[] = [];
     for (const container of managed) {
-      if (container.state !== 'running') continue;
+      // A paused container is an idle sandbox frozen after its run: audited, without asking its runner.
+      const frozen = container.state === 'paused';
+      if (container.state !== 'running' && !frozen) continue;
       const inspection = await containers.inspect(container.id);
       if (!inspection) continue;
       const sandboxId = container.labels[LABELS.sandboxId] ?? '';
@@ -51,14 +55,14 @@ export class IsolationAuditor {
         processes: await containers.processes(container.id).catch(() => []),
         profile: profileName ? this.options.profiles().get(profileName) : undefined,
         apparmor: facts.apparmor,
-        runner: record ? await this.#probe(sandboxId) : 'not_connected',
+        runner: frozen ? 'frozen' : record ? await this.#probe(sandboxId) : 'not_connected',
       });
       sandboxes.push({
         sandboxId: sandboxId || '(none)',
         containerId: container.id.slice(0, 12),
         name: container.name,
         node: nodeId,
-        state: record?.state ?? 'unregistered',
+        state: frozen ? `${record?.state ?? 'unregistered'} (frozen)` : (record?.state ?? 'unregistered'),
         tenantId: record?.tenantId ?? container.labels[LABELS.tenant] ?? null,
         conversationId: record?.conversationId ?? container.labels[LABELS.conversation] ?? null,
         profile: profileName,
@@ -134,6 +138,20 @@ export class IsolationAuditor {
             : facts.lsms.join(','),
       },
     ];
+    const idle = this.options.idleProcesses?.();
+    if (idle !== undefined) {
+      checks.push({
+        id: 'host.idle-processes',
+        title: 'Idle sandboxes run nothing (idleProcesses)',
+        status: idle === 'keep' ? 'not_enforced' : 'pass',
+        source: 'host',
+        expected: 'freeze or kill',
+        actual:
+          idle === 'keep'
+            ? 'keep: a weaker setting, processes left by a run keep running while the sandbox is idle'
+            : idle,
+      });
+    }
     return {
       node: this.options.nodeId,
       engine: {

@@ -20,8 +20,11 @@ export interface SandboxFacts {
   processes: string[];
   profile: SandboxProfile | undefined;
   apparmor: AppArmorFacts;
-  runner: RunnerView | 'unreachable' | 'not_connected';
+  runner: RunnerView | RunnerAbsence;
 }
+
+/** Why the runner's view is missing: a frozen (idle, paused) sandbox's runner cannot answer by design. */
+export type RunnerAbsence = 'unreachable' | 'not_connected' | 'frozen';
 
 export function check(
   id: string,
@@ -159,7 +162,7 @@ export const apparmorEnforced = ({ config, proc, apparmor }: SandboxFacts): Chec
 
 export const runnerAgrees = ({ proc, runner }: SandboxFacts): CheckResult[] => {
   const title = 'The runner sees what the host sees';
-  if (runner === 'not_connected' || runner === 'unreachable') {
+  if (runner === 'not_connected' || runner === 'unreachable' || runner === 'frozen') {
     return [
       check(
         'runner.cross-check',
@@ -167,9 +170,11 @@ export const runnerAgrees = ({ proc, runner }: SandboxFacts): CheckResult[] => {
         'runner',
         'not_applicable',
         'same uid, capabilities, NoNewPrivs, seccomp',
-        runner === 'not_connected'
-          ? 'not applicable: no runner is connected to agentd'
-          : 'not applicable: the runner did not answer',
+        {
+          not_connected: 'not applicable: no runner is connected to agentd',
+          unreachable: 'not applicable: the runner did not answer',
+          frozen: 'not applicable: frozen (idle sandbox, processes paused)',
+        }[runner],
       ),
     ];
   }

@@ -9,7 +9,20 @@ export interface LifecyclePolicy {
   maxSandboxesPerNode: number;
   maxSandboxesPerTenant: number;
   reapIntervalMs: number;
+  /** What happens to the processes a run leaves in its sandbox once the run ends. */
+  idleProcesses: IdleProcesses;
+  /**
+   * `kill` only: CPU (in cores) a sandbox may still use once its stray processes were killed; at or above it
+   * the sandbox is recycled (agent code can hide inside the runner itself).
+   */
+  idleCpuLimit: number;
 }
+
+/**
+ * `freeze`: pause the container (cgroup freezer) until the next run; background servers survive and burn no
+ * CPU. `kill`: SIGKILL everything but init and the runner. `keep`: leave them running (weaker).
+ */
+export type IdleProcesses = 'freeze' | 'kill' | 'keep';
 
 export type IsolationRequirement = 'required' | 'preferred';
 
@@ -25,4 +38,6 @@ export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
   maxSandboxesPerNode: 50,
   maxSandboxesPerTenant: 10,
   reapIntervalMs: 10_000,
+  idleProcesses: 'freeze',
+  idleCpuLimit: 0.05,
 };

@@ -177,6 +177,8 @@ export function loadConfig(
           10_000,
         ),
         reapIntervalMs: r.durationMs('AGENTD_REAP_INTERVAL', DEFAULT_LIFECYCLE_POLICY.reapIntervalMs, 100),
+        idleProcesses: DEFAULT_LIFECYCLE_POLICY.idleProcesses,
+        idleCpuLimit: DEFAULT_LIFECYCLE_POLICY.idleCpuLimit,
       },
       policyFile: r.optionalString('AGENTD_POLICY_FILE'),
       reapRetentionMs: r.durationMs('AGENTD_REAP_RETENTION', 7 * 24 * 3_600_000, 60_000),

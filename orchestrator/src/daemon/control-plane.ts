@@ -64,6 +64,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     hostSecurity: host.hostSecurityNow,
     profiles,
     probeRunner: (sandboxId) => runnerProbe(deps.callHome, sandboxId),
+    idleProcesses: () => deps.policy.lifecycle.idleProcesses,
     posture: host.posture,
     logger,
   });

@@ -6,6 +6,8 @@ import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { CgroupReader } from '../sandbox/cgroup-reader.js';
+import { ContainerCgroup } from '../docker/container-cgroup.js';
+import { IdleProcesses } from '../sandbox/idle-processes.js';
 import { NodeCapacity } from '../sandbox/node-capacity.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import { Reaper } from '../sandbox/reaper.js';
@@ -81,6 +83,12 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     logger,
     metrics,
   });
+  const idle = new IdleProcesses({
+    containers: docker.containers,
+    cgroup: new ContainerCgroup(),
+    logger,
+    watchMs: 1_000,
+  });
   const sandboxes = new SandboxManager({
     nodeId,
     registry,
@@ -88,6 +96,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     factory,
     remover,
     pool,
+    idle,
     capacity,
     profiles,
     defaultProfile: deps.defaultProfile,
@@ -114,6 +123,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     callHome,
     remover,
     pool,
+    idle,
     logger,
     metrics,
     adoptTimeoutMs: 10_000,

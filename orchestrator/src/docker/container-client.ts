@@ -19,6 +19,10 @@ export interface ContainerClient {
   /** Kills (if running) and removes a managed container; one that is already gone is not an error. */
   remove(containerId: string): Promise<void>;
   stop(containerId: string, timeoutSeconds: number): Promise<void>;
+  /** Freezes every process of the container (cgroup freezer); one already paused is not an error. */
+  pause(containerId: string): Promise<void>;
+  /** Thaws a paused container; one that is not paused (or gone) is not an error. */
+  unpause(containerId: string): Promise<void>;
   /** Sends a signal to the container's init process (Init: true forwards it to the whole tree). */
   kill(containerId: string, signal?: string): Promise<void>;
   /** Containers labelled agentd.managed=true, optionally narrowed by more label filters. */

@@ -101,6 +101,33 @@ export class DockerContainerClient implements ContainerClient {
     }
   }
 
+  async pause(containerId: string): Promise<void> {
+    const id = shortContainerId(containerId);
+    this.log.debug({ containerId: id }, 'Pausing container');
+    try {
+      await this.docker.getContainer(containerId).pause();
+      this.log.debug({ containerId: id }, 'Paused container');
+    } catch (err) {
+      // 409/500 "already paused" is the state asked for.
+      if (/already paused/i.test(errorMessage(err))) return;
+      this.log.warn({ err, containerId: id }, 'Failed to pause container');
+      throw err;
+    }
+  }
+
+  async unpause(containerId: string): Promise<void> {
+    const id = shortContainerId(containerId);
+    this.log.debug({ containerId: id }, 'Unpausing container');
+    try {
+      await this.docker.getContainer(containerId).unpause();
+      this.log.debug({ containerId: id }, 'Unpaused container');
+    } catch (err) {
+      if (statusCode(err) === 404 || /not paused|is not running/i.test(errorMessage(err))) return;
+      this.log.warn({ err, containerId: id }, 'Failed to unpause container');
+      throw err;
+    }
+  }
+
   async kill(containerId: string, signal = 'SIGKILL'): Promise<void> {
     const id = shortContainerId(containerId);
     this.log.debug({ containerId: id, signal }, 'Killing container');

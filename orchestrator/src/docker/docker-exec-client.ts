@@ -1,3 +1,4 @@
+import { errorMessage } from '../common/errors.js';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { shortContainerId } from '../common/ids.js';
@@ -14,7 +15,23 @@ export class DockerExecClient implements ExecClient {
     private readonly log: Logger,
   ) {}
 
+  /** A frozen (paused, idle) sandbox is thawed for the probe and frozen again after it. */
   async run(containerId: string, cmd: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    try {
+      return await this.#run(containerId, cmd, options);
+    } catch (err) {
+      if (!/is paused/i.test(errorMessage(err))) throw err;
+    }
+    const container = this.docker.getContainer(containerId);
+    await container.unpause();
+    try {
+      return await this.#run(containerId, cmd, options);
+    } finally {
+      await container.pause();
+    }
+  }
+
+  async #run(containerId: string, cmd: string[], options: ExecOptions): Promise<ExecResult> {
     const id = shortContainerId(containerId);
     const user = options.user ?? SANDBOX_USER;
     this.log.debug({ containerId: id, command: cmd[0], user }, 'Running exec in container');

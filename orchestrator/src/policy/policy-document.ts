@@ -30,6 +30,11 @@ export const PolicyDocumentSchema = Type.Object(
     maxSandboxesPerNode: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     maxSandboxesPerTenant: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     reapInterval: Type.Optional(Duration),
+    idleProcesses: Type.Optional(
+      Type.Union([Type.Literal('freeze'), Type.Literal('kill'), Type.Literal('keep')]),
+    ),
+    /** Cores an idle sandbox may still burn after `kill` before it is recycled. */
+    idleCpuLimit: Type.Optional(Type.Number({ minimum: 0, maximum: 64 })),
     /** Resource limits per profile, overriding the profile file's. */
     profiles: Type.Optional(
       Type.Record(
@@ -91,6 +96,8 @@ export function resolvePolicy(
     maxSandboxesPerNode: doc.maxSandboxesPerNode ?? base.maxSandboxesPerNode,
     maxSandboxesPerTenant: doc.maxSandboxesPerTenant ?? base.maxSandboxesPerTenant,
     reapIntervalMs: duration('reapInterval', base.reapIntervalMs),
+    idleProcesses: doc.idleProcesses ?? base.idleProcesses,
+    idleCpuLimit: doc.idleCpuLimit ?? base.idleCpuLimit,
   };
   for (const name of Object.keys(doc.pool ?? {})) {
     if (!profiles.has(name))
@@ -128,5 +135,7 @@ export function documentOf(lifecycle: LifecyclePolicy): PolicyDocument {
     maxSandboxesPerNode: lifecycle.maxSandboxesPerNode,
     maxSandboxesPerTenant: lifecycle.maxSandboxesPerTenant,
     reapInterval: lifecycle.reapIntervalMs,
+    idleProcesses: lifecycle.idleProcesses,
+    idleCpuLimit: lifecycle.idleCpuLimit,
   };
 }

@@ -135,6 +135,7 @@ export class RunService {
         conversationId: conversation.id,
         profile: conversation.profile ?? tenant.policy.profile,
         limits: tenant.policy.limits,
+        ...(tenant.policy.idleProcesses ? { idleProcesses: tenant.policy.idleProcesses } : {}),
       });
     } catch (err) {
       await lock.release();

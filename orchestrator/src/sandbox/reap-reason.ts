@@ -13,6 +13,7 @@ export const REAP_REASONS = [
   'conversation_deleted',
   'run_aborted',
   'stale',
+  'idle_cpu',
 ] as const;
 
 export type ReapReason = (typeof REAP_REASONS)[number];

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxRecord } from './sandbox-record.js';
 import type { SandboxRemover } from './sandbox-remover.js';
 import type { WarmPool } from './warm-pool.js';
+import type { IdleProcesses } from './idle-processes.js';
 
 export interface ReconcilerOptions {
   nodeId: string;
@@ -18,6 +19,7 @@ export interface ReconcilerOptions {
   callHome: CallHomeServer;
   remover: SandboxRemover;
   pool: WarmPool;
+  idle: IdleProcesses;
   logger: Logger;
   metrics: Metrics;
   /** How long an adopted sandbox's runner gets to call home again before it counts as lost. */
@@ -66,11 +68,13 @@ export class Reconciler {
       }
       seen.add(record.id);
       if (inFlight(record)) continue;
-      if (transient(record) || container.state !== 'running') {
+      // `paused` is an idle sandbox frozen after its run (idleProcesses: freeze), not a dead one.
+      const frozen = container.state === 'paused';
+      if (transient(record) || (container.state !== 'running' && !frozen)) {
         await this.#lose(record, report);
         continue;
       }
-      if (!callHome.channel(record.id)) adopting.push(this.#adopt(record, report));
+      if (!callHome.channel(record.id)) adopting.push(this.#adopt(record, frozen, report));
     }
     await Promise.all(adopting);
 
@@ -91,9 +95,13 @@ export class Reconciler {
     return report;
   }
 
-  /** Re-listens on the sandbox's socket; its runner keeps calling home and reconnects within its back-off. */
-  async #adopt(record: SandboxRecord, report: ReconcileReport): Promise<void> {
+  /**
+   * Re-listens on the sandbox's socket; its runner keeps calling home and reconnects within its back-off. A
+   * frozen one is thawed for that, then frozen again once its runner is back.
+   */
+  async #adopt(record: SandboxRecord, frozen: boolean, report: ReconcileReport): Promise<void> {
     const channel = await this.options.callHome.open(record.id);
+    if (frozen) await this.options.idle.thaw(record.containerId);
     const connected = await Promise.race([
       channel.connected.then(() => true),
       sleep(this.options.adoptTimeoutMs).then(() => false),
@@ -106,7 +114,15 @@ export class Reconciler {
     if (record.state === 'busy')
       await this.options.registry.transition(record.id, ['busy'], { state: 'idle' });
     if (record.state === 'warm') this.options.pool.adopt(record);
+    if (frozen && record.state !== 'warm') await this.#refreeze(record);
     report.adopted.push(record.id);
+  }
+
+  async #refreeze(record: SandboxRecord): Promise<void> {
+    const { idle, registry } = this.options;
+    await idle.settle(record.containerId, 'freeze');
+    if (!(await registry.transition(record.id, ['idle'], { frozen: true })))
+      await idle.thaw(record.containerId); // claimed meanwhile
   }
 
   async #lose(record: SandboxRecord, report: ReconcileReport): Promise<void> {

@@ -1,3 +1,4 @@
+import type { IdleProcesses } from '../config/lifecycle-policy.js';
 import type { SandboxChannel } from '../callhome/sandbox-channel.js';
 import type { SandboxLimitsOverride } from './profile.js';
 import type { SandboxAssignment, SandboxRecord } from './sandbox-record.js';
@@ -7,6 +8,8 @@ export interface AcquireRequest extends SandboxAssignment {
   profile?: string;
   /** Per-tenant overrides of the profile's limits; any override bypasses the warm pool. */
   limits?: SandboxLimitsOverride;
+  /** The tenant's override of the lifecycle policy's `idleProcesses`. */
+  idleProcesses?: IdleProcesses;
 }
 
 export type AllocationSource = 'reuse' | 'pool' | 'cold';
@@ -16,6 +19,8 @@ export interface SandboxLease {
   record: SandboxRecord;
   channel: SandboxChannel;
   source: AllocationSource;
+  /** Applied when the lease is released; the lifecycle policy's when absent. */
+  idleProcesses?: IdleProcesses;
 }
 
 /**

@@ -18,6 +18,7 @@ import type { SandboxFactory } from './sandbox-factory.js';
 import { conversationKey, type SandboxRecord } from './sandbox-record.js';
 import type { SandboxRemover } from './sandbox-remover.js';
 import type { WarmPool } from './warm-pool.js';
+import type { IdleProcesses } from './idle-processes.js';
 import type { AcquireRequest, SandboxClaim, SandboxLease } from './sandbox-lease.js';
 
 /** A reserved slot for a new container (its record is in state `starting`). */
@@ -32,6 +33,7 @@ export interface SandboxManagerOptions {
   factory: SandboxFactory;
   remover: SandboxRemover;
   pool: WarmPool;
+  idle: IdleProcesses;
   capacity: NodeCapacity;
   profiles: () => ReadonlyMap<string, SandboxProfile>;
   defaultProfile: string;
@@ -84,7 +86,13 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     const key = conversationKey(request.tenantId, request.conversationId);
     return this.#claiming.run(key, async () => {
       const started = performance.now();
-      const claim = await this.#claim(request, MAX_ATTEMPTS);
+      const found = await this.#claim(request, MAX_ATTEMPTS);
+      const mode = request.idleProcesses;
+      const claim =
+        mode === undefined
+          ? found
+          : { ...found, ready: found.ready.then((lease) => ({ ...lease, idleProcesses: mode })) };
+      claim.ready.catch(() => undefined);
       void claim.ready.then(
         (lease) =>
           this.options.metrics.allocationSeconds.observe(
@@ -97,16 +105,43 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     });
   }
 
-  /** Returns a sandbox after a run: it stays assigned to its conversation, idle, until reused or reaped. */
+  /**
+   * Returns a sandbox after a run: it stays assigned to its conversation, idle, until reused or reaped. What
+   * the run left running is frozen, killed or kept first (`idleProcesses`), before any claim can see it idle.
+   */
   async release(lease: SandboxLease, patch: { workspaceVersion?: number | null } = {}): Promise<void> {
-    const now = this.options.clock.now();
-    const updated = await this.options.registry.transition(lease.record.id, ['busy'], {
+    const { registry, policy, idle } = this.options;
+    const sandboxId = lease.record.id;
+    const containerId = lease.record.containerId;
+    const mode = lease.idleProcesses ?? policy().idleProcesses;
+    const updated = await registry.transition(sandboxId, ['busy'], {
       state: 'idle',
-      lastUsedAt: now,
+      lastUsedAt: this.options.clock.now(),
+      frozen: false,
       ...patch,
     });
-    if (!updated)
-      this.#log.debug({ sandboxId: lease.record.id }, 'Released a sandbox that is no longer busy');
+    if (!updated) {
+      this.#log.debug({ sandboxId }, 'Released a sandbox that is no longer busy');
+      return;
+    }
+    // A claim of this conversation waits for it (`#reuse`); claims only reuse sandboxes of their own node.
+    idle.settleLater(containerId, mode, async () => {
+      return (await registry.transition(sandboxId, ['idle'], { frozen: true })) !== undefined;
+    });
+    if (mode === 'kill') void idle.settled(containerId).then(() => this.#watchIdleCpu(updated));
+  }
+
+  /** After `kill`, agent code may still live inside the runner itself: a sandbox that keeps burning CPU goes. */
+  async #watchIdleCpu(record: SandboxRecord): Promise<void> {
+    try {
+      const cores = await this.options.idle.cpuCores(record.containerId);
+      const limit = this.options.policy().idleCpuLimit;
+      if (cores === undefined || cores < limit) return;
+      this.#log.warn({ sandboxId: record.id, cores, limit }, 'Idle sandbox still burns CPU; recycling it');
+      await this.options.remover.remove(record, 'idle_cpu');
+    } catch (err) {
+      this.#log.warn({ err, sandboxId: record.id }, 'Idle CPU watch failed');
+    }
   }
 
   async get(sandboxId: string): Promise<SandboxRecord | undefined> {
@@ -247,13 +282,24 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
       existing.profileVersion === profile.version &&
       existing.limitsKey === key;
     if (existing.state === 'idle' && fits && channel?.isConnected) {
+      // A freeze or kill still settling from the last run's end goes first; it may have frozen the sandbox.
+      const settling = this.options.idle.pending(existing.containerId);
+      if (settling) {
+        await settling;
+        existing.frozen = (await this.options.registry.get(existing.id))?.frozen;
+      }
+      // The thaw runs while the registry is updated: reuse costs at most one unpause more than unfrozen.
+      const thawing = existing.frozen === true ? this.options.idle.thaw(existing.containerId) : undefined;
+      thawing?.catch(() => undefined);
       const now = this.options.clock.now();
       const busy = await this.options.registry.transition(existing.id, ['idle'], {
         state: 'busy',
         lastUsedAt: now,
+        frozen: false,
       });
       if (busy) {
         try {
+          await thawing;
           await this.ping(channel);
           return { record: busy, channel, source: 'reuse' };
         } catch {

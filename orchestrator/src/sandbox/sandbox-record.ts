@@ -24,6 +24,8 @@ export interface SandboxRecord {
    * reaper removes it on its next tick, without saving its files.
    */
   conversationDeleted?: boolean;
+  /** Idle and paused (cgroup freezer): thaw before talking to its runner or reading its files. */
+  frozen?: boolean;
 }
 
 export interface SandboxAssignment {

@@ -73,6 +73,12 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
       if (!claimed && (await registry.get(record.id)) !== undefined) return undefined;
       current = claimed ?? record;
     }
+    // A frozen runner cannot sync its workspace out, and a paused container is not worth a kill race.
+    if (current.frozen === true && current.containerId !== '') {
+      await containers.unpause(current.containerId).catch((err: unknown) => {
+        log.warn({ err }, 'Could not thaw a frozen sandbox before removing it');
+      });
+    }
     let hookError: string | undefined;
     if (current.conversationId !== null && current.containerId !== '' && !NO_HOOK_REASONS.has(reason)) {
       for (const hook of this.#hooks) {
@@ -100,8 +106,10 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
       ...(hookError === undefined ? {} : { hookError }),
     };
     if (hookError !== undefined && DEFERRABLE_REASONS.has(reason)) {
+      // Thawed for the hook: it is kept unfrozen (the next claim or reap handles it as any idle sandbox).
       await registry.transition(current.id, ['removing'], {
         state: record.state === 'removing' ? 'idle' : record.state,
+        frozen: false,
       });
       reap.deferred = true;
       this.#record(reap);

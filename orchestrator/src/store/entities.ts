@@ -14,6 +14,8 @@ export interface TenantPolicy {
   runTimeoutMs?: number;
   /** Requests per rate-limit period on execution endpoints. */
   rateLimitPerPeriod?: number;
+  /** Overrides the lifecycle policy's `idleProcesses` for this tenant's sandboxes. */
+  idleProcesses?: 'freeze' | 'kill' | 'keep';
 }
 
 export interface Tenant {
