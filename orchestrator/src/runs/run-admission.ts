@@ -53,3 +53,16 @@ function runLimits(tenant: Tenant, settings: RunSettings): RunLimits {
     toolOutputBytes: settings.toolOutputBytes,
   };
 }
+
+/** The refusal for a conversation whose lock is held: it names the run holding it when the database knows. */
+export async function conversationBusy(store: Store, conversationId: string): Promise<AgentdError> {
+  const active = await store.runs
+    .listRunning({ conversationId })
+    .then((runs) => runs.at(-1)?.id)
+    .catch(() => undefined);
+  return new AgentdError(
+    'CONVERSATION_BUSY',
+    `conversation ${conversationId} already has a run in progress${active ? ` (${active})` : ''}`,
+    { recoverable: true, retryAfterSeconds: 2, details: active ? { runId: active } : {} },
+  );
+}

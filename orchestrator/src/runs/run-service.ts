@@ -11,12 +11,13 @@ import type { SandboxRecord } from '../sandbox/sandbox-record.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { Store } from '../store/repositories.js';
 import { ActiveRun, type RunOutcome } from './active-run.js';
-import { admitRun } from './run-admission.js';
+import { admitRun, conversationBusy } from './run-admission.js';
 import { driveRun } from './run-driver.js';
 import type { RunEventLog } from './run-event-log.js';
 import type { RelayedRunnerEvent, RunEventBody } from './run-events.js';
 import { RunFinisher, type RunResult } from './run-finisher.js';
-import { RunResourceWatch, type LimitReached } from './run-resource-watch.js';
+import type { RunResourceWatch } from './run-resource-watch.js';
+import { watchRunSandbox } from './watch-run-sandbox.js';
 import type { RunRecovery } from './run-recovery.js';
 import type { RunSignals } from './run-signals.js';
 import type { WorkspaceSync } from './workspace-sync.js';
@@ -125,7 +126,7 @@ export class RunService {
     const { store } = this.options;
     const { tenant, conversation, model, limits } = await admitRun(store, this.options.settings, request);
     const lock = await this.options.locks.tryAcquire(`conversation:${tenant.id}:${conversation.id}`);
-    if (!lock) throw await this.#busy(conversation.id);
+    if (!lock) throw await conversationBusy(store, conversation.id);
     let sandbox;
     try {
       await this.options.recovery.takeOver(conversation.id, (runId) => this.#active.has(runId));
@@ -267,7 +268,17 @@ export class RunService {
     );
     timer.unref();
     let outcome: RunOutcome;
-    const watch = this.#watch(run, log);
+    const watch = this.options.usage
+      ? watchRunSandbox(run, {
+          reader: this.options.usage,
+          settings: this.options.settings,
+          clock: this.options.clock,
+          log,
+          emit: (body) => this.#emit(run, body),
+          stop: (outcome) => this.#stop(run, outcome),
+        })
+      : undefined;
+    if (watch) this.#watches.set(run.id, watch);
     try {
       outcome = await driveRun(run, message, this.options, log);
     } catch (err) {
@@ -285,58 +296,6 @@ export class RunService {
       this.#watches.delete(run.id);
     }
     return this.#finisher.finish(run, outcome, log);
-  }
-
-  /** Starts watching the run's sandbox once it is ready (limits become `warning` events, usage is tracked). */
-  #watch(run: ActiveRun, log: Logger): RunResourceWatch | undefined {
-    const reader = this.options.usage;
-    if (!reader) return undefined;
-    const { usageIntervalMs, pidsSaturationMs } = this.options.settings;
-    let record: SandboxRecord | undefined;
-    const watch = new RunResourceWatch({
-      read: async () => (record ? reader.read(record) : undefined),
-      onLimit: async (reached: LimitReached) => {
-        log.warn({ limit: reached.limit, current: reached.current, max: reached.max }, reached.message);
-        reader.recordLimit(run.sandboxId, {
-          limit: reached.limit,
-          message: reached.message,
-          runId: run.id,
-          at: new Date(this.options.clock.now()).toISOString(),
-        });
-        await this.#emit(run, { type: 'warning', code: 'SANDBOX_LIMIT', ...reached });
-      },
-      onPidsSaturated: (message) => {
-        // A fork bomb holding the limit: the sandbox is recycled (its removal syncs the workspace out first).
-        run.markSandboxForDiscard();
-        this.#stop(run, { kind: 'failed', code: 'SANDBOX_LIMIT', message });
-      },
-      intervalMs: usageIntervalMs,
-      pidsSaturationMs,
-      clock: this.options.clock,
-      logger: log,
-    });
-    this.#watches.set(run.id, watch);
-    void run.sandbox.ready.then(
-      async (lease) => {
-        record = lease.record;
-        await watch.start();
-      },
-      () => undefined,
-    );
-    return watch;
-  }
-
-  /** The refusal for a conversation whose lock is held: it names the run holding it when the database knows. */
-  async #busy(conversationId: string): Promise<AgentdError> {
-    const active = await this.options.store.runs
-      .listRunning({ conversationId })
-      .then((runs) => runs.at(-1)?.id)
-      .catch(() => undefined);
-    return new AgentdError(
-      'CONVERSATION_BUSY',
-      `conversation ${conversationId} already has a run in progress${active ? ` (${active})` : ''}`,
-      { recoverable: true, retryAfterSeconds: 2, details: active ? { runId: active } : {} },
-    );
   }
 
   #deactivate(run: ActiveRun): void {
