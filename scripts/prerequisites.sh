@@ -8,9 +8,10 @@
 #   redis-server the integration tests' Redis (fleet coordination, rate limits)
 #   docker-compose, systemd   to validate docker-compose.yml and the systemd unit offline
 #   rclone       the baseline of the workspace sync benchmark
-#   chromium     the headless browser of the browser tests (EventSource and WebSocket with tickets)
+#   chromium     the headless browser of the browser tests (EventSource and WebSocket with tickets);
+#                fonts-liberation so its pages (and screenshots) have a font without recommended packages
 set -euo pipefail
-packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone chromium)
+packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone chromium fonts-liberation)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
