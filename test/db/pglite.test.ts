@@ -77,6 +77,8 @@ describe('embedded PGlite', () => {
         cacheReadTokens: 0,
         cacheWriteTokens: 0,
         costUsd: '0.002000000000',
+        // The run recorded no sandbox usage (it finished without a sandbox watch).
+        resources: { measuredRuns: 0, cpuSeconds: 0, peakMemoryBytes: 0, peakPids: 0, bytesSynced: 0 },
       },
     ]);
     const newer = await startRun(store, { tenant, model, conversation }, 'local');
