@@ -105,6 +105,10 @@ describe('a hostile runner cannot hurt agentd', () => {
     await victimStarted;
     const victimBefore = (await d.api('GET', `${base}/runs/${victimRunId}`)).body;
     expect(victimBefore.status).toBe('running');
+    // run_start comes before the sandbox is ready: wait until the victim's turn is stored (its user message).
+    await expect
+      .poll(async () => (await d.api('GET', `${base}/messages`)).body.items.length)
+      .toBeGreaterThanOrEqual(1);
     const messagesBefore = (await d.api('GET', `${base}/messages`)).body;
 
     // The attacker sends as many messages as the victim's conversation holds, so only ownership can refuse it.
