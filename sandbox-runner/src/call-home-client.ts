@@ -1,4 +1,5 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { RunnerVersionHeader } from './protocol.js';
 
 const VERSION_HEADER: RunnerVersionHeader = 'x-agentd-runner';
@@ -28,6 +29,25 @@ export interface UploadOptions {
 export interface Upload {
   request: ClientRequest;
   response: Promise<IncomingMessage>;
+}
+
+/** An upgraded call-home connection: raw bytes both ways from here on. */
+export interface UpgradedChannel {
+  socket: Duplex;
+  /** Bytes agentd sent right after its 101 answer. */
+  head: Buffer;
+}
+
+/** agentd answered an upgrade request with something other than 101 (its JSON error body, parsed if it can be). */
+export class UpgradeRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpgradeRefused';
+  }
 }
 
 /** HTTP/1.1 to agentd over the per-sandbox Unix socket. The runner is always the client. */
@@ -100,6 +120,39 @@ export class CallHomeClient {
     return { request, response };
   }
 
+  /**
+   * Asks agentd to turn a fresh connection into a raw byte channel (`GET path` with `Connection: Upgrade`). Upgraded
+   * connections never go back to the keep-alive pool, so each one uses its own socket.
+   */
+  upgrade(path: string, protocol: string, timeoutMs: number, signal?: AbortSignal): Promise<UpgradedChannel> {
+    return new Promise((resolve, reject) => {
+      const headers = this.#headers();
+      headers.connection = 'Upgrade';
+      headers.upgrade = protocol;
+      const req = http.request({
+        socketPath: this.socketPath,
+        path,
+        method: 'GET',
+        headers,
+        agent: false,
+        ...(signal ? { signal } : {}),
+      });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`upgrade ${path} timed out`)));
+      req.on('upgrade', (_res: IncomingMessage, socket: Duplex, head: Buffer) => {
+        req.setTimeout(0);
+        resolve({ socket, head });
+      });
+      req.on('response', (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => reject(refusalOf(res.statusCode ?? 0, Buffer.concat(chunks))));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   async postJson(path: string, value: unknown, timeoutMs = 30_000): Promise<CallHomeResponse> {
     return this.request({ method: 'POST', path, body: JSON.stringify(value), timeoutMs });
   }
@@ -110,5 +163,16 @@ export class CallHomeClient {
 
   #headers(): http.OutgoingHttpHeaders {
     return { [VERSION_HEADER]: this.runnerVersion };
+  }
+}
+
+function refusalOf(status: number, body: Buffer): UpgradeRefused {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as { error?: { code?: unknown; message?: unknown } };
+    const code = typeof parsed.error?.code === 'string' ? parsed.error.code : 'UPGRADE_REFUSED';
+    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : `status ${status}`;
+    return new UpgradeRefused(status, code, message);
+  } catch {
+    return new UpgradeRefused(status, 'UPGRADE_REFUSED', `status ${status}`);
   }
 }

@@ -2,9 +2,11 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Duplex } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AgentdError } from '../common/errors.js';
 import { silentLogger } from '../common/logger.js';
-import { CallHomeServer, assertSocketPathFits } from './call-home-server.js';
+import { CallHomeServer, acceptUpgrade, assertSocketPathFits } from './call-home-server.js';
 
 let stateDir: string;
 let server: CallHomeServer;
@@ -132,5 +134,69 @@ describe('CallHomeServer', () => {
 
   it('refuses socket paths that do not fit in sun_path', () => {
     expect(() => assertSocketPathFits(`/${'x'.repeat(120)}/agentd.sock`)).toThrow(/longer than 107 bytes/);
+  });
+});
+
+interface UpgradeAnswer {
+  status: number;
+  socket?: Duplex;
+  head?: Buffer;
+  body: string;
+}
+
+function upgrade(socketPath: string, urlPath: string): Promise<UpgradeAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      socketPath,
+      path: urlPath,
+      headers: { connection: 'Upgrade', upgrade: 'test-bytes', 'x-agentd-runner': 'test' },
+      agent: false,
+    });
+    req.on('upgrade', (res, socket, head) =>
+      resolve({ status: res.statusCode ?? 0, socket, head, body: '' }),
+    );
+    req.on('response', (res) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('CallHomeServer upgrades', () => {
+  it('hands an accepted upgrade a raw byte channel both ways', async () => {
+    server.upgradeRoute('/v1/echo/:name', ({ socket, params }) => {
+      acceptUpgrade(socket, 'test-bytes');
+      socket.write(`hello ${params.name}\n`);
+      socket.pipe(socket);
+      return Promise.resolve();
+    });
+    const channel = await server.open('abcd1234');
+    const answer = await upgrade(channel.socketPath, '/v1/echo/runner');
+    expect(answer.status).toBe(101);
+    const socket = answer.socket as Duplex;
+    const received: Buffer[] = [answer.head ?? Buffer.alloc(0)];
+    socket.on('data', (c: Buffer) => received.push(c));
+    socket.write('ping\n');
+    await vi.waitFor(() => expect(Buffer.concat(received).toString()).toBe('hello runner\nping\n'));
+    // The endpoint closes with the upgraded connection still open: closing must end it, not wait for it.
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await server.close('abcd1234');
+    await closed;
+  });
+
+  it('refuses an unknown upgrade path and a handler refusal with the JSON error shape', async () => {
+    server.upgradeRoute('/v1/denied', () => {
+      throw new AgentdError('FORBIDDEN', 'not for you');
+    });
+    const channel = await server.open('abcd1234');
+    const unknown = await upgrade(channel.socketPath, '/v1/nothing');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.body)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const denied = await upgrade(channel.socketPath, '/v1/denied');
+    expect(denied.status).toBe(403);
+    expect(JSON.parse(denied.body)).toEqual({ error: { code: 'FORBIDDEN', message: 'not for you' } });
   });
 });

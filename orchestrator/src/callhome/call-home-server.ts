@@ -1,6 +1,7 @@
 import { chmod, lstat, mkdir, rm, unlink } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { JobResultPathPrefix, NextJobPath, RunnerVersionHeader } from '@agentd/sandbox-runner/protocol';
 import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
@@ -37,16 +38,31 @@ export interface RouteContext {
 
 export type RouteHandler = (ctx: RouteContext) => Promise<void>;
 
-interface Route {
+/** A runner request that asks to turn its connection into a raw byte stream (HTTP/1.1 Upgrade). */
+export interface UpgradeContext {
+  channel: SandboxChannel;
+  req: IncomingMessage;
+  /** The runner's connection; answer with `acceptUpgrade` or `refuseUpgrade` before using it. */
+  socket: Duplex;
+  /** Bytes the runner sent after its request head (already part of the stream). */
+  head: Buffer;
+  params: Record<string, string>;
+}
+
+export type UpgradeHandler = (ctx: UpgradeContext) => Promise<void>;
+
+interface Route<H = RouteHandler> {
   method: string;
   pattern: RegExp;
   keys: string[];
-  handler: RouteHandler;
+  handler: H;
 }
 
 interface Endpoint {
   channel: SandboxChannel;
   server: http.Server;
+  /** Upgraded connections leave the HTTP server's bookkeeping, so closing the endpoint ends them itself. */
+  upgraded: Set<Duplex>;
 }
 
 /**
@@ -56,6 +72,7 @@ interface Endpoint {
 export class CallHomeServer {
   readonly #endpoints = new Map<string, Endpoint>();
   readonly #routes: Route[] = [];
+  readonly #upgradeRoutes: Route<UpgradeHandler>[] = [];
   readonly #log: Logger;
 
   constructor(private readonly options: CallHomeServerOptions) {
@@ -84,12 +101,15 @@ export class CallHomeServer {
 
   /** Registers a handler for runner requests; `:name` segments become params. */
   route(method: 'GET' | 'POST', pattern: string, handler: RouteHandler): void {
-    const keys: string[] = [];
-    const regex = pattern.replace(/:([a-zA-Z]+)/g, (_, key: string) => {
-      keys.push(key);
-      return '([A-Za-z0-9_-]{1,64})';
-    });
-    this.#routes.push({ method, pattern: new RegExp(`^${regex}$`), keys, handler });
+    this.#routes.push({ method, ...compilePattern(pattern), handler });
+  }
+
+  /**
+   * Registers a handler for runner upgrade requests (`GET` with `Connection: Upgrade`): channels that carry raw
+   * bytes both ways, such as egress connections or a stdio MCP server's pipes. The handler owns the socket.
+   */
+  upgradeRoute(pattern: string, handler: UpgradeHandler): void {
+    this.#upgradeRoutes.push({ method: 'GET', ...compilePattern(pattern), handler });
   }
 
   /** Creates the sandbox's socket directory (0755, agentd-owned) and starts listening in it. */
@@ -124,6 +144,12 @@ export class CallHomeServer {
     server.on('request', (req, res) => {
       void this.#handle(channel, req, res);
     });
+    const upgraded = new Set<Duplex>();
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      void this.#handleUpgrade(channel, req, socket, head);
+    });
     server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -134,7 +160,7 @@ export class CallHomeServer {
     });
     // uid 1000 inside a user-namespace-remapped container is "other" to this root-owned socket.
     await chmod(socketPath, 0o666);
-    this.#endpoints.set(sandboxId, { channel, server });
+    this.#endpoints.set(sandboxId, { channel, server, upgraded });
     return channel;
   }
 
@@ -161,6 +187,7 @@ export class CallHomeServer {
     this.#endpoints.delete(sandboxId);
     if (!endpoint) return;
     endpoint.channel.close();
+    for (const socket of endpoint.upgraded) socket.destroy();
     await new Promise<void>((resolve) => {
       endpoint.server.close(() => resolve());
       endpoint.server.closeAllConnections();
@@ -174,13 +201,9 @@ export class CallHomeServer {
   async #handle(channel: SandboxChannel, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = (req.url ?? '').split('?')[0] ?? '';
     try {
-      for (const route of this.#routes) {
-        if (route.method !== req.method) continue;
-        const match = route.pattern.exec(url);
-        if (!match) continue;
-        const params: Record<string, string> = {};
-        route.keys.forEach((key, i) => (params[key] = match[i + 1] ?? ''));
-        await route.handler({ channel, req, res, params });
+      const found = matchRoute(this.#routes, req.method, url);
+      if (found) {
+        await found.route.handler({ channel, req, res, params: found.params });
         return;
       }
       sendError(res, 404, 'NOT_FOUND', `no route ${req.method ?? ''} ${url}`);
@@ -211,6 +234,83 @@ export class CallHomeServer {
       );
     }
   }
+
+  async #handleUpgrade(
+    channel: SandboxChannel,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): Promise<void> {
+    const url = (req.url ?? '').split('?')[0] ?? '';
+    socket.on('error', () => socket.destroy());
+    const found = matchRoute(this.#upgradeRoutes, req.method, url);
+    if (!found) {
+      refuseUpgrade(socket, 404, 'NOT_FOUND', `no upgrade route ${req.method ?? ''} ${url}`);
+      return;
+    }
+    try {
+      await found.route.handler({ channel, req, socket, head, params: found.params });
+    } catch (err) {
+      if (isAgentdError(err) && err.code !== 'INTERNAL_ERROR') {
+        this.#log.warn(
+          { sandboxId: channel.sandboxId, url, reason: errorMessage(err) },
+          'Refused runner upgrade',
+        );
+        refuseUpgrade(socket, upgradeStatusOf(err.code), err.code, errorMessage(err));
+        return;
+      }
+      this.#log.error({ err, sandboxId: channel.sandboxId, url }, 'Call-home upgrade handler failed');
+      refuseUpgrade(socket, 500, 'INTERNAL_ERROR', errorMessage(err));
+    }
+  }
+}
+
+/** The runner reads the code; the status only separates "no such thing", "not now" and "not allowed". */
+function upgradeStatusOf(code: string): number {
+  if (code === 'NOT_FOUND') return 404;
+  if (code === 'RATE_LIMITED' || code === 'SANDBOX_LIMIT') return 429;
+  if (code === 'RUNNER_PROTOCOL_ERROR' || code === 'VALIDATION_FAILED') return 400;
+  return 403;
+}
+
+function compilePattern(pattern: string): { pattern: RegExp; keys: string[] } {
+  const keys: string[] = [];
+  const regex = pattern.replace(/:([a-zA-Z]+)/g, (_, key: string) => {
+    keys.push(key);
+    return '([A-Za-z0-9_-]{1,64})';
+  });
+  return { pattern: new RegExp(`^${regex}$`), keys };
+}
+
+function matchRoute<H>(
+  routes: Route<H>[],
+  method: string | undefined,
+  url: string,
+): { route: Route<H>; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const match = route.pattern.exec(url);
+    if (!match) continue;
+    const params: Record<string, string> = {};
+    route.keys.forEach((key, i) => (params[key] = match[i + 1] ?? ''));
+    return { route, params };
+  }
+  return undefined;
+}
+
+/** Answers an upgrade request with 101; from here on the socket carries the channel's raw bytes. */
+export function acceptUpgrade(socket: Duplex, protocol: string): void {
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: ${protocol}\r\n\r\n`);
+}
+
+/** Answers an upgrade request with an error in the same JSON shape as other call-home errors, then closes. */
+export function refuseUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 function runnerVersion(req: IncomingMessage): string | undefined {
