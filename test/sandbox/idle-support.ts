@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ContainerCgroup } from '../../orchestrator/src/docker/container-cgroup.js';
+import { CgroupReader } from '../../orchestrator/src/docker/cgroup-reader.js';
 import type { TestDaemon } from '../support/test-daemon.js';
 
 /** Small limits, so a hostile run cannot take the (shared, 2-core) machine with it. */
@@ -22,7 +22,7 @@ export const SERVE = [
 ].join('\n');
 export const FETCH = `${GET} 2>&1 | head -c 300`;
 
-const cgroup = new ContainerCgroup();
+const cgroup = new CgroupReader();
 
 /** Cores the container used over a short window, read from its cgroup on the host. */
 export async function idleCores(containerId: string, windowMs = 500): Promise<number> {

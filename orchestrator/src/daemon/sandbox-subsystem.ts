@@ -5,8 +5,7 @@ import type { AgentdConfig } from '../config/config.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { CgroupReader } from '../sandbox/cgroup-reader.js';
-import { ContainerCgroup } from '../docker/container-cgroup.js';
+import { CgroupReader } from '../docker/cgroup-reader.js';
 import { IdleProcesses } from '../sandbox/idle-processes.js';
 import { NodeCapacity } from '../sandbox/node-capacity.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
@@ -50,7 +49,8 @@ export interface SandboxSubsystem {
 export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsystem {
   const { config, docker, callHome, registry, profiles, policy, clock, logger, metrics } = deps;
   const nodeId = config.nodeId;
-  const usage = new SandboxUsageReader({ containers: docker.containers, cgroups: new CgroupReader() });
+  const cgroups = new CgroupReader();
+  const usage = new SandboxUsageReader({ containers: docker.containers, cgroups });
   const remover = new SandboxRemover({
     exitFacts: (record) => usage.exitFacts(record),
     containers: docker.containers,
@@ -85,7 +85,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
   });
   const idle = new IdleProcesses({
     containers: docker.containers,
-    cgroup: new ContainerCgroup(),
+    cgroup: cgroups,
     logger,
     watchMs: 1_000,
   });

@@ -1,14 +1,14 @@
 import type { IdleProcesses as IdleMode } from '../config/lifecycle-policy.js';
 import type { Logger } from '../common/logger.js';
 import { sleep } from '../common/timers.js';
-import type { CgroupProcess, ContainerCgroup } from '../docker/container-cgroup.js';
+import type { CgroupProcess, CgroupReader } from '../docker/cgroup-reader.js';
 import type { ContainerClient } from '../docker/container-client.js';
 
 const PAUSE_ATTEMPTS = 3;
 
 export interface IdleProcessesOptions {
   containers: Pick<ContainerClient, 'pause' | 'unpause'>;
-  cgroup: ContainerCgroup;
+  cgroup: Pick<CgroupReader, 'cpuUsageNs' | 'processes'>;
   logger: Logger;
   /** How long the CPU of a sandbox is watched after `kill` (about a second). */
   watchMs: number;

@@ -1,5 +1,5 @@
 import type { ContainerClient } from '../docker/container-client.js';
-import type { CgroupReader, CgroupSample, WorkspaceFill } from './cgroup-reader.js';
+import type { CgroupReader, CgroupSample, WorkspaceFill } from '../docker/cgroup-reader.js';
 import type { SandboxRecord } from './sandbox-record.js';
 
 /** Which sandbox limit was reached. */

@@ -81,4 +81,39 @@ describe('CgroupReader', () => {
     expect(await reader.read(ID)).toBeUndefined();
     expect(await reader.read('../../etc')).toBeUndefined();
   });
+
+  it('reads CPU time and the processes with their namespace pids (v1), command names with parentheses', async () => {
+    const root = await fakeRoot({
+      [`cpuacct/docker/${ID}/cpuacct.usage`]: '2500000000\n',
+      [`pids/docker/${ID}/cgroup.procs`]: '101\n102\n999\n',
+    });
+    // Field 4 (ppid) and 22 (start time) counted from the last ')': a name may hold ') 9 9'.
+    const proc = await fakeRoot({
+      '101/stat': '101 (node) S 100 101 101 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5000 0 0',
+      '101/status': 'Name:\tnode\nNSpid:\t101\t1\n',
+      '102/stat': '102 (evil) 9 9) S 101 102 101 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 7000 0 0',
+      '102/status': 'Name:\tevil\nNSpid:\t102\t7\n',
+    });
+    const reader = new CgroupReader({ root, procRoot: proc });
+    expect(await reader.cpuUsageNs(ID)).toBe(2_500_000_000);
+    // 999 exited between reading cgroup.procs and its /proc entry: left out, not an error.
+    expect(await reader.processes(ID)).toEqual([
+      { pid: 101, nsPid: 1, ppid: 100, startTicks: 5000 },
+      { pid: 102, nsPid: 7, ppid: 101, startTicks: 7000 },
+    ]);
+  });
+
+  it('reads CPU time and processes from the v2 tree; nothing for a missing cgroup or a bad id', async () => {
+    const scope = `system.slice/docker-${ID}.scope`;
+    const root = await fakeRoot({
+      'cgroup.controllers': 'cpu memory pids\n',
+      [`${scope}/cpu.stat`]: 'usage_usec 1500000\nnr_throttled 0\n',
+      [`${scope}/cgroup.procs`]: '',
+    });
+    const reader = new CgroupReader({ root });
+    expect(await reader.cpuUsageNs(ID)).toBe(1_500_000_000);
+    expect(await reader.processes(ID)).toEqual([]);
+    expect(await reader.cpuUsageNs('cd'.repeat(32))).toBeUndefined();
+    expect(await reader.processes('../../etc')).toEqual([]);
+  });
 });

@@ -21,6 +21,17 @@ export interface CgroupSample {
   throttledPeriods: number;
 }
 
+/** One process of a container, as the host sees it. */
+export interface CgroupProcess {
+  /** Host pid. */
+  pid: number;
+  /** Pid inside the container's pid namespace (1 = its init). */
+  nsPid: number;
+  ppid: number;
+  /** Clock ticks since boot when it started: a process cannot make itself older than it is. */
+  startTicks: number;
+}
+
 export interface WorkspaceFill {
   usedBytes: number;
   sizeBytes: number;
@@ -63,6 +74,31 @@ export class CgroupReader {
   async read(containerId: string): Promise<CgroupSample | undefined> {
     if (!/^[0-9a-f]{12,64}$/.test(containerId)) return undefined;
     return (await this.version()) === 2 ? this.#readV2(containerId) : this.#readV1(containerId);
+  }
+
+  /** CPU time the container's processes used so far, in nanoseconds; undefined when no cgroup is found. */
+  async cpuUsageNs(containerId: string): Promise<number | undefined> {
+    if (!/^[0-9a-f]{12,64}$/.test(containerId)) return undefined;
+    if ((await this.version()) === 2) {
+      const dir = await this.#dirV2(containerId);
+      const usec = dir ? (await readKeyed(dir, 'cpu.stat'))?.get('usage_usec') : undefined;
+      return usec === undefined ? undefined : usec * 1000;
+    }
+    const dir =
+      (await this.#dirV1('cpuacct', containerId)) ?? (await this.#dirV1('cpu,cpuacct', containerId));
+    return dir ? readNumber(dir, 'cpuacct.usage') : undefined;
+  }
+
+  /** Every process of the container with its pid inside and its parent; [] when no cgroup is found. */
+  async processes(containerId: string): Promise<CgroupProcess[]> {
+    if (!/^[0-9a-f]{12,64}$/.test(containerId)) return [];
+    const dir =
+      (await this.version()) === 2 ? await this.#dirV2(containerId) : await this.#dirV1('pids', containerId);
+    const text = dir ? await readText(dir, 'cgroup.procs') : undefined;
+    if (text === undefined) return [];
+    const pids = text.split('\n').filter(Boolean).map(Number);
+    const procs = await Promise.all(pids.map((pid) => this.#process(pid)));
+    return procs.filter((p): p is CgroupProcess => p !== undefined);
   }
 
   /** How full the container's /workspace is, through its init process's root (a tmpfs: statfs). */
@@ -117,17 +153,38 @@ export class CgroupReader {
     };
   }
 
-  async #readV2(id: string): Promise<CgroupSample | undefined> {
-    let dir: string | undefined;
+  async #dirV2(id: string): Promise<string | undefined> {
     for (const candidate of [
       path.join(this.#root, 'system.slice', `docker-${id}.scope`),
       path.join(this.#root, this.#parent, id),
     ]) {
-      if (await exists(candidate)) {
-        dir = candidate;
-        break;
-      }
+      if (await exists(candidate)) return candidate;
     }
+    return undefined;
+  }
+
+  async #process(pid: number): Promise<CgroupProcess | undefined> {
+    try {
+      const [stat, status] = await Promise.all([
+        readFile(path.join(this.#procRoot, String(pid), 'stat'), 'utf8'),
+        readFile(path.join(this.#procRoot, String(pid), 'status'), 'utf8'),
+      ]);
+      // The command name is in parentheses and may hold anything: fields count from the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const nsPids = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) ?? [];
+      return {
+        pid,
+        nsPid: Number(nsPids[nsPids.length - 1] ?? pid),
+        ppid: Number(fields[1]),
+        startTicks: Number(fields[19]),
+      };
+    } catch {
+      return undefined; // exited meanwhile
+    }
+  }
+
+  async #readV2(id: string): Promise<CgroupSample | undefined> {
+    const dir = await this.#dirV2(id);
     if (!dir) return undefined;
     const [usage, peak, limit, memEvents, current, max, pidEvents, cpuStat] = await Promise.all([
       readNumber(dir, 'memory.current'),
