@@ -5,7 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { migrate } from './migrate.js';
 import { createPrismaClient } from './prisma-client.js';
 import { PrismaStore } from './prisma-store.js';
-import { redactUrl } from './redact-url.js';
+import { redactDatabaseUrl } from './redact-database-url.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -46,7 +46,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       onConnectionError: (err) => log.warn({ err }, 'Database connection lost; reconnecting on next use'),
     });
     const store = new PrismaStore(prisma);
-    log.info({ kind, url: redactUrl(url) }, 'Database ready');
+    log.info({ kind, url: redactDatabaseUrl(url) }, 'Database ready');
     let closed: Promise<void> | undefined;
     const close = async (): Promise<void> => {
       await store.close();

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { AgentdError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { isDatabaseUnavailable } from './db-errors.js';
-import { redactUrl } from './redact-url.js';
+import { redactDatabaseUrl } from './redact-database-url.js';
 
 /** prisma/migrations, from orchestrator/src/db and from orchestrator/dist/db alike. */
 export const MIGRATIONS_DIR = path.resolve(
@@ -192,7 +192,7 @@ async function apply(client: pg.Client, migration: MigrationFile): Promise<void>
 function unavailable(url: string, err: unknown): AgentdError {
   return new AgentdError(
     'DEPENDENCY_UNAVAILABLE',
-    `cannot reach the database at ${redactUrl(url)}: ${errorMessage(err)}`,
+    `cannot reach the database at ${redactDatabaseUrl(url)}: ${errorMessage(err)}`,
     {
       cause: err,
       recoverable: true,

@@ -1,5 +1,5 @@
 /** A connection URL fit for logs and error messages: the password replaced. */
-export function redactUrl(url: string): string {
+export function redactDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
