@@ -86,7 +86,7 @@ describe('simple chats (scripted model and the real Bedrock SDK against a local 
 
   it('is resumed after a disconnect and cancelled mid-stream', async () => {
     let runId = '';
-    const seen = await chatStream({ message: '@say started\n@sleep 60000\n@say never said' }, (event) => {
+    const seen = await chatStream({ message: '@say started\n@sleep 600000\n@say never said' }, (event) => {
       runId = String(event.data.runId);
       return event.data.type === 'text';
     });

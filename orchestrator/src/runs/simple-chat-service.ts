@@ -129,6 +129,8 @@ export class SimpleChatService {
 }
 
 function titleOf(message: string): string {
+  // By grapheme, so an emoji or an accented letter is never cut in half.
   const line = message.trim().split('\n', 1)[0] ?? '';
-  return line.length <= TITLE_CHARS ? line : `${line.slice(0, TITLE_CHARS - 1)}…`;
+  const graphemes = Array.from(new Intl.Segmenter().segment(line), (s) => s.segment);
+  return graphemes.length <= TITLE_CHARS ? line : `${graphemes.slice(0, TITLE_CHARS - 1).join('')}…`;
 }
