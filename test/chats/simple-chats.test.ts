@@ -3,6 +3,7 @@ import { LABELS } from '../../orchestrator/src/docker/labels.js';
 import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock-server.js';
 import { sse, textOf, types, type SseMessage } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
+import { WsTestClient, wsUrl } from '../support/ws-client.js';
 
 /** Simple chats: conversations of kind `chat`, run by agentd itself with no sandbox and no tools. */
 describe('simple chats (scripted model and the real Bedrock SDK against a local ConverseStream server)', () => {
@@ -124,6 +125,25 @@ describe('simple chats (scripted model and the real Bedrock SDK against a local 
     });
     expect(query.status).toBe(200);
     expect(query.body).toMatchObject({ status: 'succeeded', final: 'queried\n' });
+    const ws = await WsTestClient.open(
+      wsUrl(d.url ?? '', `/api/tenants/${tenantId}/conversations/${created.body.id}/ws`),
+      { headers: { 'x-api-key': d.adminKey } },
+    );
+    try {
+      ws.send({ type: 'chat', content: '@say over a socket' });
+      const turn = await ws.untilEnd();
+      expect(turn.map((m) => m.type)).toEqual([
+        'run_start',
+        'step_start',
+        'text',
+        'step_complete',
+        'final',
+        'usage',
+        'end',
+      ]);
+    } finally {
+      await ws.close();
+    }
 
     const sandboxed = await d.api('POST', `/api/tenants/${tenantId}/conversations`, {});
     expect(sandboxed.body.kind).toBe('conversation');
