@@ -23,6 +23,7 @@ import { DockerEngine } from './docker/docker-engine.js';
 import { HealthService } from './health/health-service.js';
 import { Metrics } from './metrics/metrics.js';
 import { PolicyService } from './policy/policy-service.js';
+import { SimpleChatService } from './runs/simple-chat-service.js';
 import { createWorkspaces } from './workspace/create-workspaces.js';
 
 export { createAgentdImageBuilder, createImageBuilder } from './daemon/image-builders.js';
@@ -166,6 +167,7 @@ async function wire(
     authenticate,
     tickets,
     streams,
+    chats: new SimpleChatService({ conversations: services.conversations, streams }),
     health,
     metrics,
     metricsEnabled: config.metrics.enabled,

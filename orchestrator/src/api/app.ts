@@ -17,6 +17,7 @@ import type { TenantService } from '../controlplane/tenant-service.js';
 import type { UsageService } from '../controlplane/usage-service.js';
 import type { OperatorService } from '../operators/operator-service.js';
 import type { RunStreamService } from '../runs/run-stream-service.js';
+import type { SimpleChatService } from '../runs/simple-chat-service.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { installAccessControl, type RequestAuthenticator } from './access.js';
 import { installErrorHandler, sendFrameworkError, writeClientError } from './error-handler.js';
@@ -31,6 +32,7 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
+import { simpleChatRoutes } from './routes/simple-chats.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { usageRoutes } from './routes/usage.js';
@@ -44,6 +46,7 @@ export interface ApiDependencies {
   authenticate: RequestAuthenticator;
   tickets: TicketService;
   streams: RunStreamService;
+  chats: SimpleChatService;
   health: HealthService;
   metrics: Metrics;
   metricsEnabled: boolean;
@@ -121,6 +124,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     exposedHeaders: [
       'x-request-id',
       'x-run-id',
+      'x-chat-id',
       'retry-after',
       'x-ratelimit-limit',
       'x-ratelimit-remaining',
@@ -171,6 +175,14 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   );
   await app.register(runRoutes, {
     connections,
+    streams: deps.streams,
+    heartbeatMs: deps.http.heartbeatMs,
+    retryMs: deps.http.sseRetryMs,
+    shutdown: deps.shutdown,
+  });
+  await app.register(simpleChatRoutes, {
+    connections,
+    chats: deps.chats,
     streams: deps.streams,
     heartbeatMs: deps.http.heartbeatMs,
     retryMs: deps.http.sseRetryMs,

@@ -107,6 +107,10 @@ export const ModelSchema = Type.Object({
   updatedAt: Timestamp,
 });
 
+export const ConversationKindSchema = Type.Union([Type.Literal('conversation'), Type.Literal('chat')], {
+  description: '`chat`: a simple chat, run without a sandbox or tools',
+});
+
 export const ConversationBody = Type.Object(
   {
     modelId: Type.Optional(IdSchema),
@@ -114,6 +118,9 @@ export const ConversationBody = Type.Object(
     userId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
     profile: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
     workspaceEnabled: Type.Optional(Type.Boolean()),
+    kind: Type.Optional(ConversationKindSchema),
+    /** Only for chats. */
+    systemPrompt: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
   },
   closed,
 );
@@ -126,6 +133,8 @@ export const ConversationSchema = Type.Object({
   title: Nullable(Type.String()),
   workspaceEnabled: Type.Boolean(),
   profile: Nullable(Type.String()),
+  kind: ConversationKindSchema,
+  systemPrompt: Nullable(Type.String()),
   status: Type.String(),
   archivedAt: Nullable(Timestamp),
   workspaceVersion: Type.Integer(),
@@ -139,6 +148,7 @@ export const ConversationListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
   userId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('archived')])),
+  kind: Type.Optional(ConversationKindSchema),
 });
 
 export const MessageSchema = Type.Object({
@@ -199,3 +209,29 @@ export const AuditQuery = Type.Object({
 });
 
 export const DeleteTenantQuery = Type.Object({ force: Type.Optional(Type.Boolean()) });
+
+export const ChatStreamBody = Type.Object(
+  {
+    message: Type.String({ minLength: 1, maxLength: 200_000 }),
+    chatId: Type.Optional(IdSchema),
+    modelId: Type.Optional(IdSchema),
+    systemPrompt: Type.Optional(Type.String({ maxLength: 100_000 })),
+  },
+  closed,
+);
+
+export const ChatListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('archived')])),
+});
+
+export const ChatParams = Type.Object({ tenantId: IdSchema, chatId: IdSchema });
+
+export const ChatWithMessagesSchema = Type.Object({
+  ...ConversationSchema.properties,
+  /** The first page of the chat's messages, oldest first; `messagesNextCursor` pages on. */
+  messages: Type.Array(MessageSchema),
+  messagesNextCursor: Nullable(Type.String()),
+});

@@ -27,6 +27,8 @@ const STATUS: Record<ErrorCode, number> = {
   SECURITY_POSTURE: 503,
   // A run's end (an event on an open stream): the sandbox hit a resource limit the tenant's policy set.
   SANDBOX_LIMIT: 422,
+  // A simple-chat route named a sandboxed conversation (or the reverse).
+  CONVERSATION_KIND_MISMATCH: 409,
 };
 
 export function httpStatusOf(err: AgentdError): number {

@@ -75,6 +75,8 @@ export function conversationJson(conversation: Conversation) {
     title: conversation.title,
     workspaceEnabled: conversation.workspaceEnabled,
     profile: conversation.profile,
+    kind: conversation.kind,
+    systemPrompt: conversation.systemPrompt,
     status: conversation.status,
     archivedAt: iso(conversation.archivedAt),
     workspaceVersion: conversation.workspaceVersion,

@@ -1,6 +1,6 @@
 import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js';
 import type { LockService } from '../common/lock-service.js';
-import type { Conversation, ConversationStatus, Message } from '../store/entities.js';
+import type { Conversation, ConversationKind, ConversationStatus, Message } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
 import type { ConversationCleanup } from './tenant-service.js';
 
@@ -10,6 +10,9 @@ export interface ConversationInput {
   userId?: string | null | undefined;
   profile?: string | null | undefined;
   workspaceEnabled?: boolean | undefined;
+  kind?: ConversationKind | undefined;
+  /** Only for chats: replaces the tenant's system prompt. */
+  systemPrompt?: string | null | undefined;
 }
 
 export interface ConversationServiceOptions {
@@ -42,14 +45,24 @@ export class ConversationService {
         `/profile: no sandbox profile ${input.profile} (have ${this.options.profileNames().join(', ')})`,
       );
     }
+    const kind = input.kind ?? 'conversation';
+    if (kind === 'chat') {
+      // A chat has no sandbox: nothing to isolate, no workspace to keep.
+      if (input.profile) issues.push('/profile: a chat has no sandbox');
+      if (input.workspaceEnabled) issues.push('/workspaceEnabled: a chat has no workspace');
+    } else if (input.systemPrompt != null) {
+      issues.push('/systemPrompt: only a chat has its own system prompt');
+    }
     if (issues.length > 0) throw new ValidationError('invalid conversation', issues);
     return store.conversations.create({
       tenantId,
       modelId,
       userId: input.userId ?? null,
       title: input.title ?? null,
-      workspaceEnabled: input.workspaceEnabled ?? true,
+      workspaceEnabled: kind === 'chat' ? false : (input.workspaceEnabled ?? true),
       profile: input.profile ?? null,
+      kind,
+      systemPrompt: input.systemPrompt ?? null,
     });
   }
 
@@ -61,7 +74,7 @@ export class ConversationService {
 
   list(
     tenantId: string,
-    filter: { userId?: string; status?: ConversationStatus },
+    filter: { userId?: string; status?: ConversationStatus; kind?: ConversationKind },
     page: PageRequest,
   ): Promise<Page<Conversation>> {
     return this.options.store.conversations.list(tenantId, filter, page);
@@ -69,6 +82,13 @@ export class ConversationService {
 
   async archive(tenantId: string, id: string): Promise<Conversation> {
     const conversation = await this.options.store.conversations.archive(tenantId, id);
+    if (!conversation) throw new NotFoundError('conversation', id);
+    return conversation;
+  }
+
+  /** Replaces a chat's system prompt. */
+  async setSystemPrompt(tenantId: string, id: string, systemPrompt: string | null): Promise<Conversation> {
+    const conversation = await this.options.store.conversations.setSystemPrompt(tenantId, id, systemPrompt);
     if (!conversation) throw new NotFoundError('conversation', id);
     return conversation;
   }

@@ -37,10 +37,10 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
   const { config, store, callHome, coordination, registry, sandboxes, logger, metrics } = deps;
   const { nodeId } = config;
   const { locks, eventLog, signals, nodes } = coordination;
-  const gateway = new ModelGateway({
+  const gateway: ModelGateway = new ModelGateway({
     providers: deps.providers,
     store,
-    emit: (run, event) => runs.relay(run, event),
+    emit: (run, event): Promise<void> => runs.relay(run, event),
     // A fast model's deltas are joined into fewer events; 0 keeps one event per delta.
     coalescing:
       config.models.deltaWindowMs === 0
@@ -50,7 +50,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     metrics,
   });
   const recovery = new RunRecovery({ nodeId, store, eventLog, nodes, registry, logger });
-  const runs = new RunService({
+  const runs: RunService = new RunService({
     nodeId,
     signals,
     recovery,
@@ -60,6 +60,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     eventLog,
     workspace: deps.workspace,
     usage: deps.usage,
+    gateway,
     settings: config.runs,
     clock: deps.clock,
     logger,

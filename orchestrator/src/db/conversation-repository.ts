@@ -25,6 +25,8 @@ export class PrismaConversationRepository implements ConversationRepository {
           userId: input.userId ?? null,
           title: input.title ?? null,
           profile: input.profile ?? null,
+          ...(input.kind !== undefined ? { kind: input.kind } : {}),
+          systemPrompt: input.systemPrompt ?? null,
           ...(input.workspaceEnabled !== undefined ? { workspaceEnabled: input.workspaceEnabled } : {}),
         },
       });
@@ -56,6 +58,7 @@ export class PrismaConversationRepository implements ConversationRepository {
         tenantId,
         ...(filter.userId !== undefined ? { userId: filter.userId } : {}),
         ...(filter.status !== undefined ? { status: filter.status } : {}),
+        ...(filter.kind !== undefined ? { kind: filter.kind } : {}),
       },
       (args) => this.prisma.conversation.findMany(args),
       toConversation,
@@ -68,6 +71,15 @@ export class PrismaConversationRepository implements ConversationRepository {
       where: { id, tenantId, status: 'active' },
       data: { status: 'archived', archivedAt: new Date() },
     });
+    return this.get(tenantId, id);
+  }
+
+  async setSystemPrompt(
+    tenantId: string,
+    id: string,
+    systemPrompt: string | null,
+  ): Promise<Conversation | undefined> {
+    await this.prisma.conversation.updateMany({ where: { id, tenantId }, data: { systemPrompt } });
     return this.get(tenantId, id);
   }
 

@@ -65,6 +65,8 @@ export function toConversation(row: ConversationRow): Conversation {
     title: row.title,
     workspaceEnabled: row.workspaceEnabled,
     profile: row.profile,
+    kind: row.kind,
+    systemPrompt: row.systemPrompt,
     status: row.status,
     archivedAt: row.archivedAt,
     workspaceVersion: row.workspaceVersion,

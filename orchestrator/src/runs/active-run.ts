@@ -40,8 +40,8 @@ export interface ActiveRunInit {
   conversation: Conversation;
   model: Model;
   lock: Lock;
-  /** The run's sandbox: held at once, possibly still starting. */
-  sandbox: SandboxClaim;
+  /** The run's sandbox: held at once, possibly still starting; none for a chat (agentd runs it itself). */
+  sandbox: SandboxClaim | undefined;
   fencingToken: bigint;
   limits: RunLimits;
 }
@@ -59,7 +59,7 @@ export class ActiveRun {
   readonly conversation: Conversation;
   readonly model: Model;
   readonly lock: Lock;
-  readonly sandbox: SandboxClaim;
+  readonly sandbox: SandboxClaim | undefined;
   readonly fencingToken: bigint;
   readonly limits: RunLimits;
 
@@ -103,8 +103,9 @@ export class ActiveRun {
     return this.#phase;
   }
 
-  get sandboxId(): string {
-    return this.#lease?.record.id ?? this.sandbox.record.id;
+  /** Undefined for a run without a sandbox (a chat). */
+  get sandboxId(): string | undefined {
+    return this.#lease?.record.id ?? this.sandbox?.record.id;
   }
 
   /** Whether the run's sandbox has started (a run whose start is pending has no runner yet). */
@@ -120,13 +121,17 @@ export class ActiveRun {
 
   /** Waits until the sandbox is started (or its start failed: the run then fails with that error). */
   async sandboxReady(): Promise<SandboxLease> {
+    if (!this.sandbox) throw new AgentdError('INTERNAL_ERROR', `run ${this.id} has no sandbox`);
     this.#lease = await this.sandbox.ready;
     return this.#lease;
   }
 
-  /** The sandbox to give back when the run ends, once its start settled; undefined when it never started. */
+  /**
+   * The sandbox to give back when the run ends, once its start settled; undefined when it never started
+   * (or the run has none).
+   */
   async settledLease(): Promise<SandboxLease | undefined> {
-    this.#lease = await this.sandbox.ready.catch(() => undefined);
+    this.#lease = await this.sandbox?.ready.catch(() => undefined);
     return this.#lease;
   }
 
@@ -198,6 +203,11 @@ export class ActiveRun {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** The turn runs in agentd itself (a chat): no runner takes it, the gateway calls the model directly. */
+  runWithoutRunner(): void {
+    this.#move('running');
   }
 
   /** Records why the run must stop (first reason wins), tells the runner and aborts model calls. */

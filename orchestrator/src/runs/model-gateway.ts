@@ -8,10 +8,10 @@ import type {
   StopReason,
   ToolName,
 } from '@agentd/sandbox-runner/protocol';
-import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
+import { AgentdError, ERROR_CODES, errorMessage, isAgentdError, type ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ModelProvider, ModelUsage } from '../model/model-provider.js';
+import type { ModelProvider, ModelUsage, ToolSpec } from '../model/model-provider.js';
 import { costPicoUsd } from '../model/pricing.js';
 import { TOOL_SPECS } from '../model/tool-specs.js';
 import type { Store } from '../store/repositories.js';
@@ -31,6 +31,13 @@ export interface ModelGatewayOptions {
 /** 16 KiB or 25 ms: few events for a fast model, no visible lag for a slow one. */
 const DEFAULT_COALESCING: DeltaCoalescing = { maxChars: 16 * 1024, maxDelayMs: 25 };
 const TOOL_NAMES: ReadonlySet<string> = new Set(TOOL_SPECS.map((t) => t.name));
+
+/** Where one model call's chunks go: the runner's NDJSON response, or agentd itself for a chat. */
+type ChunkSink = (chunk: ModelStreamChunk) => Promise<void>;
+
+/** How a model call agentd made itself ended. */
+export type DirectCallEnding =
+  { kind: 'stop'; stopReason: StopReason } | { kind: 'error'; code: ErrorCode; message: string };
 
 /**
  * The model gateway: the only way a sandbox reaches a model. agentd chooses the model, system prompt and tool
@@ -62,22 +69,41 @@ export class ModelGateway {
     try {
       if (appended) await this.#persist(run, [appended]);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+      const sink: ChunkSink = (chunk) => write(res, chunk, closed);
       if (!run.takeStep()) {
-        await write(
-          res,
-          {
-            type: 'error',
-            code: 'STEP_LIMIT',
-            message: `the run reached its limit of ${run.limits.maxSteps} model calls`,
-          },
-          closed,
-        );
+        await sink({ type: 'error', code: 'STEP_LIMIT', message: stepLimitMessage(run) });
         return;
       }
-      await this.#converse(run, res, closed);
+      await this.#converse(run, sink, closed);
     } finally {
       run.endModelCall();
       if (!res.writableEnded) res.end();
+    }
+  }
+
+  /**
+   * One model call agentd makes itself, for a run without a runner (a chat): the same events, usage and
+   * stored messages as a runner's call, with no tools offered.
+   */
+  async converseDirect(run: ActiveRun): Promise<DirectCallEnding> {
+    run.beginModelCall();
+    try {
+      if (!run.takeStep()) return { kind: 'error', code: 'STEP_LIMIT', message: stepLimitMessage(run) };
+      let ending: DirectCallEnding | undefined;
+      await this.#converse(
+        run,
+        async (chunk) => {
+          if (chunk.type === 'stop') ending = { kind: 'stop', stopReason: chunk.stopReason };
+          if (chunk.type === 'error')
+            ending = { kind: 'error', code: errorCode(chunk.code), message: chunk.message };
+        },
+        run.signal,
+      );
+      return (
+        ending ?? { kind: 'error', code: 'INTERNAL_ERROR', message: 'the model call ended without a result' }
+      );
+    } finally {
+      run.endModelCall();
     }
   }
 
@@ -118,7 +144,7 @@ export class ModelGateway {
     return appended;
   }
 
-  async #converse(run: ActiveRun, res: ServerResponse, closed: AbortSignal): Promise<void> {
+  async #converse(run: ActiveRun, sink: ChunkSink, closed: AbortSignal): Promise<void> {
     const provider = this.options.providers.get(run.model.provider);
     if (!provider) throw new AgentdError('MODEL_ERROR', `no provider ${run.model.provider} is configured`);
     const signal = AbortSignal.any([run.signal, closed]);
@@ -134,12 +160,13 @@ export class ModelGateway {
     let stopReason: StopReason | undefined;
     let usage: ModelUsage | undefined;
     const started = performance.now();
+    const tools = toolsOf(run);
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
-        system: run.tenant.systemPrompt,
+        system: systemPromptOf(run),
         messages: [...run.transcript.messages],
-        tools: [...TOOL_SPECS],
+        tools,
         maxOutputTokens: run.model.maxOutputTokens,
         signal,
       })) {
@@ -147,15 +174,21 @@ export class ModelGateway {
           case 'text':
             text.push(event.delta);
             await events.delta('text', event.delta);
-            await write(res, { type: 'text', delta: event.delta }, closed);
+            await sink({ type: 'text', delta: event.delta });
             break;
           case 'thinking':
             thinking.push(event.delta);
             if (event.signature !== undefined) signature = event.signature;
             await events.delta('thinking', event.delta);
-            if (event.delta !== '') await write(res, { type: 'thinking', delta: event.delta }, closed);
+            if (event.delta !== '') await sink({ type: 'thinking', delta: event.delta });
             break;
           case 'tool_use':
+            // A chat offers no tools: a provider that asks for one anyway ends the turn, nothing is run.
+            if (tools.length === 0)
+              throw new AgentdError(
+                'MODEL_ERROR',
+                `the model asked for tool "${event.name}", but this conversation offers no tools`,
+              );
             toolUses.push({ toolUse: { toolUseId: event.toolUseId, name: event.name, input: event.input } });
             // Clients see only the contract's tool names; an unknown one still gets an error result.
             if (TOOL_NAMES.has(event.name)) {
@@ -167,11 +200,12 @@ export class ModelGateway {
                 input: event.input,
               });
             }
-            await write(
-              res,
-              { type: 'tool_use', toolUseId: event.toolUseId, name: event.name, input: event.input },
-              closed,
-            );
+            await sink({
+              type: 'tool_use',
+              toolUseId: event.toolUseId,
+              name: event.name,
+              input: event.input,
+            });
             break;
           case 'stop':
             stopReason = event.stopReason;
@@ -188,7 +222,7 @@ export class ModelGateway {
         .flush()
         .catch((e: unknown) => this.#log.warn({ err: e, runId: run.id }, 'Lost model events'));
       if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model provider failed unexpectedly');
-      await write(res, { type: 'error', code, message: errorMessage(err) }, closed).catch(() => undefined);
+      await sink({ type: 'error', code, message: errorMessage(err) }).catch(() => undefined);
       this.options.metrics.modelCalls.inc({ provider: provider.name, result: 'error' });
       return;
     } finally {
@@ -219,7 +253,7 @@ export class ModelGateway {
     await this.#persist(run, [assistant], usage);
     // Every event of this call is in the log before the runner can answer it (tool_result, step_complete).
     await events.flush();
-    await write(res, { type: 'stop', stopReason: reason }, closed);
+    await sink({ type: 'stop', stopReason: reason });
   }
 
   /** A run that is already finishing has emitted its `final` or `error`: nothing may follow it. */
@@ -248,6 +282,26 @@ export class ModelGateway {
       throw new AgentdError('CONVERSATION_BUSY', 'a newer run took over this conversation');
     }
   }
+}
+
+/** A chat gets no tools (it has no sandbox to run them in). */
+function toolsOf(run: ActiveRun): ToolSpec[] {
+  return run.conversation.kind === 'chat' ? [] : [...TOOL_SPECS];
+}
+
+/** A chat's own system prompt replaces the tenant's. */
+function systemPromptOf(run: ActiveRun): string | null {
+  return run.conversation.kind === 'chat'
+    ? (run.conversation.systemPrompt ?? run.tenant.systemPrompt)
+    : run.tenant.systemPrompt;
+}
+
+function stepLimitMessage(run: ActiveRun): string {
+  return `the run reached its limit of ${run.limits.maxSteps} model calls`;
+}
+
+function errorCode(code: string): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'MODEL_ERROR';
 }
 
 /** Tool use ids of the last assistant message, when it is the last message (its results are due). */

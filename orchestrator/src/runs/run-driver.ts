@@ -1,8 +1,9 @@
-import type { ConversationMessage, RunSpec } from '@agentd/sandbox-runner/protocol';
+import type { RunSpec } from '@agentd/sandbox-runner/protocol';
 import type { Logger } from '../common/logger.js';
 import type { RunSettings } from '../config/run-settings.js';
 import type { Store } from '../store/repositories.js';
 import type { ActiveRun, RunOutcome } from './active-run.js';
+import { beginTurn, SUPERSEDED } from './begin-turn.js';
 import type { WorkspaceSync } from './workspace-sync.js';
 
 export interface RunDriverDeps {
@@ -23,24 +24,11 @@ export async function driveRun(
   log: Logger,
 ): Promise<RunOutcome> {
   const { store } = deps;
-  const history: ConversationMessage[] = (await store.messages.history(run.conversation.id)).map((m) => ({
-    role: m.role,
-    content: m.content,
-  }));
-  const user: ConversationMessage = { role: 'user', content: [{ text: message }] };
-  run.begin([...history, user]);
-  if (
-    !(await store.runs.appendMessages(run.id, run.fencingToken, [{ role: 'user', content: user.content }]))
-  ) {
-    return {
-      kind: 'failed',
-      code: 'CONVERSATION_BUSY',
-      message: 'a newer run took over this conversation',
-    };
-  }
+  const history = await beginTurn(run, message, store);
+  if (!history) return SUPERSEDED;
   // The sandbox started meanwhile (a new container boots while the history loads and the message is stored).
   const lease = await run.sandboxReady();
-  if (lease.record.id !== run.sandbox.record.id) await store.runs.setSandbox(run.id, lease.record.id);
+  if (lease.record.id !== run.sandbox?.record.id) await store.runs.setSandbox(run.id, lease.record.id);
   if (!run.stopOutcome()) await deps.workspace.syncIn(run);
   const stoppedEarly = run.stopOutcome();
   if (stoppedEarly) return stoppedEarly;

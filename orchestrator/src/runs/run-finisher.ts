@@ -128,7 +128,7 @@ export class RunFinisher {
     if (lease && run.sandboxDiscarded) {
       await attempt('remove the sandbox', async () => {
         // It may be gone already (killed and removed to stop the run, or died).
-        if (await sandboxes.get(run.sandboxId)) await sandboxes.remove(run.sandboxId, 'run_aborted');
+        if (await sandboxes.get(lease.record.id)) await sandboxes.remove(lease.record.id, 'run_aborted');
       });
     } else if (lease) {
       await attempt('release the sandbox', () => sandboxes.release(lease));
@@ -145,6 +145,7 @@ export class RunFinisher {
    * so the workspace sync waits for it (briefly: a runner that never reports is not waited on for long).
    */
   async #saveWorkspace(run: ActiveRun): Promise<void> {
+    if (!run.sandbox) return;
     await Promise.race([run.jobSettled, sleep(JOB_SETTLE_MS)]);
     await this.options.workspace.syncOut(run);
   }

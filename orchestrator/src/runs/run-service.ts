@@ -11,6 +11,8 @@ import type { SandboxRecord } from '../sandbox/sandbox-record.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { Store } from '../store/repositories.js';
 import { ActiveRun, type RunOutcome } from './active-run.js';
+import { driveChat } from './chat-driver.js';
+import type { ModelGateway } from './model-gateway.js';
 import { admitRun, conversationBusy } from './run-admission.js';
 import { driveRun } from './run-driver.js';
 import type { RunEventLog } from './run-event-log.js';
@@ -39,6 +41,8 @@ export interface RunServiceOptions {
   metrics: Metrics;
   /** Watches each run's sandbox for limits and usage; absent, runs are not watched. */
   usage?: SandboxUsageReader;
+  /** Drives chats (runs without a sandbox) directly. */
+  gateway: Pick<ModelGateway, 'converseDirect'>;
 }
 
 export interface StartRunRequest {
@@ -50,7 +54,8 @@ export interface StartRunRequest {
 
 /**
  * Executes agent turns on this node: one per conversation at a time (the conversation lock), in the
- * conversation's sandbox, with agentd numbering and logging every event and deciding how each run ends.
+ * conversation's sandbox (a chat has none: agentd calls the model itself), with agentd numbering and logging
+ * every event and deciding how each run ends.
  * Transports do not call it directly: they go through RunStreamService.
  */
 export class RunService {
@@ -131,13 +136,17 @@ export class RunService {
     try {
       await this.options.recovery.takeOver(conversation.id, (runId) => this.#active.has(runId));
       // Capacity is reserved here; a new container starts while the run begins (the client is told at once).
-      sandbox = await this.options.sandboxes.claim({
-        tenantId: tenant.id,
-        conversationId: conversation.id,
-        profile: conversation.profile ?? tenant.policy.profile,
-        limits: tenant.policy.limits,
-        ...(tenant.policy.idleProcesses ? { idleProcesses: tenant.policy.idleProcesses } : {}),
-      });
+      // A chat needs none: no sandbox, no workspace, no runner.
+      sandbox =
+        conversation.kind === 'chat'
+          ? undefined
+          : await this.options.sandboxes.claim({
+              tenantId: tenant.id,
+              conversationId: conversation.id,
+              profile: conversation.profile ?? tenant.policy.profile,
+              limits: tenant.policy.limits,
+              ...(tenant.policy.idleProcesses ? { idleProcesses: tenant.policy.idleProcesses } : {}),
+            });
     } catch (err) {
       await lock.release();
       throw err;
@@ -152,9 +161,9 @@ export class RunService {
         modelId: model.id,
         nodeId: this.options.nodeId,
       });
-      await store.runs.setSandbox(runId, sandbox.record.id);
+      if (sandbox) await store.runs.setSandbox(runId, sandbox.record.id);
     } catch (err) {
-      const lease = await sandbox.ready.catch(() => undefined);
+      const lease = await sandbox?.ready.catch(() => undefined);
       if (lease) await this.options.sandboxes.release(lease);
       await lock.release();
       throw err;
@@ -181,7 +190,7 @@ export class RunService {
     });
     this.options.metrics.runsStarted.inc();
     await this.#emit(run, { type: 'run_start', conversationId: conversation.id, modelId: model.id });
-    await this.#emit(run, { type: 'allocating', source: sandbox.source });
+    if (sandbox) await this.#emit(run, { type: 'allocating', source: sandbox.source });
     const done = this.#execute(run, request.message);
     this.#done.set(runId, done);
     void done.finally(() => setTimeout(() => this.#done.delete(runId), 60_000).unref());
@@ -268,19 +277,22 @@ export class RunService {
     );
     timer.unref();
     let outcome: RunOutcome;
-    const watch = this.options.usage
-      ? watchRunSandbox(run, {
-          reader: this.options.usage,
-          settings: this.options.settings,
-          clock: this.options.clock,
-          log,
-          emit: (body) => this.#emit(run, body),
-          stop: (outcome) => this.#stop(run, outcome),
-        })
-      : undefined;
+    const watch =
+      this.options.usage && run.sandbox
+        ? watchRunSandbox(run, {
+            reader: this.options.usage,
+            settings: this.options.settings,
+            clock: this.options.clock,
+            log,
+            emit: (body) => this.#emit(run, body),
+            stop: (outcome) => this.#stop(run, outcome),
+          })
+        : undefined;
     if (watch) this.#watches.set(run.id, watch);
     try {
-      outcome = await driveRun(run, message, this.options, log);
+      outcome = run.sandbox
+        ? await driveRun(run, message, this.options, log)
+        : await driveChat(run, message, { ...this.options, emit: (r, body) => this.#emit(r, body) }, log);
     } catch (err) {
       if (!isAgentdError(err)) log.error({ err }, 'Run failed unexpectedly');
       outcome = run.stopOutcome() ?? {
@@ -318,7 +330,7 @@ export class RunService {
         'Runner did not stop in time; killing its sandbox',
       );
       void this.options.sandboxes
-        .remove(run.sandboxId, 'run_aborted')
+        .remove(run.lease.record.id, 'run_aborted')
         .catch((err: unknown) => this.#log.error({ err, runId: run.id }, 'Could not kill the sandbox'))
         .finally(() =>
           run.endRunner({ kind: 'error', code: 'SANDBOX_LOST', message: 'sandbox killed to stop the run' }),

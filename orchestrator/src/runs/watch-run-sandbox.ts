@@ -26,12 +26,13 @@ export function watchRunSandbox(run: ActiveRun, deps: WatchRunSandboxDeps): RunR
     read: async () => (record ? reader.read(record) : undefined),
     onLimit: async (reached: LimitReached) => {
       log.warn({ limit: reached.limit, current: reached.current, max: reached.max }, reached.message);
-      reader.recordLimit(run.sandboxId, {
-        limit: reached.limit,
-        message: reached.message,
-        runId: run.id,
-        at: new Date(clock.now()).toISOString(),
-      });
+      if (record)
+        reader.recordLimit(record.id, {
+          limit: reached.limit,
+          message: reached.message,
+          runId: run.id,
+          at: new Date(clock.now()).toISOString(),
+        });
       await deps.emit({ type: 'warning', code: 'SANDBOX_LIMIT', ...reached });
     },
     onPidsSaturated: (message) => {
@@ -44,7 +45,7 @@ export function watchRunSandbox(run: ActiveRun, deps: WatchRunSandboxDeps): RunR
     clock,
     logger: log,
   });
-  void run.sandbox.ready.then(
+  void run.sandbox?.ready.then(
     async (lease) => {
       record = lease.record;
       await watch.start();

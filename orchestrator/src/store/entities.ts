@@ -48,6 +48,9 @@ export interface Model {
 
 export type ConversationStatus = 'active' | 'archived';
 
+/** `chat`: a simple chat, run by agentd itself with no sandbox and no tools. */
+export type ConversationKind = 'conversation' | 'chat';
+
 export interface Conversation {
   id: string;
   tenantId: string;
@@ -57,6 +60,9 @@ export interface Conversation {
   workspaceEnabled: boolean;
   /** Isolation profile; null = the tenant's or the deployment's default. */
   profile: string | null;
+  kind: ConversationKind;
+  /** A chat's own system prompt (replaces the tenant's); null for conversations. */
+  systemPrompt: string | null;
   status: ConversationStatus;
   archivedAt: Date | null;
   /** Workspace version last committed to the store (0 = empty). */

@@ -4,6 +4,7 @@ import type {
   ApiKeyScope,
   AuditEntry,
   Conversation,
+  ConversationKind,
   ConversationStatus,
   Message,
   MessageRole,
@@ -78,6 +79,7 @@ export interface ModelRepository {
 export interface ConversationFilter {
   userId?: string;
   status?: ConversationStatus;
+  kind?: ConversationKind;
 }
 
 export interface ConversationRepository {
@@ -88,11 +90,19 @@ export interface ConversationRepository {
     title?: string | null;
     workspaceEnabled?: boolean;
     profile?: string | null;
+    kind?: ConversationKind;
+    systemPrompt?: string | null;
   }): Promise<Conversation>;
   /** Scoped by tenant: another tenant's conversation is "not found". */
   get(tenantId: string, id: string): Promise<Conversation | undefined>;
   list(tenantId: string, filter: ConversationFilter, page: PageRequest): Promise<Page<Conversation>>;
   archive(tenantId: string, id: string): Promise<Conversation | undefined>;
+  /** Replaces a chat's system prompt; undefined when it does not exist. */
+  setSystemPrompt(
+    tenantId: string,
+    id: string,
+    systemPrompt: string | null,
+  ): Promise<Conversation | undefined>;
   /** Deletes the conversation with its messages, runs and usage. */
   delete(tenantId: string, id: string): Promise<boolean>;
   /** The fencing token of the conversation's newest run (0 before any run); undefined when it does not exist. */

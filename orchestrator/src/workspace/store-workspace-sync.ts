@@ -83,7 +83,12 @@ export class StoreWorkspaceSync implements WorkspaceSync {
     const started = performance.now();
     try {
       const version = await workspaces.exclusive(ws, async (manifest) => {
-        const session = this.options.sessions.openInbound({ ws, sandboxId: run.sandboxId, limits, manifest });
+        const session = this.options.sessions.openInbound({
+          ws,
+          sandboxId: run.lease.record.id,
+          limits,
+          manifest,
+        });
         try {
           await this.#job(
             run.lease.channel,
@@ -108,10 +113,10 @@ export class StoreWorkspaceSync implements WorkspaceSync {
           run.fencingToken,
         );
       // What the sandbox holds is bookkeeping after the fact: ride out a Redis blip rather than fail the sync.
-      await retry(() => registry.update(run.sandboxId, { workspaceVersion: version }), RIDE_OUT_OUTAGE);
+      await retry(() => registry.update(run.lease.record.id, { workspaceVersion: version }), RIDE_OUT_OUTAGE);
       metrics.workspaceSyncs.inc({ direction: 'in', result: 'ok' });
     } catch (err) {
-      await registry.update(run.sandboxId, { workspaceVersion: null });
+      await registry.update(run.lease.record.id, { workspaceVersion: null });
       metrics.workspaceSyncs.inc({ direction: 'in', result: resultOf(err) });
       if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.markSandboxForDiscard();
       throw syncFailed('in', err);
@@ -126,7 +131,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
       const bytes = await this.#syncOut({
         ws: refOf(run.conversation),
         channel: run.lease.channel,
-        sandboxId: run.sandboxId,
+        sandboxId: run.lease.record.id,
         limits: this.#limits(run.tenant, run.conversation),
         fencingToken: run.fencingToken,
       });

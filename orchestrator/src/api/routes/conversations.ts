@@ -31,10 +31,14 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
       config,
     },
     async (request) => {
-      const { limit, cursor, userId, status } = request.query;
+      const { limit, cursor, userId, status, kind } = request.query;
       const result = await conversations.list(
         request.params.tenantId,
-        { ...(userId === undefined ? {} : { userId }), ...(status === undefined ? {} : { status }) },
+        {
+          ...(userId === undefined ? {} : { userId }),
+          ...(status === undefined ? {} : { status }),
+          ...(kind === undefined ? {} : { kind }),
+        },
         { limit: limit ?? 50, cursor },
       );
       return { items: result.items.map(conversationJson), nextCursor: result.nextCursor };
