@@ -27,6 +27,8 @@ const STATUS: Record<ErrorCode, number> = {
   SECURITY_POSTURE: 503,
   // A run's end (an event on an open stream): the sandbox hit a resource limit the tenant's policy set.
   SANDBOX_LIMIT: 422,
+  // A skill upload over a size, file-count or compression limit.
+  SKILL_LIMIT: 413,
 };
 
 export function httpStatusOf(err: AgentdError): number {
