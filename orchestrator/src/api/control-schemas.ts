@@ -114,6 +114,10 @@ export const ConversationBody = Type.Object(
     userId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
     profile: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
     workspaceEnabled: Type.Optional(Type.Boolean()),
+    /** A subset of the tenant's skills (by name); absent or null = all enabled skills. */
+    skills: Type.Optional(
+      Nullable(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,64}$' }), { maxItems: 64 })),
+    ),
   },
   closed,
 );

@@ -10,6 +10,8 @@ export interface ConversationInput {
   userId?: string | null | undefined;
   profile?: string | null | undefined;
   workspaceEnabled?: boolean | undefined;
+  /** The tenant's skills this conversation uses; absent or null = all enabled ones. */
+  skills?: readonly string[] | null | undefined;
 }
 
 export interface ConversationServiceOptions {
@@ -43,7 +45,7 @@ export class ConversationService {
       );
     }
     if (issues.length > 0) throw new ValidationError('invalid conversation', issues);
-    return store.conversations.create({
+    const conversation = await store.conversations.create({
       tenantId,
       modelId,
       userId: input.userId ?? null,
@@ -51,6 +53,8 @@ export class ConversationService {
       workspaceEnabled: input.workspaceEnabled ?? true,
       profile: input.profile ?? null,
     });
+    if (input.skills) await store.skills.setChoice(conversation.id, [...new Set(input.skills)].sort());
+    return conversation;
   }
 
   async get(tenantId: string, id: string): Promise<Conversation> {

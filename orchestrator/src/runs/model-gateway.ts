@@ -137,7 +137,7 @@ export class ModelGateway {
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
-        system: run.tenant.systemPrompt,
+        system: run.systemPrompt,
         messages: [...run.transcript.messages],
         tools: [...TOOL_SPECS],
         maxOutputTokens: run.model.maxOutputTokens,

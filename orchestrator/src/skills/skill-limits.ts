@@ -14,6 +14,8 @@ export interface SkillLimits {
   maxSkillMdBytes: number;
   /** Skills one tenant may register. */
   maxSkillsPerTenant: number;
+  /** What a tenant's enabled skills may take in a sandbox's /skills tmpfs (bytes plus a page per file). */
+  maxEnabledBytes: number;
 }
 
 export const SKILL_LIMITS: SkillLimits = {
@@ -25,6 +27,8 @@ export const SKILL_LIMITS: SkillLimits = {
   maxDescriptionChars: 1024,
   maxSkillMdBytes: 256 * KiB,
   maxSkillsPerTenant: 64,
+  // The /skills tmpfs is 32 MiB (docker/hardened-spec.ts); a quarter stays free for directories and slack.
+  maxEnabledBytes: 24 * MiB,
 };
 
 /** The Agent Skills spec's name rule: lower-case letters, digits and single inner hyphens, at most 64. */
