@@ -143,9 +143,11 @@ describe('Agent Skills: upload, delivery into /skills, the system prompt (real s
       headers: { 'x-api-key': d.adminKey, 'content-type': 'application/x-tar' },
       body: huge,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('SKILL_LIMIT');
+    expect(await res.json()).toMatchObject({
+      error: { code: 'SKILL_LIMIT', message: expect.stringMatching(/huge\.bin declares 1073741824 bytes/) },
+    });
     await huge.cancel().catch(() => undefined);
     // The refusal came from the header: only what sat in buffers was read, never the gigabyte.
     expect(sent).toBeLessThan(64 * 1024 * 1024);

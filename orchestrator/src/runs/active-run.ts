@@ -6,8 +6,7 @@ import type { SandboxClaim, SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
 import type { RunResourceUsage } from './run-resource-watch.js';
 import { RunTranscript } from './run-transcript.js';
-import type { SkillListing } from './skill-sync.js';
-import { withSkills } from './skills-prompt.js';
+import { withSkills, type SkillListing } from './skills-prompt.js';
 
 /** Why a run ended, as agentd decides it (the runner's word is one input among several). */
 export type RunOutcome =

@@ -1,4 +1,8 @@
-import type { SkillListing } from './skill-sync.js';
+/** A skill as the model is told of it: where it lives, what it is for (progressive disclosure: not its body). */
+export interface SkillListing {
+  name: string;
+  description: string;
+}
 
 /** Where skills are mounted in every sandbox (docker/hardened-spec.ts mounts the tmpfs). */
 export const SKILLS_ROOT = '/skills';

@@ -35,7 +35,10 @@ export class SkillFileCollector {
     if (this.#files.size + 1 > this.limits.maxFiles)
       throw skillTooLarge(`more than ${this.limits.maxFiles} files`);
     if (!Number.isSafeInteger(declaredSize) || declaredSize < 0) throw badSkill(`${path}: bad size`);
-    this.#checkTotal(path, declaredSize);
+    if (this.#total + declaredSize > this.limits.maxSkillBytes)
+      throw skillTooLarge(
+        `${path} declares ${declaredSize} bytes; a skill's files may total ${this.limits.maxSkillBytes}`,
+      );
     return path;
   }
 

@@ -9,6 +9,8 @@ import { badSkill, skillTooLarge } from './skill-errors.js';
 import { skillNameProblem, type SkillLimits } from './skill-limits.js';
 import type { SkillObjects } from './skill-objects.js';
 
+export type { StoredSkill } from '../store/skill-repository.js';
+
 export interface SkillFileInfo {
   path: string;
   size: number;

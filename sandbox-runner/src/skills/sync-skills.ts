@@ -37,7 +37,7 @@ export async function syncSkills(
     if (entry === STATE_FILE || wanted.has(entry)) continue;
     await rm(path.join(root, entry), { recursive: true, force: true });
     if (!entry.startsWith(TEMP_PREFIX)) deleted += 1;
-    delete held[entry];
+    held.delete(entry);
   }
   let written = 0;
   let kept = 0;
@@ -45,18 +45,18 @@ export async function syncSkills(
   for (const skill of job.skills) {
     const dir = path.join(root, skill.name);
     const stat = await lstat(dir).catch(() => undefined);
-    if (held[skill.name] === skill.digest && stat?.isDirectory() === true) {
+    if (held.get(skill.name) === skill.digest && stat?.isDirectory() === true) {
       kept += 1;
       continue;
     }
-    delete held[skill.name];
+    held.delete(skill.name);
     await writeState(root, held);
     const temporary = path.join(root, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
     await mkdir(temporary, { mode: 0o755 });
     bytes += await unpack(client, `${ARCHIVE_PREFIX}${job.syncId}/${skill.name}`, temporary);
     await rm(dir, { recursive: true, force: true });
     await rename(temporary, dir);
-    held[skill.name] = skill.digest;
+    held.set(skill.name, skill.digest);
     written += 1;
   }
   await writeState(root, held);
@@ -91,20 +91,18 @@ async function unpack(client: CallHomeClient, urlPath: string, dir: string): Pro
   return bytes;
 }
 
-async function readState(root: string): Promise<Record<string, string>> {
+async function readState(root: string): Promise<Map<string, string>> {
   try {
     const parsed: unknown = JSON.parse(await readFile(path.join(root, STATE_FILE), 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null) return {};
-    return Object.fromEntries(
-      Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
+    if (typeof parsed !== 'object' || parsed === null) return new Map();
+    return new Map(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
   } catch {
-    return {};
+    return new Map();
   }
 }
 
-async function writeState(root: string, held: Record<string, string>): Promise<void> {
+async function writeState(root: string, held: ReadonlyMap<string, string>): Promise<void> {
   const temporary = path.join(root, `${STATE_FILE}.${randomBytes(4).toString('hex')}`);
-  await writeFile(temporary, JSON.stringify(held), { mode: 0o644, flag: 'wx' });
+  await writeFile(temporary, JSON.stringify(Object.fromEntries(held)), { mode: 0o644, flag: 'wx' });
   await rename(temporary, path.join(root, STATE_FILE));
 }

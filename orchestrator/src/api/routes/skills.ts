@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
-import type { SkillService } from '../../skills/skill-service.js';
-import type { StoredSkill } from '../../store/skill-repository.js';
+import type { SkillService, StoredSkill } from '../../skills/skill-service.js';
 import { auditContext } from '../audit-context.js';
 import { ConversationParams, TenantParams } from '../schemas.js';
 
