@@ -225,5 +225,12 @@ describe('Agent Skills: upload, delivery into /skills, the system prompt (real s
     const none = await run(`@system\n${bash('echo COUNT=$(ls -A /skills | grep -vc "^\\.agentd")')}`, chosen);
     expect(none).not.toContain('<available_skills>');
     expect(none).toContain('COUNT=0\n');
+    const all = await d.api('PUT', `/api/tenants/${tenantId}/conversations/${chosen}/skills`, {
+      skills: null,
+    });
+    expect(all.body).toEqual({ skills: null });
+    expect((await d.api('PUT', `/api/tenants/${tenantId}/conversations/${chosen}/skills`, {})).status).toBe(
+      400,
+    );
   });
 });

@@ -121,9 +121,13 @@ export class SkillService {
     context: AuditContext,
     tenantId: string,
     conversationId: string,
-    names: readonly string[] | null,
+    names: readonly string[] | null | undefined,
+    extra: Record<string, unknown> = {},
   ): Promise<string[] | null> {
     await this.#conversation(tenantId, conversationId);
+    if (names === undefined) throw badSkill('skills is required: a list of skill names, or null for all');
+    const unknownFields = Object.keys(extra);
+    if (unknownFields.length > 0) throw badSkill(`unknown field ${unknownFields[0] ?? ''}`);
     const unique = names === null ? null : [...new Set(names)].sort();
     await this.options.store.skills.setChoice(conversationId, unique);
     await this.options.audit.record(context, 'conversation.skills', `conversation:${conversationId}`, {

@@ -27,6 +27,10 @@ const SkillChoice = Type.Object(
   { skills: Type.Union([Type.Array(SkillName, { maxItems: 64 }), Type.Null()]) },
   { additionalProperties: false },
 );
+/** Checked for shape after the conversation is found: another tenant's conversation must answer 404, not 400. */
+const SkillChoiceBody = Type.Object({
+  skills: Type.Optional(Type.Union([Type.Array(SkillName, { maxItems: 64 }), Type.Null()])),
+});
 const uploadDescription =
   'A tar (application/x-tar, gzip allowed: application/gzip), a zip (application/zip) or a JSON file map ' +
   '(application/json: {name?, enabled?, files: {"SKILL.md": "...", "scripts/x.py": "..."}}). SKILL.md needs YAML ' +
@@ -110,7 +114,7 @@ export const skillRoutes: FastifyPluginAsyncTypebox<{ skills: SkillService }> = 
     {
       schema: {
         params: ConversationParams,
-        body: SkillChoice,
+        body: SkillChoiceBody,
         response: { 200: SkillChoice },
         tags,
         summary: "Choose a subset of the tenant's skills for a conversation (null: all enabled)",
@@ -119,9 +123,10 @@ export const skillRoutes: FastifyPluginAsyncTypebox<{ skills: SkillService }> = 
     },
     async (request) => {
       const { tenantId, conversationId } = request.params;
-      return {
-        skills: await skills.choose(auditContext(request), tenantId, conversationId, request.body.skills),
+      const { skills: names, ...extra } = request.body as Record<string, unknown> & {
+        skills?: string[] | null;
       };
+      return { skills: await skills.choose(auditContext(request), tenantId, conversationId, names, extra) };
     },
   );
 
