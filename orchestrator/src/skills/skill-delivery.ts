@@ -63,7 +63,10 @@ export class SkillDelivery implements SkillSync {
     const channel = run.lease.channel;
     const refs: SkillRef[] = skills.map((s) => ({ name: s.name, version: s.version, digest: s.digest }));
     const key = refs.map((r) => `${r.name}@${r.digest}`).join(',');
-    if (this.#delivered.get(channel) === key) return;
+    const held = this.#delivered.get(channel);
+    // A sandbox this process never gave skills holds none (its /skills starts empty): a tenant without skills
+    // costs no round trip. One adopted after a restart may keep its conversation's old skills until it gets some.
+    if (held === key || (held === undefined && key === '')) return;
     const syncId = randomId(16);
     this.#sessions.set(syncId, {
       sandboxId: channel.sandboxId,
