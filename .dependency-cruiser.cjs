@@ -33,6 +33,19 @@ const MAY_IMPORT = {
     'storage',
     'store',
   ],
+  skills: [
+    'common',
+    'config',
+    'metrics',
+    'protocol',
+    'callhome',
+    'controlplane',
+    'runs',
+    'sandbox',
+    'storage',
+    'store',
+    'workspace',
+  ],
   audit: ['common', 'callhome', 'docker', 'sandbox', 'security'],
   coordination: ['common', 'auth', 'runs', 'sandbox'],
   api: [
@@ -47,6 +60,7 @@ const MAY_IMPORT = {
     'store',
     'workspace',
     'audit',
+    'skills',
   ],
   cli: ['common', 'config', 'policy', 'sandbox', 'audit', 'runs'],
   // The composition layer: wires everything, imported by nothing but the entry points.

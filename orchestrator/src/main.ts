@@ -24,6 +24,7 @@ import { HealthService } from './health/health-service.js';
 import { Metrics } from './metrics/metrics.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SimpleChatService } from './runs/simple-chat-service.js';
+import { createSkills } from './skills/create-skills.js';
 import { createWorkspaces } from './workspace/create-workspaces.js';
 
 export { createAgentdImageBuilder, createImageBuilder } from './daemon/image-builders.js';
@@ -117,6 +118,8 @@ async function wire(
     metrics,
   });
 
+  const skills = createSkills({ store, objects: workspaces.objects, audit, callHome, logger });
+
   const { runs, streams, recovery } = createRunSubsystem({
     config,
     store,
@@ -126,13 +129,14 @@ async function wire(
     sandboxes,
     usage: subsystem.usage,
     workspace: workspaces.sync,
+    skills: skills.delivery,
     providers: modelProviders(config.models, logger, overrides.providers),
     clock,
     logger,
     metrics,
   });
 
-  const services = createControlPlane({
+  const controlPlane = createControlPlane({
     config,
     host,
     store,
@@ -148,6 +152,7 @@ async function wire(
     clock,
     logger,
   });
+  const services = { ...controlPlane, skills: skills.service };
 
   const health = new HealthService(
     dependencyChecks({

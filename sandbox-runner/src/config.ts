@@ -5,6 +5,8 @@ export interface RunnerConfig {
   version: string;
   /** Root every tool path is relative to, and the working directory of `bash`. */
   workspaceRoot: string;
+  /** Where agentd delivers the tenant's skills (a tmpfs). */
+  skillsRoot: string;
   /** The environment tools run with: the runner's own, minus its AGENTD_* settings. */
   toolEnv: Record<string, string>;
 }
@@ -21,6 +23,7 @@ export function loadRunnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerCo
     socketPath: env[SOCKET_ENV] ?? '/run/agentd/agentd.sock',
     version: env.AGENTD_RUNNER_VERSION ?? '0.0.0-dev',
     workspaceRoot: env.AGENTD_WORKSPACE ?? '/workspace',
+    skillsRoot: env.AGENTD_SKILLS ?? '/skills',
     toolEnv,
   };
 }

@@ -10,11 +10,13 @@ import {
   type PongData,
   type RunJob,
   type RunnerJob,
+  type SkillsSyncJob,
   type SyncInJob,
   type SyncOutJob,
 } from './protocol.js';
 import { errorMessage, RunnerError } from './runner-error.js';
 import { RunSession } from './run-session.js';
+import { syncSkills } from './skills/sync-skills.js';
 import { syncIn } from './workspace/sync-in.js';
 import { syncOut } from './workspace/sync-out.js';
 import { WorkspaceScanner } from './workspace/workspace-scanner.js';
@@ -30,6 +32,8 @@ export interface JobLoopOptions {
   client: CallHomeClient;
   version: string;
   workspaceRoot: string;
+  /** Where skills are delivered (a tmpfs); default /skills. */
+  skillsRoot?: string;
   toolEnv: Record<string, string>;
 }
 
@@ -98,6 +102,7 @@ export class JobLoop {
         return false;
       case 'sync_in':
       case 'sync_out':
+      case 'skills_sync':
         this.#startSync(job);
         return false;
       case 'shutdown':
@@ -123,8 +128,8 @@ export class JobLoop {
     }
   }
 
-  /** A workspace sync runs in the background like a run, so agentd can still ping; never beside a run. */
-  #startSync(job: SyncInJob | SyncOutJob): void {
+  /** A workspace or skills sync runs in the background like a run, so agentd can still ping; never beside a run. */
+  #startSync(job: SyncInJob | SyncOutJob | SkillsSyncJob): void {
     const busy = this.#active ? `run ${this.#active.session.runId}` : this.#syncing?.kind;
     if (busy !== undefined) {
       void this.#report({
@@ -138,7 +143,9 @@ export class JobLoop {
     const work =
       job.kind === 'sync_in'
         ? syncIn(job, client, this.#scanner, workspaceRoot)
-        : syncOut(job, client, this.#scanner, workspaceRoot);
+        : job.kind === 'sync_out'
+          ? syncOut(job, client, this.#scanner, workspaceRoot)
+          : syncSkills(job, client, this.options.skillsRoot ?? '/skills');
     const done = work
       .catch((err: unknown): JobResult => ({
         jobId: job.jobId,

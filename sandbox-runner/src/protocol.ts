@@ -40,6 +40,12 @@ export type WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
 /** Query parameter naming the sync a workspace request belongs to (the job's `syncId`). */
 export type WorkspaceSyncParam = 'sync';
 
+/**
+ * `GET /v1/skills/{syncId}/{name}` (skills_sync): a tar of the skill's regular files, to unpack under
+ * `/skills/{name}/`. agentd serves only the skills the job named, only to the sandbox it sent the job to.
+ */
+export type SkillArchivePathPrefix = '/v1/skills/';
+
 /** Header the runner sets on every request. */
 export type RunnerVersionHeader = 'x-agentd-runner';
 
@@ -188,7 +194,32 @@ export interface AuditData {
   seccomp: string;
 }
 
-export type RunnerJob = PingJob | RunJob | ShutdownJob | SyncInJob | SyncOutJob | AuditJob;
+/** A skill a sandbox should hold; `digest` (SHA-256 of its archive) tells content apart across versions. */
+export interface SkillRef {
+  name: string;
+  version: number;
+  digest: string;
+}
+
+/**
+ * Makes /skills hold exactly `skills`: a skill whose digest the runner already holds is kept, a changed one is
+ * fetched again (whole), anything else under /skills is removed. Never synced back.
+ */
+export interface SkillsSyncJob {
+  kind: 'skills_sync';
+  jobId: string;
+  syncId: string;
+  skills: SkillRef[];
+}
+
+export interface SkillsSyncData {
+  written: number;
+  kept: number;
+  deleted: number;
+  bytes: number;
+}
+
+export type RunnerJob = PingJob | RunJob | ShutdownJob | SyncInJob | SyncOutJob | AuditJob | SkillsSyncJob;
 export type RunnerJobKind = RunnerJob['kind'];
 
 export interface PongData {

@@ -8,7 +8,7 @@ const MiB = 1024 * 1024;
 // Small limits so the fork bomb and the OOM are cheap: 0.25 CPU, 64 pids, the smallest memory the profile rules
 // allow for these tmpfs sizes (their pages count against it).
 const LIMITS = {
-  memoryBytes: 160 * MiB,
+  memoryBytes: 192 * MiB,
   nanoCpus: 250_000_000,
   pidsLimit: 64,
   workspaceBytes: 8 * MiB,

@@ -14,7 +14,7 @@ const MiB = 1024 * 1024;
 
 /** The standard profile with small sizes so fills and OOM are quick; every hardening setting is the profile's. */
 const LIMITS = {
-  memoryBytes: 256 * MiB,
+  memoryBytes: 288 * MiB,
   workspaceBytes: 64 * MiB,
   tmpBytes: 32 * MiB,
   shmBytes: 16 * MiB,
@@ -146,7 +146,7 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     expect(facts.netInterfaces).toEqual(['lo']);
   });
 
-  it('has a read-only root: only /workspace, /tmp and /dev/shm are writable', () => {
+  it('has a read-only root: only /workspace, /tmp, /skills and /dev/shm are writable', () => {
     for (const dir of ['/', '/etc', '/usr', '/opt/agentd-runner', '/var', '/root', '/home', '/run/agentd']) {
       expect(facts.writes[dir], dir).not.toBe('ok');
     }
@@ -154,7 +154,7 @@ describe('isolation of a live sandbox (standard profile, real engine)', () => {
     expect(facts.writes['/run/agentd']).toBe('EROFS');
     expect(facts.writes['/workspace']).toBe('ok');
     expect(facts.writes['/tmp']).toBe('ok');
-    const allowed = /^\/(workspace|tmp|dev\/shm|dev\/mqueue)(\/|$)/;
+    const allowed = /^\/(workspace|tmp|skills|dev\/shm|dev\/mqueue)(\/|$)/;
     expect(facts.writableDirs.filter((d) => !allowed.test(d))).toEqual([]);
   });
 

@@ -16,6 +16,7 @@ import type { ModelService } from '../controlplane/model-service.js';
 import type { TenantService } from '../controlplane/tenant-service.js';
 import type { UsageService } from '../controlplane/usage-service.js';
 import type { OperatorService } from '../operators/operator-service.js';
+import type { SkillService } from '../skills/skill-service.js';
 import type { RunStreamService } from '../runs/run-stream-service.js';
 import type { SimpleChatService } from '../runs/simple-chat-service.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
@@ -33,6 +34,7 @@ import { keyRoutes } from './routes/keys.js';
 import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
 import { simpleChatRoutes } from './routes/simple-chats.js';
+import { skillRoutes } from './routes/skills.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { ticketRoutes } from './routes/tickets.js';
 import { usageRoutes } from './routes/usage.js';
@@ -62,6 +64,7 @@ export interface ApiDependencies {
     keys: KeyService;
     audit: AuditRoutesOptions;
     operators: OperatorService;
+    skills: SkillService;
   };
 }
 
@@ -206,6 +209,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(modelRoutes, { models: services.models });
   await app.register(conversationRoutes, { conversations: services.conversations });
   await app.register(workspaceRoutes, { files: services.files });
+  await app.register(skillRoutes, { skills: services.skills });
   await app.register(usageRoutes, { usage: services.usage });
   await app.register(keyRoutes, { keys: services.keys });
   await app.register(ticketRoutes, { tickets: deps.tickets });

@@ -121,6 +121,10 @@ export const ConversationBody = Type.Object(
     kind: Type.Optional(ConversationKindSchema),
     /** Only for chats. */
     systemPrompt: Type.Optional(Nullable(Type.String({ maxLength: 100_000 }))),
+    /** A subset of the tenant's skills (by name); absent or null = all enabled skills. */
+    skills: Type.Optional(
+      Nullable(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,64}$' }), { maxItems: 64 })),
+    ),
   },
   closed,
 );

@@ -29,6 +29,8 @@ const STATUS: Record<ErrorCode, number> = {
   SANDBOX_LIMIT: 422,
   // A simple-chat route named a sandboxed conversation (or the reverse).
   CONVERSATION_KIND_MISMATCH: 409,
+  // A skill upload over a size, file-count or compression limit.
+  SKILL_LIMIT: 413,
 };
 
 export function httpStatusOf(err: AgentdError): number {

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'SECURITY_POSTURE',
   'SANDBOX_LIMIT',
   'CONVERSATION_KIND_MISMATCH',
+  'SKILL_LIMIT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -13,6 +13,8 @@ export interface ConversationInput {
   kind?: ConversationKind | undefined;
   /** Only for chats: replaces the tenant's system prompt. */
   systemPrompt?: string | null | undefined;
+  /** The tenant's skills this conversation uses; absent or null = all enabled ones. */
+  skills?: readonly string[] | null | undefined;
 }
 
 export interface ConversationServiceOptions {
@@ -54,7 +56,7 @@ export class ConversationService {
       issues.push('/systemPrompt: only a chat has its own system prompt');
     }
     if (issues.length > 0) throw new ValidationError('invalid conversation', issues);
-    return store.conversations.create({
+    const conversation = await store.conversations.create({
       tenantId,
       modelId,
       userId: input.userId ?? null,
@@ -64,6 +66,8 @@ export class ConversationService {
       kind,
       systemPrompt: input.systemPrompt ?? null,
     });
+    if (input.skills) await store.skills.setChoice(conversation.id, [...new Set(input.skills)].sort());
+    return conversation;
   }
 
   async get(tenantId: string, id: string): Promise<Conversation> {

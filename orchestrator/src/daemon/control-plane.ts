@@ -43,7 +43,7 @@ export interface ControlPlaneDeps {
 }
 
 /** The services behind the control-plane, operator and audit routes. */
-export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['services'] {
+export function createControlPlane(deps: ControlPlaneDeps): Omit<ApiDependencies['services'], 'skills'> {
   const { config, host, store, audit, registry, subsystem, files, docker, logger } = deps;
   const { nodeId } = config;
   const { sandboxes } = subsystem;

@@ -11,6 +11,7 @@ import { RunRecovery } from '../runs/run-recovery.js';
 import { RunService } from '../runs/run-service.js';
 import { RunStreamService } from '../runs/run-stream-service.js';
 import { RunnerBridge } from '../runs/runner-bridge.js';
+import type { SkillSync } from '../runs/skill-sync.js';
 import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
@@ -26,6 +27,7 @@ export interface RunSubsystemDeps {
   sandboxes: SandboxManager;
   usage: SandboxUsageReader;
   workspace: WorkspaceSync;
+  skills: SkillSync;
   providers: Map<string, ModelProvider>;
   clock: Clock;
   logger: Logger;
@@ -59,6 +61,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     locks,
     eventLog,
     workspace: deps.workspace,
+    skills: deps.skills,
     usage: deps.usage,
     gateway,
     settings: config.runs,

@@ -12,6 +12,7 @@ import type {
   TenantRepository,
   UsageRepository,
 } from '../store/repositories.js';
+import type { SkillRepository } from '../store/skill-repository.js';
 import { PrismaApiKeyRepository } from './api-key-repository.js';
 import { PrismaAuditRepository } from './audit-repository.js';
 import { PrismaConversationRepository } from './conversation-repository.js';
@@ -22,6 +23,7 @@ import { PrismaModelRepository } from './model-repository.js';
 import { PrismaReapRepository } from './reap-repository.js';
 import { PrismaRunRepository } from './run-repository.js';
 import { PrismaSettingsRepository } from './settings-repository.js';
+import { PrismaSkillRepository } from './skill-repository.js';
 import { PrismaTenantRepository } from './tenant-repository.js';
 import { PrismaUsageRepository } from './usage-repository.js';
 
@@ -39,6 +41,7 @@ export class PrismaStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
+  readonly skills: SkillRepository;
   private closed: Promise<void> | undefined;
 
   constructor(private readonly prisma: PrismaClient) {
@@ -52,6 +55,7 @@ export class PrismaStore implements Store {
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
+    this.skills = withDomainErrors(new PrismaSkillRepository(prisma));
   }
 
   /** A stalled server (not just a dead one) fails the probe too, after `timeoutMs`. */

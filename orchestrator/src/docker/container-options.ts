@@ -1,5 +1,7 @@
 import type { ContainerCreateOptions, HostConfig } from 'dockerode';
 import {
+  SKILLS_DIR,
+  SKILLS_TMPFS_BYTES,
   SANDBOX_UID,
   SANDBOX_USER,
   SOCKET_MOUNT_POINT,
@@ -44,6 +46,8 @@ export function toCreateOptions(spec: HardenedContainerSpec): ContainerCreateOpt
       // Agents must be able to run what they build in /workspace; /tmp follows the profile.
       [WORKSPACE_DIR]: `rw,exec,nosuid,nodev,size=${limits.workspaceBytes},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
       '/tmp': `rw,${tmpExec},nosuid,nodev,size=${limits.tmpBytes},mode=1777`,
+      // Skill scripts run through an interpreter (python3 /skills/x/run.py); nothing there needs exec.
+      [SKILLS_DIR]: `rw,noexec,nosuid,nodev,size=${SKILLS_TMPFS_BYTES},uid=${SANDBOX_UID},gid=${SANDBOX_UID},mode=0700`,
     },
     ShmSize: limits.shmBytes,
     Memory: limits.memoryBytes,

@@ -33,5 +33,9 @@ export const SANDBOX_USER = '1000:1000';
 export const SANDBOX_UID = 1000;
 export const SOCKET_MOUNT_POINT = '/run/agentd';
 export const WORKSPACE_DIR = '/workspace';
+/** The tenant's Agent Skills, delivered by the runner before each run; never synced back. */
+export const SKILLS_DIR = '/skills';
+/** Room for a tenant's enabled skills (the skill service keeps them within 24 MiB plus a page per file). */
+export const SKILLS_TMPFS_BYTES = 32 * 1024 * 1024;
 /** The only writable places in a sandbox (with /dev/shm, sized by ShmSize). */
-export const TMPFS_MOUNTS = [WORKSPACE_DIR, '/tmp'] as const;
+export const TMPFS_MOUNTS = [WORKSPACE_DIR, '/tmp', SKILLS_DIR] as const;

@@ -43,6 +43,9 @@ describe('toCreateOptions', () => {
       `rw,exec,nosuid,nodev,size=${512 * MiB},uid=1000,gid=1000,mode=0700`,
     );
     expect(o.HostConfig?.Tmpfs?.['/tmp']).toBe(`rw,noexec,nosuid,nodev,size=${64 * MiB},mode=1777`);
+    expect(o.HostConfig?.Tmpfs?.['/skills']).toBe(
+      `rw,noexec,nosuid,nodev,size=${32 * MiB},uid=1000,gid=1000,mode=0700`,
+    );
     expect(o.HostConfig?.Mounts).toEqual([
       {
         Type: 'bind',

@@ -78,10 +78,10 @@ export const pidsLimited: HardeningRule = {
   check: (c) => verdict((c.pidsLimit ?? 0) > 0, String(c.pidsLimit ?? 'unlimited')),
 };
 
-/** Only /workspace and /tmp are writable; unsized they could fill host memory, suid binaries there escalate. */
+/** Only /workspace, /tmp and /skills are writable; unsized they could fill host memory, suid binaries there escalate. */
 export const sizedTmpfs: HardeningRule = {
   id: 'tmpfs',
-  title: '/workspace and /tmp are sized tmpfs (nosuid, nodev)',
+  title: '/workspace, /tmp and /skills are sized tmpfs (nosuid, nodev)',
   expected: 'size=, nosuid, nodev',
   check: (c) => {
     const targets = Object.keys(c.tmpfs).sort();

@@ -27,6 +27,10 @@ const text = (events: ModelEvent[], type: 'text' | 'thinking' = 'text') =>
   events.map((e) => (e.type === type ? e.delta : '')).join('');
 
 describe('ScriptedProvider', () => {
+  it('says the system prompt it received on @system', async () => {
+    expect(text(await collect([user('@system\n@say after')]))).toBe('sys\nafter\n');
+  });
+
   it('echoes a message without directives, with usage', async () => {
     const events = await collect([user('hello there')]);
     expect(text(events)).toBe('You said: hello there\n');

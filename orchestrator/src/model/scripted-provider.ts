@@ -58,6 +58,10 @@ export class ScriptedProvider implements ModelProvider {
         case 'result':
           yield* this.#stream('text', `${lastToolResult}\n`, request.signal);
           break;
+        case 'system':
+          // Shows what agentd sent as the system prompt, so tests can check it reaches the model.
+          yield* this.#stream('text', `${request.system ?? ''}\n`, request.signal);
+          break;
         case 'sleep':
           await this.#sleep(directive.ms, request.signal);
           break;

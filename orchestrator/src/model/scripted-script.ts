@@ -6,6 +6,7 @@ export type Directive =
   | { kind: 'think'; text: string }
   | { kind: 'say'; text: string }
   | { kind: 'result' }
+  | { kind: 'system' }
   | { kind: 'tool'; name: string; input: unknown }
   | { kind: 'error'; message: string }
   | { kind: 'sleep'; ms: number };
@@ -36,6 +37,9 @@ export function parseDirectives(message: string): Directive[] | undefined {
         break;
       case '@result':
         directives.push({ kind: 'result' });
+        break;
+      case '@system':
+        directives.push({ kind: 'system' });
         break;
       case '@repeat': {
         const match = /^(\d+)\s+(.*)$/.exec(rest);

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { JobResult, PongData } from '@agentd/sandbox-runner/protocol';
+import type { JobResult, PongData, SkillsSyncData } from '@agentd/sandbox-runner/protocol';
 
 /** Runtime schemas for what the runner sends; the type checks below keep them in step with the protocol file. */
 export const JobResultSchema = Type.Union([
@@ -30,7 +30,18 @@ export const PongDataSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const SkillsSyncDataSchema = Type.Object(
+  {
+    written: Type.Integer({ minimum: 0 }),
+    kept: Type.Integer({ minimum: 0 }),
+    deleted: Type.Integer({ minimum: 0 }),
+    bytes: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
 type Assert<T extends true> = T;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export type _JobResultMatches = Assert<Same<Static<typeof JobResultSchema>, JobResult>>;
 export type _PongMatches = Assert<Same<Static<typeof PongDataSchema>, PongData>>;
+export type _SkillsSyncMatches = Assert<Same<Static<typeof SkillsSyncDataSchema>, SkillsSyncData>>;

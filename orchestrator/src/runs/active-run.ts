@@ -6,6 +6,7 @@ import type { SandboxClaim, SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
 import type { RunResourceUsage } from './run-resource-watch.js';
 import { RunTranscript } from './run-transcript.js';
+import { withSkills, type SkillListing } from './skills-prompt.js';
 
 /** Why a run ended, as agentd decides it (the runner's word is one input among several). */
 export type RunOutcome =
@@ -77,6 +78,7 @@ export class ActiveRun {
   #subscribers = 0;
   #syncedBytes = 0;
   #resources: RunResourceUsage | undefined;
+  #skills: readonly SkillListing[] = [];
   #jobSettled: Promise<void> = Promise.resolve();
   /** Aborts model calls and waits when the run must stop. */
   readonly #abort = new AbortController();
@@ -101,6 +103,20 @@ export class ActiveRun {
 
   get phase(): RunPhase {
     return this.#phase;
+  }
+
+  /**
+   * What the gateway sends as the system prompt: a chat's own (else the tenant's); for a sandboxed run the
+   * tenant's plus the skills delivered to the sandbox.
+   */
+  get systemPrompt(): string | null {
+    if (this.conversation.kind === 'chat') return this.conversation.systemPrompt ?? this.tenant.systemPrompt;
+    return withSkills(this.tenant.systemPrompt, this.#skills);
+  }
+
+  /** The skills the sandbox holds for this run (set once they were delivered). */
+  useSkills(skills: readonly SkillListing[]): void {
+    this.#skills = [...skills];
   }
 
   /** Undefined for a run without a sandbox (a chat). */

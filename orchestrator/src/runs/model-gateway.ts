@@ -164,7 +164,7 @@ export class ModelGateway {
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
-        system: systemPromptOf(run),
+        system: run.systemPrompt,
         messages: [...run.transcript.messages],
         tools,
         maxOutputTokens: run.model.maxOutputTokens,
@@ -290,12 +290,6 @@ function toolsOf(run: ActiveRun): ToolSpec[] {
 }
 
 /** A chat's own system prompt replaces the tenant's. */
-function systemPromptOf(run: ActiveRun): string | null {
-  return run.conversation.kind === 'chat'
-    ? (run.conversation.systemPrompt ?? run.tenant.systemPrompt)
-    : run.tenant.systemPrompt;
-}
-
 function stepLimitMessage(run: ActiveRun): string {
   return `the run reached its limit of ${run.limits.maxSteps} model calls`;
 }

@@ -4,11 +4,14 @@ import type { RunSettings } from '../config/run-settings.js';
 import type { Store } from '../store/repositories.js';
 import type { ActiveRun, RunOutcome } from './active-run.js';
 import { beginTurn, SUPERSEDED } from './begin-turn.js';
+import type { SkillSync } from './skill-sync.js';
 import type { WorkspaceSync } from './workspace-sync.js';
 
 export interface RunDriverDeps {
   store: Store;
   workspace: WorkspaceSync;
+  /** Absent: no skills are delivered (nor listed). */
+  skills?: SkillSync | undefined;
   settings: RunSettings;
 }
 
@@ -30,6 +33,7 @@ export async function driveRun(
   const lease = await run.sandboxReady();
   if (lease.record.id !== run.sandbox?.record.id) await store.runs.setSandbox(run.id, lease.record.id);
   if (!run.stopOutcome()) await deps.workspace.syncIn(run);
+  if (!run.stopOutcome() && deps.skills) await deps.skills.deliver(run);
   const stoppedEarly = run.stopOutcome();
   if (stoppedEarly) return stoppedEarly;
   const spec: RunSpec = { runId: run.id, history, message, limits: run.limits };

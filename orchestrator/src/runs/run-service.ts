@@ -22,6 +22,7 @@ import type { RunResourceWatch } from './run-resource-watch.js';
 import { watchRunSandbox } from './watch-run-sandbox.js';
 import type { RunRecovery } from './run-recovery.js';
 import type { RunSignals } from './run-signals.js';
+import type { SkillSync } from './skill-sync.js';
 import type { WorkspaceSync } from './workspace-sync.js';
 
 export type { RunResult } from './run-finisher.js';
@@ -35,6 +36,8 @@ export interface RunServiceOptions {
   locks: LockService;
   eventLog: RunEventLog;
   workspace: WorkspaceSync;
+  /** Delivers the tenant's skills into the sandbox before each run; absent, runs get none. */
+  skills?: SkillSync;
   settings: RunSettings;
   clock: Clock;
   logger: Logger;

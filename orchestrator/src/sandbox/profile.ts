@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { SKILLS_TMPFS_BYTES } from '../docker/hardened-spec.js';
 
 const MiB = 1024 * 1024;
 
@@ -70,10 +71,10 @@ export const PROCESS_HEADROOM_BYTES = 128 * MiB;
 /** Cross-field rules the schema cannot express; returns every problem found. */
 export function limitIssues(limits: SandboxLimits): string[] {
   const issues: string[] = [];
-  const tmpfs = limits.workspaceBytes + limits.tmpBytes + limits.shmBytes;
+  const tmpfs = limits.workspaceBytes + limits.tmpBytes + limits.shmBytes + SKILLS_TMPFS_BYTES;
   if (tmpfs + PROCESS_HEADROOM_BYTES > limits.memoryBytes) {
     issues.push(
-      `/limits: workspaceBytes + tmpBytes + shmBytes (${tmpfs}) plus ${PROCESS_HEADROOM_BYTES} bytes of process headroom must fit in memoryBytes (${limits.memoryBytes}): tmpfs pages count against the memory limit`,
+      `/limits: workspaceBytes + tmpBytes + shmBytes + the /skills tmpfs (${SKILLS_TMPFS_BYTES}) (${tmpfs}) plus ${PROCESS_HEADROOM_BYTES} bytes of process headroom must fit in memoryBytes (${limits.memoryBytes}): tmpfs pages count against the memory limit`,
     );
   }
   if (limits.fsizeBytes > limits.workspaceBytes) {

@@ -76,7 +76,9 @@ export class LocalWorkspaceStore implements WorkspaceStore {
         const stop =
           object.area === 'files'
             ? this.#file(`${this.#keys.conversation(ws)}files`)
-            : this.#file(this.#keys.stagingRoot(ws));
+            : object.area === 'skills'
+              ? this.#file(this.#keys.skillsRoot(ws))
+              : this.#file(this.#keys.stagingRoot(ws));
         await prune(path.dirname(file), stop);
       }
     });

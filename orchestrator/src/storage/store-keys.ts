@@ -25,8 +25,13 @@ export class StoreKeys {
     return `${this.conversation(ws)}manifest.json`;
   }
 
+  skillsRoot(ws: WorkspaceRef): string {
+    return `${this.#prefix}skills/tenants/${checkId(ws.tenantId)}/`;
+  }
+
   object(ws: WorkspaceRef, at: ObjectLocation): string {
     checkPath(at.path);
+    if (at.area === 'skills') return `${this.skillsRoot(ws)}${at.path}`;
     if (at.area === 'files') return `${this.conversation(ws)}files/${at.path}`;
     if (!SYNC_ID.test(at.syncId)) throw new AgentdError('INTERNAL_ERROR', `bad sync id ${at.syncId}`);
     return `${this.stagingRoot(ws)}${at.syncId}/${at.path}`;

@@ -11,7 +11,10 @@ export interface WorkspaceRef {
  * (`<prefix>/staging/…/<syncId>/<path>`), where changed files wait until the new manifest is committed.
  */
 export type ObjectLocation =
-  { area: 'files'; path: string } | { area: 'staging'; syncId: string; path: string };
+  | { area: 'files'; path: string }
+  | { area: 'staging'; syncId: string; path: string }
+  /** A tenant's skill archives (`<prefix>/skills/tenants/<tenantId>/<path>`): the conversation id is not used. */
+  | { area: 'skills'; path: string };
 
 export interface StoredObject {
   body: Readable;

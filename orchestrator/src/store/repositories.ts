@@ -19,6 +19,7 @@ import type {
   TenantPolicy,
   UsageRecord,
 } from './entities.js';
+import type { SkillRepository } from './skill-repository.js';
 
 /** A page of a list: `nextCursor` is null on the last page. Cursors are opaque strings. */
 export interface Page<T> {
@@ -258,6 +259,7 @@ export interface Store {
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
+  skills: SkillRepository;
   /** Round-trip to the database, for health probes. */
   ping(): Promise<void>;
   close(): Promise<void>;

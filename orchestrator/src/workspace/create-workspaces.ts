@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRemover } from '../sandbox/sandbox-remover.js';
 import { createWorkspaceStore } from '../storage/create-workspace-store.js';
+import type { WorkspaceStore } from '../storage/workspace-store.js';
 import type { Conversation, Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import { StoreWorkspaceSync } from './store-workspace-sync.js';
@@ -34,6 +35,8 @@ export interface Workspaces {
   files: WorkspaceFiles;
   /** The store in /health. */
   check: DependencyCheck;
+  /** The object store itself (skill archives live in it too, under their own prefix). */
+  objects: WorkspaceStore;
 }
 
 /**
@@ -77,5 +80,5 @@ export function createWorkspaces(deps: WorkspacesDependencies): Workspaces {
     critical: true,
     check: () => objects.ping(),
   };
-  return { sync, files, check };
+  return { sync, files, check, objects };
 }
