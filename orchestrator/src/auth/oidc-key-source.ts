@@ -37,8 +37,11 @@ const ASYMMETRIC = [
   'EdDSA',
   'Ed25519',
 ];
-/** After a failed fetch, callers get 503 at once for this long instead of each sending the provider a request. */
-const FAILURE_BACKOFF_MS = 5_000;
+/**
+ * After a failed fetch, callers get 503 at once for this long (or the refresh cooldown, if shorter) instead of
+ * each sending a provider that is down another request.
+ */
+const MAX_FAILURE_BACKOFF_MS = 5_000;
 const MAX_DISCOVERY_BYTES = 256 * 1024;
 
 interface Provider {
@@ -60,7 +63,11 @@ export class OidcKeySource implements JwtKeySource {
   async resolve(): Promise<JwtKeys> {
     const provider = await this.#discover();
     const getKey: JWTVerifyGetKey = async (header, token) => {
-      if (!provider.jwks.fresh && this.#backingOff()) throw providerUnavailable('signing keys', undefined);
+      // jose fetches again when its cache is stale or the kid unknown: not while a provider just failed.
+      const cached = provider.jwks.jwks()?.keys ?? [];
+      const fetches =
+        !provider.jwks.fresh || (header.kid !== undefined && !cached.some((k) => k.kid === header.kid));
+      if (fetches && this.#backingOff()) throw providerUnavailable('signing keys', undefined);
       try {
         return await provider.jwks(header, token);
       } catch (err) {
@@ -118,7 +125,8 @@ export class OidcKeySource implements JwtKeySource {
   }
 
   #backingOff(): boolean {
-    return this.options.clock.now() - this.#failedAt < FAILURE_BACKOFF_MS;
+    const backoff = Math.min(MAX_FAILURE_BACKOFF_MS, this.options.refreshCooldownMs);
+    return this.options.clock.now() - this.#failedAt < backoff;
   }
 
   #failed(err: unknown, what: string): void {
