@@ -62,4 +62,14 @@ describe('JWT configuration', () => {
       secret: 's'.repeat(32),
     });
   });
+
+  it('refuses a cleartext discovery URL in production', () => {
+    const env = { HOME: '/h', AGENTD_OIDC_AUDIENCES: 'c', API_KEYS: 'k'.repeat(20) };
+    const issues = (url: string, appEnv: string) =>
+      loadConfig({ ...env, AGENTD_OIDC_DISCOVERY_URL: url, APP_ENV: appEnv }).productionIssues.filter((i) =>
+        i.startsWith('AGENTD_OIDC'),
+      );
+    expect(issues('http://idp.internal/.well-known/openid-configuration', 'production')).toHaveLength(1);
+    expect(issues('https://idp.example/.well-known/openid-configuration', 'production')).toEqual([]);
+  });
 });

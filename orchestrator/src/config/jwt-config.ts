@@ -109,3 +109,11 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
+
+/** What production must not run with: signing keys fetched in cleartext could be swapped on the way. */
+export function jwtProductionIssues(jwt: JwtConfig | undefined): string[] {
+  if (jwt?.keys.kind !== 'oidc' || jwt.keys.discoveryUrl.startsWith('https://')) return [];
+  return [
+    'AGENTD_OIDC_DISCOVERY_URL: production needs an https:// URL (keys fetched in cleartext can be forged)',
+  ];
+}

@@ -6,7 +6,7 @@ import { DEFAULT_LIFECYCLE_POLICY } from './lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
 import { loadHttp2Config } from './http2-config.js';
-import { loadJwtConfig } from './jwt-config.js';
+import { jwtProductionIssues, loadJwtConfig } from './jwt-config.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -208,7 +208,7 @@ export function loadConfig(
   // Keys of a run whose node died mid-run expire after the longest a run may take, plus the retention window.
   config.eventLog.abandonedTtlMs = config.runs.runTimeoutMs + config.eventLog.retentionMs;
   if (r.issues.length > 0) throw new ValidationError('invalid configuration', r.issues);
-  config.productionIssues = productionIssues(config);
+  config.productionIssues = [...productionIssues(config), ...jwtProductionIssues(config.auth.jwt)];
   config.productionWarnings = productionWarnings(config);
   return config;
 }
