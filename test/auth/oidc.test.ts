@@ -55,6 +55,9 @@ describe('OIDC bearer tokens (Cognito-style claims)', () => {
   });
   afterEach(() => {
     for (const ws of opened.splice(0)) ws.socket.terminate();
+    // A test that failed midway must not leave the provider down for the next one.
+    idp.discoveryStatus = 200;
+    idp.jwksStatus = 200;
   });
   afterAll(async () => {
     await d.destroy();
