@@ -290,6 +290,14 @@ describe('OIDC bearer tokens (Cognito-style claims)', () => {
     // Within the backoff a second unknown kid gets 503 at once, without asking the provider again.
     expectError(await conversations(await accessToken('u-down', {}, keyD)), 503, 'DEPENDENCY_UNAVAILABLE');
     expect(idp.fetches.jwks).toBe(before + 1);
+    // A WebSocket upgrade hears the same: closed 1011 with the reason, not a bare "internal error".
+    const own = await d.api('POST', `/api/tenants/${tenant}/conversations`, { title: 'ws-down' });
+    const wsPath = `/api/tenants/${tenant}/conversations/${own.body.id as string}/ws`;
+    const ws = await WsTestClient.open(
+      wsUrl(d.url ?? '', `${wsPath}?token=${await accessToken('u-down', {}, keyD)}`),
+    );
+    opened.push(ws);
+    expect(await ws.closed).toEqual({ code: 1011, reason: expect.stringMatching(/identity provider/) });
     // Keys already cached (the last rotation's) still verify.
     const cached = idp.published.at(-1) as SigningKey;
     expect((await conversations(await accessToken('u-down', {}, cached))).status).toBe(200);
