@@ -3,5 +3,6 @@ import type { AuditContext } from '../controlplane/audit-service.js';
 import { principalOf } from './access.js';
 
 export function auditContext(request: FastifyRequest): AuditContext {
-  return { actor: principalOf(request).actor, requestId: request.id };
+  const principal = principalOf(request);
+  return { actor: principal.actor, requestId: request.id, credential: principal.credential };
 }

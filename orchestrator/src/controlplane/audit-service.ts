@@ -1,3 +1,4 @@
+import type { CredentialKind } from '../auth/principal.js';
 import type { Logger } from '../common/logger.js';
 import type { AuditEntry } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
@@ -5,6 +6,8 @@ import type { Page, PageRequest, Store } from '../store/repositories.js';
 export interface AuditContext {
   actor: string;
   requestId: string | null;
+  /** Which credential the actor presented (an API key, a bootstrap key, a JWT, a ticket). */
+  credential?: CredentialKind;
 }
 
 /** Records every admin action (who, what, on what, with which request) for the security team. */
@@ -20,15 +23,16 @@ export class AuditService {
     target: string,
     details: Record<string, unknown> = {},
   ): Promise<AuditEntry> {
+    const { credential } = context;
     const entry = await this.store.audit.record({
       actor: context.actor,
       action,
       target,
-      details,
+      details: credential === undefined ? details : { ...details, credential },
       requestId: context.requestId,
     });
     this.logger.info(
-      { audit: { action, target, actor: context.actor }, requestId: context.requestId },
+      { audit: { action, target, actor: context.actor, credential }, requestId: context.requestId },
       'Audit',
     );
     return entry;
