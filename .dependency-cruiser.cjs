@@ -48,6 +48,7 @@ const MAY_IMPORT = {
     'metrics',
     'operators',
     'runs',
+    'secrets',
     'store',
     'workspace',
     'audit',

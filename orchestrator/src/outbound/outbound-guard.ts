@@ -16,8 +16,11 @@ import type {
 import { isSpecialAddress, parseAddress } from './special-addresses.js';
 
 export interface OutboundGuardOptions {
-  /** agentd's listeners, database, Redis and S3 endpoints: never reachable, whatever a rule allows. */
-  protectedEndpoints: readonly OutboundEndpoint[];
+  /**
+   * agentd's listeners, database, Redis and S3 endpoints: never reachable, whatever a rule allows. A function
+   * is read at every check (listener ports chosen by the OS are known only once the daemon has started).
+   */
+  protectedEndpoints: readonly OutboundEndpoint[] | (() => readonly OutboundEndpoint[]);
   lookup?: HostLookup;
   /** The host's own addresses (tests inject them); defaults to os.networkInterfaces, loopback excluded. */
   hostAddresses?: () => readonly string[];
@@ -44,14 +47,12 @@ function ownAddresses(): string[] {
 export class OutboundGuard {
   private readonly lookup: HostLookup;
   private readonly hostAddresses: () => readonly string[];
-  private readonly protectedPorts: ReadonlySet<number>;
   private readonly protectedTtlMs: number;
-  private protectedCache: { at: number; keys: Promise<Set<string>> } | undefined;
+  private protectedCache: { at: number; list: string; keys: Promise<Set<string>> } | undefined;
 
   constructor(private readonly options: OutboundGuardOptions) {
     this.lookup = options.lookup ?? defaultLookup;
     this.hostAddresses = options.hostAddresses ?? ownAddresses;
-    this.protectedPorts = new Set(options.protectedEndpoints.map((e) => e.port));
     this.protectedTtlMs = options.protectedTtlMs ?? DEFAULT_PROTECTED_TTL_MS;
   }
 
@@ -81,14 +82,16 @@ export class OutboundGuard {
     const rules = parseAddressRules(target.allowAddresses);
     const resolved = await this.resolve(target.host);
     if (resolved.length === 0) throw new Error(`${target.host} resolved to no address`);
-    const protectedKeys = await this.protectedAddressKeys();
+    const endpoints = this.endpoints();
+    const protectedPorts = new Set(endpoints.map((e) => e.port));
+    const protectedKeys = await this.protectedAddressKeys(endpoints);
     const own = new Set(this.hostAddresses().flatMap((a) => parseAddress(a)?.toNormalizedString() ?? []));
     const checked: { address: string; family: 4 | 6 }[] = [];
     for (const entry of resolved) {
       const address = parseAddress(entry.address);
       if (address === undefined) throw deny('special_address', target, entry.address, 'not an IP address');
       const text = address.toNormalizedString();
-      if (this.isProtected(address, text, target.port, protectedKeys))
+      if (isProtected(address, text, target.port, protectedKeys, protectedPorts))
         throw deny('protected_endpoint', target, text);
       if (own.has(text)) throw deny('host_address', target, text);
       const special = isSpecialAddress(text);
@@ -105,17 +108,9 @@ export class OutboundGuard {
     return createGuardedFetch((target) => this.connect(target), allowAddresses, options);
   }
 
-  private isProtected(
-    address: ipaddr.IPv4 | ipaddr.IPv6,
-    text: string,
-    port: number,
-    protectedKeys: ReadonlySet<string>,
-  ): boolean {
-    if (protectedKeys.has(`${text}|${port}`)) return true;
-    // A listener on 0.0.0.0 or a loopback address answers on every loopback and unspecified address.
-    const range = address.range();
-    const local = range === 'loopback' || range === 'unspecified';
-    return local && this.protectedPorts.has(port);
+  private endpoints(): readonly OutboundEndpoint[] {
+    const { protectedEndpoints } = this.options;
+    return typeof protectedEndpoints === 'function' ? protectedEndpoints() : protectedEndpoints;
   }
 
   private async resolve(host: string): Promise<ResolvedAddress[]> {
@@ -128,12 +123,13 @@ export class OutboundGuard {
     return this.lookup(bare);
   }
 
-  private protectedAddressKeys(): Promise<Set<string>> {
+  private protectedAddressKeys(endpoints: readonly OutboundEndpoint[]): Promise<Set<string>> {
     const now = Date.now();
-    if (this.protectedCache && now - this.protectedCache.at < this.protectedTtlMs)
-      return this.protectedCache.keys;
+    const list = JSON.stringify(endpoints);
+    const cached = this.protectedCache;
+    if (cached && cached.list === list && now - cached.at < this.protectedTtlMs) return cached.keys;
     const keys = Promise.all(
-      this.options.protectedEndpoints.map(async (endpoint) => {
+      endpoints.map(async (endpoint) => {
         const addresses = await this.resolve(endpoint.host).catch(() => []);
         return addresses.flatMap((a) => {
           const parsed = parseAddress(a.address);
@@ -141,9 +137,22 @@ export class OutboundGuard {
         });
       }),
     ).then((lists) => new Set(lists.flat()));
-    this.protectedCache = { at: now, keys };
+    this.protectedCache = { at: now, list, keys };
     return keys;
   }
+}
+
+function isProtected(
+  address: ipaddr.IPv4 | ipaddr.IPv6,
+  text: string,
+  port: number,
+  protectedKeys: ReadonlySet<string>,
+  protectedPorts: ReadonlySet<number>,
+): boolean {
+  if (protectedKeys.has(`${text}|${port}`)) return true;
+  // A listener on 0.0.0.0 or a loopback address answers on every loopback and unspecified address.
+  const range = address.range();
+  return (range === 'loopback' || range === 'unspecified') && protectedPorts.has(port);
 }
 
 function deny(
