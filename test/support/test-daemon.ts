@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { createDaemon, type Daemon } from '../../orchestrator/src/main.js';
 import type { ModelProvider } from '../../orchestrator/src/model/model-provider.js';
 import type { VersionSource } from '../../orchestrator/src/security/version-source.js';
 import { createEmptyDatabase } from './test-database.js';
+import { TEST_SECRETS_KEY } from './test-secrets-key.js';
 
 export interface TestDaemonOptions {
   env?: Record<string, string>;
@@ -41,12 +41,6 @@ export interface TestDaemon extends Daemon, AsyncDisposable {
   /** Removes every container of this node, the state dir and the database (if this daemon created them). */
   destroy(): Promise<void>;
 }
-
-/**
- * One secrets key for every daemon of this test process, so nodes sharing a database (fleet suites, restarts)
- * open each other's secrets; a suite that tests the key itself overrides AGENTD_SECRETS_KEY.
- */
-const TEST_SECRETS_KEY = `test:${randomBytes(32).toString('base64')}`;
 
 /** A daemon with its own node id, state dir and database, so suites never see each other's sandboxes. */
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
