@@ -55,7 +55,7 @@ describe('OutboundGuard', () => {
       allowAddresses: [`127.0.0.1/32:${port}`],
       timeoutMs: 5_000,
     });
-    expect(conn).toMatchObject({ address: '127.0.0.1', family: 4 });
+    expect(conn).toMatchObject({ address: '127.0.0.1', family: 4, rule: `127.0.0.1/32:${port}` });
     expect(conn.socket.remotePort).toBe(port);
     conn.socket.destroy();
   });
@@ -97,7 +97,7 @@ describe('OutboundGuard', () => {
     await denial(guard.connect({ ...base, host: '::ffff:127.0.0.1', port }));
     // The same address on a port nobody protects is just a special address the rule allows.
     await expect(guard.check({ host: '10.9.8.7', port: 443, allowAddresses: everything })).resolves.toEqual([
-      { address: '10.9.8.7', family: 4 },
+      { address: '10.9.8.7', family: 4, rule: '0.0.0.0/0' },
     ]);
   });
 

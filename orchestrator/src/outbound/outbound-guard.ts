@@ -6,6 +6,7 @@ import { AgentdError } from '../common/errors.js';
 import { findAddressRule, parseAddressRules } from './address-rule.js';
 import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from './guarded-fetch.js';
 import type {
+  CheckedAddress,
   HostLookup,
   OutboundConnection,
   OutboundDenial,
@@ -63,11 +64,11 @@ export class OutboundGuard {
   async connect(target: OutboundTarget): Promise<OutboundConnection> {
     const addresses = await this.check(target);
     let lastError: unknown;
-    for (const { address, family } of addresses) {
+    for (const { address, family, rule } of addresses) {
       target.signal?.throwIfAborted();
       try {
         const socket = await connectSocket(address, target.port, target.timeoutMs, target.signal);
-        return { socket, address, family };
+        return { socket, address, family, ...(rule !== undefined ? { rule } : {}) };
       } catch (err) {
         lastError = err;
       }
@@ -76,9 +77,7 @@ export class OutboundGuard {
   }
 
   /** The checked, normalised addresses of a target, or EGRESS_DENIED naming the first refused one. */
-  async check(
-    target: Omit<OutboundTarget, 'timeoutMs' | 'signal'>,
-  ): Promise<{ address: string; family: 4 | 6 }[]> {
+  async check(target: Omit<OutboundTarget, 'timeoutMs' | 'signal'>): Promise<CheckedAddress[]> {
     const rules = parseAddressRules(target.allowAddresses);
     const resolved = await this.resolve(target.host);
     if (resolved.length === 0) throw new Error(`${target.host} resolved to no address`);
@@ -86,7 +85,7 @@ export class OutboundGuard {
     const protectedPorts = new Set(endpoints.map((e) => e.port));
     const protectedKeys = await this.protectedAddressKeys(endpoints);
     const own = new Set(this.hostAddresses().flatMap((a) => parseAddress(a)?.toNormalizedString() ?? []));
-    const checked: { address: string; family: 4 | 6 }[] = [];
+    const checked: CheckedAddress[] = [];
     for (const entry of resolved) {
       const address = parseAddress(entry.address);
       if (address === undefined) throw deny('special_address', target, entry.address, 'not an IP address');
@@ -95,9 +94,13 @@ export class OutboundGuard {
         throw deny('protected_endpoint', target, text);
       if (own.has(text)) throw deny('host_address', target, text);
       const special = isSpecialAddress(text);
-      if (special.special && findAddressRule(rules, address, target.port) === undefined)
-        throw deny('special_address', target, text, special.range);
-      checked.push({ address: address.toString(), family: address.kind() === 'ipv4' ? 4 : 6 });
+      const rule = special.special ? findAddressRule(rules, address, target.port) : undefined;
+      if (special.special && rule === undefined) throw deny('special_address', target, text, special.range);
+      checked.push({
+        address: address.toString(),
+        family: address.kind() === 'ipv4' ? 4 : 6,
+        ...(rule ? { rule: rule.text } : {}),
+      });
     }
     return checked;
   }

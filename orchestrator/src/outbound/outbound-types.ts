@@ -22,11 +22,15 @@ export interface OutboundTarget {
   signal?: AbortSignal;
 }
 
-export interface OutboundConnection {
-  socket: Socket;
-  /** The address checked and connected to. */
+/** An address that passed the rules; `rule` is the allowAddresses entry that admitted a special address. */
+export interface CheckedAddress {
   address: string;
   family: 4 | 6;
+  rule?: string;
+}
+
+export interface OutboundConnection extends CheckedAddress {
+  socket: Socket;
 }
 
 export type OutboundConnect = (target: OutboundTarget) => Promise<OutboundConnection>;
