@@ -212,6 +212,23 @@ describe('the secrets key at start', () => {
         tenant = (await first.api('POST', '/api/tenants', { name: 'dev-key' })).body.id as string;
         const put = await first.api('PUT', `/api/tenants/${tenant}/secrets/TOKEN`, { value: 'dev-value' });
         expect(put.body.keyId).toBe(keyText.split(':')[0]);
+        // The daemon's outbound guard never reaches its own listener or database, whatever a rule allows.
+        const loopback = ['127.0.0.0/8', '::1/128', '0.0.0.0/8'];
+        for (const port of [
+          Number(new URL(first.url ?? '').port),
+          Number(new URL(database.url).port || 5432),
+        ]) {
+          for (const host of ['127.0.0.1', 'localhost', '0.0.0.0']) {
+            const denied = await first.outbound.check({ host, port, allowAddresses: loopback }).then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            expect(denied, `${host}:${port}`).toMatchObject({
+              code: 'EGRESS_DENIED',
+              details: { reason: 'protected_endpoint' },
+            });
+          }
+        }
       } finally {
         await first.close();
       }
