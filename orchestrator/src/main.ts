@@ -12,6 +12,8 @@ import { dependencyChecks } from './daemon/dependency-checks.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
+import { protectedEndpoints } from './daemon/outbound-endpoints.js';
+import { createSecretService, openSecretKeyring } from './daemon/secrets.js';
 import { preflight } from './daemon/preflight.js';
 import { healthPosture, registerPostureMetrics } from './daemon/posture-reporting.js';
 import { daemonLifecycle } from './daemon/daemon-lifecycle.js';
@@ -22,6 +24,7 @@ import { createSandboxSubsystem } from './daemon/sandbox-subsystem.js';
 import { DockerEngine } from './docker/docker-engine.js';
 import { HealthService } from './health/health-service.js';
 import { Metrics } from './metrics/metrics.js';
+import { OutboundGuard } from './outbound/outbound-guard.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SimpleChatService } from './runs/simple-chat-service.js';
 import { createSkills } from './skills/create-skills.js';
@@ -60,12 +63,14 @@ async function wire(
   const metrics = new Metrics({ defaultMetrics: true });
   const docker = new DockerEngine({ dockerHost: config.docker.host, logger });
   const host = await preflight(config, docker, logger, overrides.versionSource);
+  const secretKeyring = await openSecretKeyring(config, logger);
 
   const database = await openDatabase(config, logger);
   resources.defer('database', () => database.close());
   const store = database.store;
   const policy = { current: config.sandbox.lifecycle };
   const audit = new AuditService(store, logger);
+  const secrets = createSecretService(config, secretKeyring, store, audit, logger);
   const policyService = new PolicyService({
     store,
     audit,
@@ -147,6 +152,7 @@ async function wire(
     registry,
     subsystem,
     files: workspaces.files,
+    secrets,
     docker,
     callHome,
     clock,
@@ -208,6 +214,9 @@ async function wire(
     shutdownController,
     apparmor: host.hostSecurity.apparmor.reason,
   });
+  const outbound = new OutboundGuard({
+    protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
+  });
   const daemon: Daemon = {
     ...subsystem,
     config,
@@ -230,6 +239,8 @@ async function wire(
     app,
     policy,
     developmentAdminKey,
+    secrets,
+    outbound,
     url: undefined,
     http2Urls: { h2c: undefined, tls: undefined },
     start: async () => {

@@ -31,6 +31,11 @@ const STATUS: Record<ErrorCode, number> = {
   CONVERSATION_KIND_MISMATCH: 409,
   // A skill upload over a size, file-count or compression limit.
   SKILL_LIMIT: 413,
+  // An outbound connection refused by the address rules (remote MCP servers, egress).
+  EGRESS_DENIED: 403,
+  MCP_ERROR: 502,
+  // A stored secret was encrypted under a key this node no longer has (AGENTD_SECRETS_KEY lost an old key).
+  SECRET_KEY_UNKNOWN: 500,
 };
 
 export function httpStatusOf(err: AgentdError): number {
