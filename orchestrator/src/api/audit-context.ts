@@ -2,6 +2,19 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditContext } from '../controlplane/audit-service.js';
 import { principalOf } from './access.js';
 
+const MAX_PERSON_LENGTH = 128;
+
 export function auditContext(request: FastifyRequest): AuditContext {
-  return { actor: principalOf(request).actor, requestId: request.id };
+  const person = actingPerson(request.headers['x-admin-id']);
+  return { actor: principalOf(request).actor, ...(person ? { person } : {}), requestId: request.id };
+}
+
+/**
+ * X-Admin-ID is the caller's word, not a credential: it is recorded beside the key that acted, never instead
+ * of it. Only a bounded run of plain characters is kept, so it cannot forge log lines or flood the audit log.
+ */
+export function actingPerson(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const clean = header.replace(/[^\w.@+:/-]/g, '').slice(0, MAX_PERSON_LENGTH);
+  return clean === '' ? undefined : clean;
 }

@@ -3,7 +3,10 @@ import type { AuditEntry } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
 
 export interface AuditContext {
+  /** The credential that acted. */
   actor: string;
+  /** The person the caller says acts through it (X-Admin-ID), sanitised; recorded beside the credential. */
+  person?: string | null;
   requestId: string | null;
 }
 
@@ -22,13 +25,22 @@ export class AuditService {
   ): Promise<AuditEntry> {
     const entry = await this.store.audit.record({
       actor: context.actor,
+      person: context.person ?? null,
       action,
       target,
       details,
       requestId: context.requestId,
     });
     this.logger.info(
-      { audit: { action, target, actor: context.actor }, requestId: context.requestId },
+      {
+        audit: {
+          action,
+          target,
+          actor: context.actor,
+          ...(context.person ? { person: context.person } : {}),
+        },
+        requestId: context.requestId,
+      },
       'Audit',
     );
     return entry;
