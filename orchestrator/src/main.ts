@@ -171,6 +171,7 @@ async function wire(
     metricsEnabled: config.metrics.enabled,
     metricsPublic: config.metrics.public,
     shutdown: shutdownController.signal,
+    activeRuns: () => runs.activeCount,
     services,
   });
   resources.defer('http', () => app.close());
@@ -225,10 +226,12 @@ async function wire(
     developmentAdminKey,
     url: undefined,
     http2Urls: { h2c: undefined, tls: undefined },
+    agentCoreUrl: undefined,
     start: async () => {
       const started = await lifecycle.start();
       daemon.url = started.url;
       daemon.http2Urls = started.http2;
+      daemon.agentCoreUrl = started.agentCore;
     },
     shutdown: lifecycle.shutdown,
     close: lifecycle.close,
