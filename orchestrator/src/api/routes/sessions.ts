@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { Value } from 'typebox/value';
+import { ValidationError } from '../../common/errors.js';
 import type { ConversationService } from '../../controlplane/conversation-service.js';
 import type { Session, SessionService } from '../../controlplane/session-service.js';
 import type { RunCaller } from '../../runs/run-stream-service.js';
@@ -59,7 +61,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
     '/sessions',
     {
       schema: {
-        body: Type.Optional(SessionCreateBody),
+        // Validated by hand: Fastify's body validation refuses a POST with no body, which clients send here.
         response: { 201: SessionSchema, 200: SessionSchema, '4xx': ErrorSchema },
         tags,
         summary: 'Create a session (a conversation of the caller’s tenant)',
@@ -67,9 +69,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       config,
     },
     async (request, reply) => {
-      // No body at all is fine: a new session with a generated id.
-      const body = request.body as { session_id?: string } | undefined;
-      const opened = await sessions.open(callerTenant(request), body?.session_id, userOf(request));
+      const body = request.body ?? {};
+      if (!Value.Check(SessionCreateBody, body))
+        throw new ValidationError('invalid session', [
+          'body: {} or {"session_id": "1-256 letters, digits, \'.\', \'_\', \':\' or \'-\'"}',
+        ]);
+      const opened = await sessions.open(callerTenant(request), body.session_id, userOf(request));
       return reply.status(opened.created ? 201 : 200).send(sessionJson(opened));
     },
   );
