@@ -72,7 +72,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
       const body = request.body ?? {};
       if (!Value.Check(SessionCreateBody, body))
         throw new ValidationError('invalid session', [
-          'body: {} or {"session_id": "1-256 letters, digits, \'.\', \'_\', \':\' or \'-\'"}',
+          "body: {} or {\"session_id\": \"1-256 letters, digits, '.', '_', ':' or '-'\"}",
         ]);
       const opened = await sessions.open(callerTenant(request), body.session_id, userOf(request));
       return reply.status(opened.created ? 201 : 200).send(sessionJson(opened));
