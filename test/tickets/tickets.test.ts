@@ -160,6 +160,7 @@ describe('browser tickets (conversation and run tickets, revocation, CORS prefli
       scope: 'tenant',
       tenantId: a.id,
       keyId: a.keyId,
+      credential: 'ticket',
       actor: expect.stringMatching(new RegExp(`^ticket:${issued.body.id as string} \\(by key:`)),
       ticket: { id: issued.body.id, kind: 'conversation', conversationId },
     });

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKeyAuth } from '../auth/api-key-auth.js';
+import type { CredentialAuth } from '../auth/credential-auth.js';
 import type { Principal } from '../auth/principal.js';
 import type { TicketService } from '../auth/ticket-service.js';
 import type { TicketKind } from '../auth/ticket-store.js';
@@ -29,8 +29,15 @@ export interface CredentialRequest {
   params: unknown;
 }
 
-/** Authenticates a request by its header credential, or by `?ticket=` where `accepts` names a ticket kind. */
-export type RequestAuthenticator = (request: CredentialRequest, accepts?: TicketKind) => Promise<Principal>;
+/**
+ * Authenticates a request by its header credential, or by `?ticket=` where `accepts` names a ticket kind, or
+ * by a JWT in `?token=` when the request is a WebSocket upgrade.
+ */
+export type RequestAuthenticator = (
+  request: CredentialRequest,
+  accepts?: TicketKind,
+  upgrade?: boolean,
+) => Promise<Principal>;
 
 export function readApiKey(request: { headers: IncomingHttpHeaders }): string | undefined {
   const header = request.headers['x-api-key'];
@@ -43,13 +50,14 @@ export function readApiKey(request: { headers: IncomingHttpHeaders }): string | 
 /**
  * One way to authenticate, used by the HTTP hook and by routes that authenticate inside their handler (a
  * WebSocket upgrade closes with 4001 instead of answering 401). A header credential wins; a URL credential is
- * taken only as a ticket on a route that accepts its kind, because URLs end up in browser history and proxies.
+ * taken only as a ticket on a route that accepts its kind, or as a JWT on a WebSocket upgrade, because URLs end
+ * up in browser history and proxies.
  */
 export function createRequestAuthenticator(deps: {
-  auth: ApiKeyAuth;
+  auth: Pick<CredentialAuth, 'authenticate' | 'authenticateUrlToken'>;
   tickets: TicketService;
 }): RequestAuthenticator {
-  return async (request, accepts) => {
+  return async (request, accepts, upgrade = false) => {
     const key = readApiKey(request);
     if (key !== undefined) return deps.auth.authenticate(key);
     const ticket = queryCredential(request.url, 'ticket');
@@ -61,6 +69,9 @@ export function createRequestAuthenticator(deps: {
         runId: params.runId,
       });
     }
+    // A WebSocket upgrade cannot carry a header from a browser; nothing else takes a JWT from a URL.
+    const token = queryCredential(request.url, 'token');
+    if (token !== undefined && upgrade) return deps.auth.authenticateUrlToken(token);
     if (hasQueryCredential(request.url)) {
       throw new AgentdError(
         'UNAUTHENTICATED',

@@ -149,12 +149,22 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-          bearer: { type: 'http', scheme: 'bearer' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key, or a JWT when OIDC is configured',
+          },
           ticket: {
             type: 'apiKey',
             in: 'query',
             name: 'ticket',
             description: 'A browser ticket (POST …/tickets), only on the routes that list it',
+          },
+          token: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'token',
+            description: 'A JWT, only on WebSocket upgrades',
           },
         },
       },
@@ -198,8 +208,9 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(websocketRoutes, {
     streams: deps.streams,
     connections: wsConnections,
-    // A browser's upgrade carries a single-use conversation ticket (`?ticket=`); other clients a header.
-    authenticate: (request) => deps.authenticate(request, 'conversation'),
+    // A browser's upgrade carries a single-use conversation ticket (`?ticket=`) or a JWT (`?token=`, upgrades
+    // only); other clients a header.
+    authenticate: (request) => deps.authenticate(request, 'conversation', request.ws),
     corsOrigins: deps.http.corsOrigins,
     pingIntervalMs: deps.http.wsPingIntervalMs,
     shutdown: deps.shutdown,

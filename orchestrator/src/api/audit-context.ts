@@ -5,8 +5,14 @@ import { principalOf } from './access.js';
 const MAX_PERSON_LENGTH = 128;
 
 export function auditContext(request: FastifyRequest): AuditContext {
+  const principal = principalOf(request);
   const person = actingPerson(request.headers['x-admin-id']);
-  return { actor: principalOf(request).actor, ...(person ? { person } : {}), requestId: request.id };
+  return {
+    actor: principal.actor,
+    ...(person ? { person } : {}),
+    requestId: request.id,
+    credential: principal.credential,
+  };
 }
 
 /**

@@ -47,11 +47,13 @@ export async function admitWsConnection(
     principal = await options.authenticate(request);
   } catch (err) {
     const unauthenticated = isAgentdError(err) && err.code === 'UNAUTHENTICATED';
-    if (!unauthenticated) request.log.error({ err }, 'WebSocket authentication failed');
+    // The identity provider being down is no bug of ours: the client hears why and may retry.
+    const unavailable = isAgentdError(err) && err.code === 'DEPENDENCY_UNAVAILABLE';
+    if (!unauthenticated && !unavailable) request.log.error({ err }, 'WebSocket authentication failed');
     closeSocket(
       socket,
       unauthenticated ? CLOSE.unauthenticated : CLOSE.internal,
-      unauthenticated ? err.message : 'internal error',
+      unauthenticated || unavailable ? err.message : 'internal error',
     );
     return undefined;
   }

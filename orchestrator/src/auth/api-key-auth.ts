@@ -8,7 +8,8 @@ import type { ApiKey, ApiKeyScope } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { Principal } from './principal.js';
 
-const KEY_PREFIX = 'agd_';
+export const KEY_PREFIX = 'agd_';
+const MAX_KEY_LENGTH = 512;
 /** Created keys carry 256 bits of randomness; the prefix shown in lists is never enough to use one. */
 const SHOWN_PREFIX_LENGTH = 12;
 const TOUCH_INTERVAL_MS = 60_000;
@@ -44,21 +45,18 @@ export class ApiKeyAuth {
     if (presented === undefined || presented === '') {
       throw new AgentdError('UNAUTHENTICATED', 'an API key is required (X-API-Key or Authorization: Bearer)');
     }
-    if (presented.length > 512) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
-    const digest = createHash('sha256').update(presented, 'utf8').digest();
-    // Compare against every bootstrap key, whatever matches, so timing says nothing about which one.
-    let bootstrapMatch: string | undefined;
-    for (const key of this.#bootstrap) {
-      if (timingSafeEqual(digest, key.digest)) bootstrapMatch = key.id;
-    }
+    if (presented.length > MAX_KEY_LENGTH) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
+    const bootstrapMatch = this.#bootstrapId(presented);
     if (bootstrapMatch !== undefined) {
       return {
         scope: 'admin',
         tenantId: null,
         keyId: `bootstrap:${bootstrapMatch}`,
+        credential: 'bootstrap_key',
         actor: `bootstrap-key:${bootstrapMatch}`,
       };
     }
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
     const key = await this.options.store.apiKeys.findByHash(digest.toString('hex'));
     if (!key || key.revokedAt !== null) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
     await this.#touch(key);
@@ -66,8 +64,24 @@ export class ApiKeyAuth {
       scope: key.scope,
       tenantId: key.tenantId,
       keyId: key.id,
+      credential: 'api_key',
       actor: `key:${key.id}(${key.name})`,
     };
+  }
+
+  /** Whether the credential is one of API_KEYS (they may have any shape, so routing by shape asks first). */
+  isBootstrapKey(presented: string): boolean {
+    return presented.length <= MAX_KEY_LENGTH && this.#bootstrapId(presented) !== undefined;
+  }
+
+  #bootstrapId(presented: string): string | undefined {
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    // Compare against every bootstrap key, whatever matches, so timing says nothing about which one.
+    let match: string | undefined;
+    for (const key of this.#bootstrap) {
+      if (timingSafeEqual(digest, key.digest)) match = key.id;
+    }
+    return match;
   }
 
   /** Creates a key; the plain key is returned once and never stored. */

@@ -61,7 +61,13 @@ function setUp() {
     clock,
     settings: { conversationTtlMs: TTL, runGraceMs: GRACE, runMaxTtlMs: 3_600_000 },
   });
-  const issuer: Principal = { scope: 'admin', tenantId: null, keyId: 'k1', actor: 'key:k1(ops)' };
+  const issuer: Principal = {
+    scope: 'admin',
+    tenantId: null,
+    keyId: 'k1',
+    credential: 'api_key',
+    actor: 'key:k1(ops)',
+  };
   const end = (runId: string) => {
     const run = runs.get(runId);
     if (run) run.finishedAt = new Date(clock.now());
@@ -93,6 +99,7 @@ describe('TicketService', () => {
       scope: 'tenant',
       tenantId: 't1',
       keyId: 'k1',
+      credential: 'ticket',
       actor: `ticket:${issued.id} (by key:k1(ops))`,
       ticket: { id: issued.id, kind: 'conversation', conversationId: 'c1' },
     });

@@ -119,6 +119,7 @@ export class TicketService {
       scope: 'tenant',
       tenantId: ticket.tenantId,
       keyId: ticket.issuer.keyId,
+      credential: 'ticket',
       actor: `ticket:${ticket.id} (by ${ticket.issuer.actor})`,
       ticket: {
         id: ticket.id,

@@ -1,4 +1,5 @@
 import type { Http2Config } from './http2-config.js';
+import type { JwtConfig } from './jwt-config.js';
 import type { RunSettings } from './run-settings.js';
 import type { IsolationPolicy, LifecyclePolicy } from './lifecycle-policy.js';
 import type { WorkspaceConfig } from './workspace-config.js';
@@ -49,7 +50,8 @@ export interface AgentdConfig {
   stateDir: string;
   log: { level: LogLevel; pretty: boolean };
   http: HttpConfig;
-  auth: { apiKeys: string[] };
+  /** Admin keys from API_KEYS; JWT bearer tokens when an OIDC provider or an HS256 secret is configured. */
+  auth: { apiKeys: string[]; jwt: JwtConfig | undefined };
   /** Browser tickets: how long a conversation (WebSocket) ticket stays usable (AGENTD_TICKET_TTL). */
   tickets: { conversationTtlMs: number };
   rateLimit: { enabled: boolean; requests: number; periodMs: number };

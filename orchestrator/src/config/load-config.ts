@@ -6,6 +6,7 @@ import { DEFAULT_LIFECYCLE_POLICY } from './lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
 import { loadHttp2Config } from './http2-config.js';
+import { jwtProductionIssues, loadJwtConfig } from './jwt-config.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -80,7 +81,7 @@ export function loadConfig(
           ? undefined
           : r.integer('AGENTD_AGENTCORE_PORT', 8080, 0, 65_535),
     },
-    auth: { apiKeys },
+    auth: { apiKeys, jwt: loadJwtConfig(r) },
     tickets: { conversationTtlMs: r.durationMs('AGENTD_TICKET_TTL', 60_000, 100) },
     rateLimit: {
       enabled: r.boolean('RATE_LIMIT_ENABLED', true),
@@ -212,7 +213,7 @@ export function loadConfig(
   // Keys of a run whose node died mid-run expire after the longest a run may take, plus the retention window.
   config.eventLog.abandonedTtlMs = config.runs.runTimeoutMs + config.eventLog.retentionMs;
   if (r.issues.length > 0) throw new ValidationError('invalid configuration', r.issues);
-  config.productionIssues = productionIssues(config);
+  config.productionIssues = [...productionIssues(config), ...jwtProductionIssues(config.auth.jwt)];
   config.productionWarnings = productionWarnings(config);
   return config;
 }

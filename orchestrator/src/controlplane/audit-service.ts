@@ -1,3 +1,4 @@
+import type { CredentialKind } from '../auth/principal.js';
 import type { Logger } from '../common/logger.js';
 import type { AuditEntry } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
@@ -8,6 +9,8 @@ export interface AuditContext {
   /** The person the caller says acts through it (X-Admin-ID), sanitised; recorded beside the credential. */
   person?: string | null;
   requestId: string | null;
+  /** Which credential the actor presented (an API key, a bootstrap key, a JWT, a ticket). */
+  credential?: CredentialKind;
 }
 
 /** Records every admin action (who, what, on what, with which request) for the security team. */
@@ -23,12 +26,13 @@ export class AuditService {
     target: string,
     details: Record<string, unknown> = {},
   ): Promise<AuditEntry> {
+    const { credential } = context;
     const entry = await this.store.audit.record({
       actor: context.actor,
       person: context.person ?? null,
       action,
       target,
-      details,
+      details: credential === undefined ? details : { ...details, credential },
       requestId: context.requestId,
     });
     this.logger.info(
@@ -38,6 +42,7 @@ export class AuditService {
           target,
           actor: context.actor,
           ...(context.person ? { person: context.person } : {}),
+          credential,
         },
         requestId: context.requestId,
       },

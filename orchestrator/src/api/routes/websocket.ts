@@ -88,6 +88,10 @@ export const websocketRoutes: FastifyPluginAsyncTypebox<WebSocketRoutesOptions> 
   const schema = {
     tags: ['runs'],
     description: WS_DESCRIPTION,
+    security: [{ apiKey: [] as string[] }, { bearer: [] }, { ticket: [] }, { token: [] }] as Record<
+      string,
+      string[]
+    >[],
     response: { 101: WsUpgradeResponse, '4xx': ErrorSchema },
   };
   // Authentication happens inside (close 4001), so a browser learns why; `public` only skips the HTTP hook.
