@@ -184,6 +184,7 @@ async function wire(
     metricsEnabled: config.metrics.enabled,
     metricsPublic: config.metrics.public,
     shutdown: shutdownController.signal,
+    activeRuns: () => runs.activeCount,
     services,
   });
   resources.defer('http', () => app.close());
@@ -243,10 +244,12 @@ async function wire(
     outbound,
     url: undefined,
     http2Urls: { h2c: undefined, tls: undefined },
+    agentCoreUrl: undefined,
     start: async () => {
       const started = await lifecycle.start();
       daemon.url = started.url;
       daemon.http2Urls = started.http2;
+      daemon.agentCoreUrl = started.agentCore;
     },
     shutdown: lifecycle.shutdown,
     close: lifecycle.close,

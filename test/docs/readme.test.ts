@@ -124,6 +124,9 @@ describe('README', () => {
     expect(stdout).toContain('nothing would be reaped');
     expect(stdout).toContain('"kind": "conversation"');
     expect(stdout).toContain('revoked: 204');
+    expect(stdout).toContain('"type":"final","content":"Hello, AgentCore.\\n');
+    expect(stdout).toMatch(/^Healthy(Busy)?$/m);
+    expect(stdout).toMatch(/^still here$/m);
   });
 
   it('lists exactly the routes of the OpenAPI document', async () => {

@@ -100,12 +100,46 @@ export function installAccessControl(app: FastifyInstance, authenticate: Request
       ...(tenantHeader ? { tenantHeader } : {}),
       ...(userHeader ? { userHeader } : {}),
     });
+    // A tenant credential carries its tenant: a header naming another is a confused or forged client.
+    const claimedTenant = request.headers['x-tenant-id'];
+    if (
+      principal.scope === 'tenant' &&
+      typeof claimedTenant === 'string' &&
+      claimedTenant !== '' &&
+      claimedTenant !== principal.tenantId
+    ) {
+      throw new AgentdError('FORBIDDEN', 'X-Tenant-ID contradicts the tenant of this credential');
+    }
     if (access === 'admin' && principal.scope !== 'admin') {
       throw new AgentdError('FORBIDDEN', 'this route needs an admin key');
     }
     if (access === 'tenant')
       checkTenantAccess(principal, (request.params as { tenantId?: string }).tenantId ?? '');
   });
+}
+
+/**
+ * The tenant a route without a tenant in its path acts on: a tenant credential's own, or for an admin
+ * credential the X-Tenant-ID it names (refused without one: an admin key belongs to no tenant).
+ */
+export function callerTenant(request: FastifyRequest): string {
+  return tenantOf(principalOf(request), request.headers['x-tenant-id']);
+}
+
+/** `callerTenant` for a principal authenticated inside a handler (a WebSocket upgrade). */
+export function tenantOf(principal: Principal, tenantHeader: string | string[] | undefined): string {
+  const named = typeof tenantHeader === 'string' && tenantHeader !== '' ? tenantHeader : undefined;
+  if (principal.scope === 'tenant' && principal.tenantId !== null) {
+    if (named !== undefined && named !== principal.tenantId)
+      throw new AgentdError('FORBIDDEN', 'X-Tenant-ID contradicts the tenant of this credential');
+    return principal.tenantId;
+  }
+  if (named === undefined || named.length > 128)
+    throw new AgentdError(
+      'FORBIDDEN',
+      'this route acts on one tenant: use a tenant-scoped credential, or send X-Tenant-ID with an admin key',
+    );
+  return named;
 }
 
 /** A tenant key may act only on its own tenant; another tenant looks exactly like one that does not exist. */

@@ -11,6 +11,7 @@ import type { HttpConfig } from '../config/config.js';
 import type { HealthService } from '../health/health-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ConversationService } from '../controlplane/conversation-service.js';
+import type { SessionService } from '../controlplane/session-service.js';
 import type { KeyService } from '../controlplane/key-service.js';
 import type { SecretService } from '../secrets/secret-service.js';
 import type { ModelService } from '../controlplane/model-service.js';
@@ -28,6 +29,8 @@ import { SseConnections } from './sse-connections.js';
 import { WsConnections } from './ws-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
+import { agentCoreRoutes } from './routes/agentcore.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
@@ -56,11 +59,14 @@ export interface ApiDependencies {
   metricsEnabled: boolean;
   metricsPublic: boolean;
   shutdown: AbortSignal;
+  /** Runs this node executes now (AgentCore's /ping). */
+  activeRuns: () => number;
   /** The services behind the control plane, operator and audit routes. */
   services: {
     tenants: TenantService;
     models: ModelService;
     conversations: ConversationService;
+    sessions: SessionService;
     files: WorkspaceFiles;
     usage: UsageService;
     keys: KeyService;
@@ -72,6 +78,7 @@ export interface ApiDependencies {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const AGENTD_VERSION = '0.1.0';
 
 /** The HTTP API as one Fastify instance: security middleware, one error handler, then the routes. */
 export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> {
@@ -126,11 +133,15 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
       'X-Request-ID',
       'X-Tenant-ID',
       'X-User-ID',
+      'X-Admin-ID',
+      'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id',
     ],
     exposedHeaders: [
       'x-request-id',
       'x-run-id',
       'x-chat-id',
+      'x-session-id',
+      'x-amzn-bedrock-agentcore-runtime-session-id',
       'retry-after',
       'x-ratelimit-limit',
       'x-ratelimit-remaining',
@@ -140,7 +151,11 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'agentd', version: '0.1.0', description: 'Container-isolated agent orchestrator' },
+      info: {
+        title: 'agentd',
+        version: AGENTD_VERSION,
+        description: 'Container-isolated agent orchestrator',
+      },
       components: {
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -217,8 +232,30 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
     corsOrigins: deps.http.corsOrigins,
     pingIntervalMs: deps.http.wsPingIntervalMs,
     shutdown: deps.shutdown,
+    openSession: async (tenantId, sessionId) => {
+      const { conversation } = await deps.services.sessions.open(tenantId, sessionId, null);
+      return { conversationId: conversation.id };
+    },
   });
   const { services } = deps;
+  const runSse = {
+    streams: deps.streams,
+    connections,
+    heartbeatMs: deps.http.heartbeatMs,
+    retryMs: deps.http.sseRetryMs,
+    shutdown: deps.shutdown,
+  };
+  await app.register(sessionRoutes, {
+    ...runSse,
+    sessions: services.sessions,
+    conversations: services.conversations,
+  });
+  await app.register(agentCoreRoutes, {
+    ...runSse,
+    sessions: services.sessions,
+    activeRuns: deps.activeRuns,
+    version: AGENTD_VERSION,
+  });
   await app.register(tenantRoutes, { tenants: services.tenants });
   await app.register(modelRoutes, { models: services.models });
   await app.register(conversationRoutes, { conversations: services.conversations });

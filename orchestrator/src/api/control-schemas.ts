@@ -143,6 +143,10 @@ export const ConversationSchema = Type.Object({
   archivedAt: Nullable(Timestamp),
   workspaceVersion: Type.Integer(),
   lastRunAt: Nullable(Timestamp),
+  /** When the history was last cleared (the messages before it stay listed but no run sees them). */
+  historyClearedAt: Nullable(Timestamp),
+  /** The external session id mapped to this conversation (AgentCore, the session API), if any. */
+  sessionId: Nullable(Type.String()),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -198,6 +202,8 @@ export const KeySchema = Type.Object({
 export const AuditSchema = Type.Object({
   id: Type.String(),
   actor: Type.String(),
+  /** X-Admin-ID of the request, sanitised: who acted through the credential, as the caller says. */
+  person: Nullable(Type.String()),
   action: Type.String(),
   target: Type.String(),
   details: Type.Record(Type.String(), Type.Unknown()),

@@ -81,6 +81,8 @@ export function conversationJson(conversation: Conversation) {
     archivedAt: iso(conversation.archivedAt),
     workspaceVersion: conversation.workspaceVersion,
     lastRunAt: iso(conversation.lastRunAt),
+    historyClearedAt: iso(conversation.historyClearedAt),
+    sessionId: conversation.sessionId,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };
@@ -117,6 +119,7 @@ export function auditJson(entry: AuditEntry) {
   return {
     id: entry.id,
     actor: entry.actor,
+    person: entry.person,
     action: entry.action,
     target: entry.target,
     details: entry.details,

@@ -21,7 +21,9 @@ export interface WsAdmitted {
 }
 
 /** The conversation a principal may open from this route; throws (an AgentdError) when it may not. */
-export type WsScope = (principal: Principal) => { tenantId: string; conversationId: string };
+export type WsScope = (
+  principal: Principal,
+) => { tenantId: string; conversationId: string } | Promise<{ tenantId: string; conversationId: string }>;
 
 /**
  * Decides whether an upgraded connection may stay: its Origin, its credential, its tenant and conversation, its
@@ -57,7 +59,7 @@ export async function admitWsConnection(
   }
   let target: { tenantId: string; conversationId: string };
   try {
-    target = scope(principal);
+    target = await scope(principal);
     // A conversation that is not there (or not this tenant's, or archived) is refused now, not at the first chat.
     await options.streams.checkConversation(target);
   } catch (err) {

@@ -41,6 +41,8 @@ export interface HttpConfig {
   /** The `retry:` every SSE stream starts with: an EventSource's reconnect delay. */
   sseRetryMs: number;
   http2: Http2Config;
+  /** AGENTD_AGENTCORE_PORT: an extra listener serving only the AgentCore Runtime routes (e.g. 8080). */
+  agentCorePort: number | undefined;
 }
 
 export interface AgentdConfig {

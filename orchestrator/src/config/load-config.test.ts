@@ -114,4 +114,22 @@ describe('parseDurationMs', () => {
     expect(parseDurationMs('10 minutes')).toBeUndefined();
     expect(parseDurationMs('-5s')).toBeUndefined();
   });
+
+  it('takes LOG_LEVEL in any case, with WARNING and CRITICAL for warn and fatal', () => {
+    const level = (LOG_LEVEL: string) => loadConfig({ LOG_LEVEL, HOME: '/tmp' }).log.level;
+    expect(level('INFO')).toBe('info');
+    expect(level('Debug')).toBe('debug');
+    expect(level('WARNING')).toBe('warn');
+    expect(level('warn')).toBe('warn');
+    expect(level('CRITICAL')).toBe('fatal');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose', HOME: '/tmp' })).toThrow(/LOG_LEVEL: .*"verbose"/);
+  });
+
+  it('reads AGENTD_AGENTCORE_PORT only when set', () => {
+    expect(loadConfig({ HOME: '/tmp' }).http.agentCorePort).toBeUndefined();
+    expect(loadConfig({ AGENTD_AGENTCORE_PORT: '8080', HOME: '/tmp' }).http.agentCorePort).toBe(8080);
+    expect(() => loadConfig({ AGENTD_AGENTCORE_PORT: '70000', HOME: '/tmp' })).toThrow(
+      /AGENTD_AGENTCORE_PORT/,
+    );
+  });
 });

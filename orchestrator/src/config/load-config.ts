@@ -11,6 +11,7 @@ import { loadSecretsConfig } from './secrets-config.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_ALIASES: Record<string, LogLevel> = { warning: 'warn', critical: 'fatal' };
 const RUNNER_VERSION = '0.1.0';
 const MIN_API_KEY_LENGTH = 16;
 // Well-known defaults, including the multi-tenant seed's documented `aiagent_password`.
@@ -59,7 +60,7 @@ export function loadConfig(
     nodeId: r.string('AGENTD_NODE_ID', hostname()),
     stateDir,
     log: {
-      level: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+      level: logLevel(r),
       pretty: r.boolean('LOG_PRETTY', options.isTty ?? false),
     },
     http: {
@@ -76,6 +77,10 @@ export function loadConfig(
       wsMaxConnectionsPerPrincipal: r.integer('WS_MAX_CONNECTIONS_PER_PRINCIPAL', 20, 1, 100_000),
       sseRetryMs: r.durationMs('AGENTD_SSE_RETRY', 3_000, 100),
       http2: loadHttp2Config(r),
+      agentCorePort:
+        r.raw('AGENTD_AGENTCORE_PORT') === undefined
+          ? undefined
+          : r.integer('AGENTD_AGENTCORE_PORT', 8080, 0, 65_535),
     },
     auth: { apiKeys, jwt: loadJwtConfig(r) },
     tickets: { conversationTtlMs: r.durationMs('AGENTD_TICKET_TTL', 60_000, 100) },
@@ -213,6 +218,20 @@ export function loadConfig(
   config.productionIssues = [...productionIssues(config), ...jwtProductionIssues(config.auth.jwt)];
   config.productionWarnings = productionWarnings(config);
   return config;
+}
+
+/**
+ * LOG_LEVEL in any case, with Python's names too (the multi-tenant seed documents `INFO`; `WARNING` and
+ * `CRITICAL` are logging's own spellings of warn and fatal).
+ */
+function logLevel(r: EnvReader): LogLevel {
+  const given = r.raw('LOG_LEVEL');
+  if (given === undefined) return 'info';
+  const name = given.toLowerCase();
+  const level = LOG_ALIASES[name] ?? name;
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  r.issues.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, any case (got "${given}")`);
+  return 'info';
 }
 
 /** What production must not run with. Checked here; the daemon adds what only the host can tell. */

@@ -4,7 +4,10 @@ import type { AuditEntry } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
 
 export interface AuditContext {
+  /** The credential that acted. */
   actor: string;
+  /** The person the caller says acts through it (X-Admin-ID), sanitised; recorded beside the credential. */
+  person?: string | null;
   requestId: string | null;
   /** Which credential the actor presented (an API key, a bootstrap key, a JWT, a ticket). */
   credential?: CredentialKind;
@@ -26,13 +29,23 @@ export class AuditService {
     const { credential } = context;
     const entry = await this.store.audit.record({
       actor: context.actor,
+      person: context.person ?? null,
       action,
       target,
       details: credential === undefined ? details : { ...details, credential },
       requestId: context.requestId,
     });
     this.logger.info(
-      { audit: { action, target, actor: context.actor, credential }, requestId: context.requestId },
+      {
+        audit: {
+          action,
+          target,
+          actor: context.actor,
+          ...(context.person ? { person: context.person } : {}),
+          credential,
+        },
+        requestId: context.requestId,
+      },
       'Audit',
     );
     return entry;

@@ -2,6 +2,7 @@ import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js
 import type { LockService } from '../common/lock-service.js';
 import type { Conversation, ConversationKind, ConversationStatus, Message } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
+import type { AuditContext, AuditService } from './audit-service.js';
 import type { ConversationCleanup } from './tenant-service.js';
 
 export interface ConversationInput {
@@ -25,12 +26,62 @@ export interface ConversationServiceOptions {
   /** DEFAULT_MODEL_ID: used when neither the request nor the tenant names a model. */
   defaultModelId: string;
   cleanup: ConversationCleanup;
+  /** Records history clears (an operator may need to know why a conversation forgot its past). */
+  audit?: AuditService;
 }
 
 export class ConversationService {
   constructor(private readonly options: ConversationServiceOptions) {}
 
   async create(tenantId: string, input: ConversationInput): Promise<Conversation> {
+    const { store } = this.options;
+    const conversation = await store.conversations.create(await this.#prepare(tenantId, input));
+    if (input.skills) await store.skills.setChoice(conversation.id, [...new Set(input.skills)].sort());
+    return conversation;
+  }
+
+  /** The tenant's conversation for an external session id, created (validated like `create`) on first use. */
+  async forSession(
+    tenantId: string,
+    sessionId: string,
+    input: ConversationInput,
+  ): Promise<{ conversation: Conversation; created: boolean }> {
+    const existing = await this.options.store.conversations.findBySession(tenantId, sessionId);
+    if (existing) return { conversation: existing, created: false };
+    return this.options.store.conversations.ensureForSession({
+      ...(await this.#prepare(tenantId, input)),
+      sessionId,
+    });
+  }
+
+  /** The tenant's conversation with this id, or else the one mapped to this external session id. */
+  async findByIdOrSession(tenantId: string, id: string): Promise<Conversation | undefined> {
+    const { conversations } = this.options.store;
+    return (await conversations.get(tenantId, id)) ?? (await conversations.findBySession(tenantId, id));
+  }
+
+  /**
+   * Starts the conversation's history afresh: the next run sees no earlier message. The workspace, the stored
+   * messages and the usage records stay. Refused while a run holds the conversation.
+   */
+  async clear(context: AuditContext, tenantId: string, id: string): Promise<Conversation> {
+    await this.get(tenantId, id);
+    const lock = await this.#lockIdle(tenantId, id);
+    let cleared: Conversation | undefined;
+    try {
+      cleared = await this.options.store.conversations.clearHistory(tenantId, id);
+    } finally {
+      await lock.release();
+    }
+    if (!cleared) throw new NotFoundError('conversation', id);
+    await this.options.audit?.record(context, 'conversation.clear', `conversation:${id}`, {
+      tenantId,
+      historyStartSeq: cleared.historyStartSeq,
+    });
+    return cleared;
+  }
+
+  async #prepare(tenantId: string, input: ConversationInput) {
     const { store } = this.options;
     const tenant = await store.tenants.get(tenantId);
     if (!tenant) throw new NotFoundError('tenant', tenantId);
@@ -56,7 +107,7 @@ export class ConversationService {
       issues.push('/systemPrompt: only a chat has its own system prompt');
     }
     if (issues.length > 0) throw new ValidationError('invalid conversation', issues);
-    const conversation = await store.conversations.create({
+    return {
       tenantId,
       modelId,
       userId: input.userId ?? null,
@@ -65,9 +116,7 @@ export class ConversationService {
       profile: input.profile ?? null,
       kind,
       systemPrompt: input.systemPrompt ?? null,
-    });
-    if (input.skills) await store.skills.setChoice(conversation.id, [...new Set(input.skills)].sort());
-    return conversation;
+    };
   }
 
   async get(tenantId: string, id: string): Promise<Conversation> {
@@ -105,12 +154,7 @@ export class ConversationService {
   /** Deletes the conversation (messages and usage go with it), its sandbox, and its workspace. Not during a run. */
   async delete(tenantId: string, id: string): Promise<void> {
     await this.get(tenantId, id);
-    const lock = await this.options.locks.tryAcquire(`conversation:${tenantId}:${id}`);
-    if (!lock)
-      throw new AgentdError('CONVERSATION_BUSY', `conversation ${id} has a run in progress`, {
-        recoverable: true,
-        retryAfterSeconds: 2,
-      });
+    const lock = await this.#lockIdle(tenantId, id);
     try {
       if (!(await this.options.store.conversations.delete(tenantId, id)))
         throw new NotFoundError('conversation', id);
@@ -118,5 +162,16 @@ export class ConversationService {
       await lock.release();
     }
     await this.options.cleanup.conversationDeleted(tenantId, id);
+  }
+
+  /** The conversation's run lock, so nothing runs while we change it; CONVERSATION_BUSY when a run holds it. */
+  async #lockIdle(tenantId: string, id: string) {
+    const lock = await this.options.locks.tryAcquire(`conversation:${tenantId}:${id}`);
+    if (!lock)
+      throw new AgentdError('CONVERSATION_BUSY', `conversation ${id} has a run in progress`, {
+        recoverable: true,
+        retryAfterSeconds: 2,
+      });
+    return lock;
   }
 }

@@ -11,6 +11,7 @@ import type { AuditService } from '../controlplane/audit-service.js';
 import { ConversationService } from '../controlplane/conversation-service.js';
 import { KeyService } from '../controlplane/key-service.js';
 import { ModelService } from '../controlplane/model-service.js';
+import { SessionService } from '../controlplane/session-service.js';
 import { TenantService } from '../controlplane/tenant-service.js';
 import { UsageService } from '../controlplane/usage-service.js';
 import type { Coordination } from '../coordination/coordination.js';
@@ -70,16 +71,19 @@ export function createControlPlane(deps: ControlPlaneDeps): Omit<ApiDependencies
     posture: host.posture,
     logger,
   });
+  const conversations = new ConversationService({
+    store,
+    locks: deps.coordination.locks,
+    profileNames: () => [...host.profiles.keys()],
+    defaultModelId: config.models.defaultModelId,
+    cleanup,
+    audit,
+  });
   return {
     tenants: new TenantService(store, audit, tenantPolicyIssues(sandboxes), cleanup),
     models: new ModelService(store, audit),
-    conversations: new ConversationService({
-      store,
-      locks: deps.coordination.locks,
-      profileNames: () => [...host.profiles.keys()],
-      defaultModelId: config.models.defaultModelId,
-      cleanup,
-    }),
+    conversations,
+    sessions: new SessionService(store, conversations),
     files,
     usage: new UsageService(store),
     keys: new KeyService(deps.auth, store, audit),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { listenAgentCore } from '../api/agentcore-listener.js';
 import { listenHttp2, type Http2Urls } from '../api/http2-listeners.js';
 import type { Logger } from '../common/logger.js';
 import type { PeriodicTask } from '../common/timers.js';
@@ -31,7 +32,7 @@ export interface LifecycleParts {
 
 export interface DaemonLifecycle {
   /** Starts serving and returns the URLs; a failed start closes everything the daemon opened. */
-  start: () => Promise<{ url: string; http2: Http2Urls }>;
+  start: () => Promise<{ url: string; http2: Http2Urls; agentCore: string | undefined }>;
   /** Graceful: refuse new runs, tell streams, let runs finish until SHUTDOWN_TIMEOUT, then interrupt them. */
   shutdown: () => Promise<void>;
   /** Immediate: closes what was opened, in reverse order (sandboxes stay and are adopted or reaped later). */
@@ -59,12 +60,23 @@ export function daemonLifecycle(parts: LifecycleParts): DaemonLifecycle {
           parts.shutdownController.abort();
           await http2.close();
         });
+        const { agentCorePort } = config.http;
+        const agentCore =
+          agentCorePort === undefined
+            ? undefined
+            : await listenAgentCore(app, config.http.host, agentCorePort);
+        if (agentCore) {
+          resources.defer('agentcore listener', async () => {
+            parts.shutdownController.abort();
+            await agentCore.close();
+          });
+        }
         await nodes.start({ nodeId: config.nodeId, url, startedAt: new Date().toISOString() });
         logger.info(
-          { url, ...http2.urls, node: config.nodeId, apparmor: parts.apparmor },
+          { url, ...http2.urls, agentCore: agentCore?.url, node: config.nodeId, apparmor: parts.apparmor },
           'agentd listening',
         );
-        return { url, http2: http2.urls };
+        return { url, http2: http2.urls, agentCore: agentCore?.url };
       } catch (err) {
         await close();
         throw err;

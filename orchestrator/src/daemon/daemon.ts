@@ -58,6 +58,8 @@ export interface Daemon extends SandboxSubsystem {
   url: string | undefined;
   /** The optional HTTP/2 listeners' URLs once started (AGENTD_H2C_PORT, AGENTD_TLS_PORT). */
   http2Urls: Http2Urls;
+  /** The AgentCore-only listener's URL once started (AGENTD_AGENTCORE_PORT), if configured. */
+  agentCoreUrl: string | undefined;
   /** Starts serving; a failed start closes everything the daemon opened. */
   start(): Promise<void>;
   /** Graceful: refuse new runs, tell streams, let runs finish until SHUTDOWN_TIMEOUT, then interrupt them. */

@@ -8,11 +8,14 @@ import { toAuditEntry } from './row-mappers.js';
 export class PrismaAuditRepository implements AuditRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async record(entry: Omit<AuditEntry, 'id' | 'createdAt'>): Promise<AuditEntry> {
+  async record(
+    entry: Omit<AuditEntry, 'id' | 'createdAt' | 'person'> & { person?: string | null },
+  ): Promise<AuditEntry> {
     const row = await this.prisma.auditLog.create({
       data: {
         id: `aud_${randomId(16)}`,
         actor: entry.actor,
+        person: entry.person ?? null,
         action: entry.action,
         target: entry.target,
         details: JSON.parse(JSON.stringify(entry.details)) as Prisma.InputJsonObject,

@@ -2,7 +2,7 @@ import { ValidationError } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
 import type { Conversation } from '../store/entities.js';
 import type { ConversationFilter, ConversationRepository, Page, PageRequest } from '../store/repositories.js';
-import { isForeignKeyViolation } from './db-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
 import { listByTime } from './pagination.js';
 import { toConversation } from './row-mappers.js';
@@ -16,6 +16,41 @@ export class PrismaConversationRepository implements ConversationRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async create(input: NewConversation): Promise<Conversation> {
+    return this.#create(input, null);
+  }
+
+  async ensureForSession(
+    input: NewConversation & { sessionId: string },
+  ): Promise<{ conversation: Conversation; created: boolean }> {
+    const existing = await this.findBySession(input.tenantId, input.sessionId);
+    if (existing) return { conversation: existing, created: false };
+    try {
+      return { conversation: await this.#create(input, input.sessionId), created: true };
+    } catch (err) {
+      // Another node created it between our read and our insert: the unique pair makes its row the one.
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await this.findBySession(input.tenantId, input.sessionId);
+      if (!winner) throw err;
+      return { conversation: winner, created: false };
+    }
+  }
+
+  async findBySession(tenantId: string, sessionId: string): Promise<Conversation | undefined> {
+    const row = await this.prisma.conversation.findFirst({ where: { tenantId, sessionId } });
+    return row === null ? undefined : toConversation(row);
+  }
+
+  async clearHistory(tenantId: string, id: string): Promise<Conversation | undefined> {
+    // One statement: the new start is computed from the messages as they are when the row is updated.
+    const count = await this.prisma.$executeRaw`
+      UPDATE conversations
+      SET history_start_seq = COALESCE((SELECT MAX(seq) FROM messages WHERE conversation_id = ${id}), 0) + 1,
+          history_cleared_at = now(), updated_at = now()
+      WHERE id = ${id} AND tenant_id = ${tenantId}`;
+    return count === 0 ? undefined : this.get(tenantId, id);
+  }
+
+  async #create(input: NewConversation, sessionId: string | null): Promise<Conversation> {
     try {
       const row = await this.prisma.conversation.create({
         data: {
@@ -27,6 +62,7 @@ export class PrismaConversationRepository implements ConversationRepository {
           profile: input.profile ?? null,
           ...(input.kind !== undefined ? { kind: input.kind } : {}),
           systemPrompt: input.systemPrompt ?? null,
+          sessionId,
           ...(input.workspaceEnabled !== undefined ? { workspaceEnabled: input.workspaceEnabled } : {}),
         },
       });

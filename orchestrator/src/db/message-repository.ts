@@ -9,7 +9,14 @@ export class PrismaMessageRepository implements MessageRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async history(conversationId: string): Promise<Message[]> {
-    const rows = await this.prisma.message.findMany({ where: { conversationId }, orderBy: { seq: 'asc' } });
+    const conversation = await this.prisma.conversation.findUnique({
+      where: { id: conversationId },
+      select: { historyStartSeq: true },
+    });
+    const rows = await this.prisma.message.findMany({
+      where: { conversationId, seq: { gte: conversation?.historyStartSeq ?? 1 } },
+      orderBy: { seq: 'asc' },
+    });
     return rows.map(toMessage);
   }
 

@@ -71,6 +71,9 @@ export function toConversation(row: ConversationRow): Conversation {
     archivedAt: row.archivedAt,
     workspaceVersion: row.workspaceVersion,
     lastRunAt: row.lastRunAt,
+    historyStartSeq: row.historyStartSeq,
+    historyClearedAt: row.historyClearedAt,
+    sessionId: row.sessionId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -157,6 +160,7 @@ export function toAuditEntry(row: AuditLogRow): AuditEntry {
   return {
     id: row.id,
     actor: row.actor,
+    person: row.person,
     action: row.action,
     target: row.target,
     details: jsonObject(row.details),

@@ -22,6 +22,9 @@ function conversation(id: string, kind: Conversation['kind']): Conversation {
     archivedAt: null,
     workspaceVersion: 0,
     lastRunAt: null,
+    historyStartSeq: 1,
+    historyClearedAt: null,
+    sessionId: null,
     createdAt: at,
     updatedAt: at,
   };

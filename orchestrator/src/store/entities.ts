@@ -68,6 +68,11 @@ export interface Conversation {
   /** Workspace version last committed to the store (0 = empty). */
   workspaceVersion: number;
   lastRunAt: Date | null;
+  /** The first message seq a run's history includes (a clear moves it past the last message). */
+  historyStartSeq: number;
+  historyClearedAt: Date | null;
+  /** An external session id mapped to this conversation (AgentCore's runtime session header), if any. */
+  sessionId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -179,6 +184,8 @@ export interface ApiKey {
 export interface AuditEntry {
   id: string;
   actor: string;
+  /** The person acting through the credential (X-Admin-ID), when the request named one. */
+  person: string | null;
   action: string;
   target: string;
   details: Record<string, unknown>;

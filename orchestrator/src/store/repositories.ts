@@ -96,8 +96,23 @@ export interface ConversationRepository {
     kind?: ConversationKind;
     systemPrompt?: string | null;
   }): Promise<Conversation>;
+  /**
+   * The tenant's conversation for an external session id, created with `input` on first use. Two nodes racing
+   * on a new session id get the same conversation (the pair is unique in the database).
+   */
+  ensureForSession(input: Parameters<ConversationRepository['create']>[0] & { sessionId: string }): Promise<{
+    conversation: Conversation;
+    created: boolean;
+  }>;
   /** Scoped by tenant: another tenant's conversation is "not found". */
   get(tenantId: string, id: string): Promise<Conversation | undefined>;
+  /** The tenant's conversation mapped to an external session id. */
+  findBySession(tenantId: string, sessionId: string): Promise<Conversation | undefined>;
+  /**
+   * Starts the conversation's history afresh after its last message (messages, usage and the workspace stay);
+   * undefined when it does not exist. The caller holds the conversation lock, so no run appends meanwhile.
+   */
+  clearHistory(tenantId: string, id: string): Promise<Conversation | undefined>;
   list(tenantId: string, filter: ConversationFilter, page: PageRequest): Promise<Page<Conversation>>;
   archive(tenantId: string, id: string): Promise<Conversation | undefined>;
   /** Replaces a chat's system prompt; undefined when it does not exist. */
@@ -133,7 +148,7 @@ export interface NewMessage {
 }
 
 export interface MessageRepository {
-  /** All messages of a conversation in order (the history handed to a run). */
+  /** The messages since the conversation's last clear, in order (the history handed to a run). */
   history(conversationId: string): Promise<Message[]>;
   list(conversationId: string, page: PageRequest): Promise<Page<Message>>;
 }
@@ -232,7 +247,9 @@ export interface ApiKeyRepository {
 }
 
 export interface AuditRepository {
-  record(entry: Omit<AuditEntry, 'id' | 'createdAt'>): Promise<AuditEntry>;
+  record(
+    entry: Omit<AuditEntry, 'id' | 'createdAt' | 'person'> & { person?: string | null },
+  ): Promise<AuditEntry>;
   list(page: PageRequest, filter?: { actor?: string; action?: string }): Promise<Page<AuditEntry>>;
 }
 

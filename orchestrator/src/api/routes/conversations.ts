@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { ConversationService } from '../../controlplane/conversation-service.js';
 import { headerValue } from '../access.js';
+import { auditContext } from '../audit-context.js';
 import {
   ConversationBody,
   ConversationListQuery,
@@ -105,6 +106,26 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
     },
     async (request) =>
       conversationJson(await conversations.archive(request.params.tenantId, request.params.conversationId)),
+  );
+  app.post(
+    `${base}/:conversationId/clear`,
+    {
+      schema: {
+        params: ConversationParams,
+        response: { 200: ConversationSchema },
+        tags,
+        summary: 'Clear the history (the next run starts afresh; workspace, messages and usage stay)',
+      },
+      config,
+    },
+    async (request) =>
+      conversationJson(
+        await conversations.clear(
+          auditContext(request),
+          request.params.tenantId,
+          request.params.conversationId,
+        ),
+      ),
   );
   app.get(
     `${base}/:conversationId/messages`,

@@ -7,8 +7,9 @@ import type { RawData } from 'ws';
 import type { Principal } from '../../auth/principal.js';
 import { AgentdError } from '../../common/errors.js';
 import type { RunStreamService } from '../../runs/run-stream-service.js';
-import { checkTenantAccess, headerValue } from '../access.js';
+import { checkTenantAccess, headerValue, tenantOf } from '../access.js';
 import { ConversationParams, ErrorSchema, IdSchema } from '../schemas.js';
+import { SESSION_ID_PATTERN } from '../session-schemas.js';
 import { admitWsConnection, type WsAdmissionOptions, type WsScope } from '../ws-admission.js';
 import { WS_DESCRIPTION } from '../ws-description.js';
 import { WsClientMessageComponent, WsUpgradeResponse } from '../ws-schemas.js';
@@ -18,10 +19,15 @@ import { CLOSE, closeSocket, keepAlive } from '../ws-socket.js';
 
 export interface WebSocketRoutesOptions extends WsAdmissionOptions {
   streams: RunStreamService;
+  /** The conversation of a runtime session id (AgentCore's `/ws`), created on first use. */
+  openSession: (tenantId: string, sessionId: string | undefined) => Promise<{ conversationId: string }>;
   pingIntervalMs: number;
   /** Aborts at shutdown: every connection gets `server_shutdown` and close 1001. */
   shutdown: AbortSignal;
 }
+
+const AGENTCORE_SESSION_HEADER = 'x-amzn-bedrock-agentcore-runtime-session-id';
+const AGENTCORE_SESSION_QUERY = 'X-Amzn-Bedrock-AgentCore-Runtime-Session-Id';
 
 /** At close, connections get this long to finish their closing handshake before they are cut. */
 const CLOSE_GRACE_MS = 1_000;
@@ -125,6 +131,38 @@ export const websocketRoutes: FastifyPluginAsyncTypebox<WebSocketRoutesOptions> 
             'this route needs a tenant-scoped credential; use /api/tenants/{t}/…/ws',
           );
         return { tenantId: principal.tenantId, conversationId };
+      });
+    },
+  });
+
+  // AgentCore Runtime's WebSocket: the session comes in its header, or (browsers cannot set headers) in the
+  // query as `session_id` or under the header's own name; without one a new session is opened.
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    schema: {
+      ...schema,
+      summary: 'AgentCore Runtime: chat in a runtime session over WebSocket (session header or ?session_id=)',
+    },
+    config,
+    handler: async (request) => {
+      await options.authenticate(request);
+      throw new AgentdError('VALIDATION_FAILED', 'this route needs a WebSocket upgrade');
+    },
+    wsHandler: (socket, request) => {
+      const header = request.headers[AGENTCORE_SESSION_HEADER];
+      const query = new URL(request.url, 'http://agentd').searchParams;
+      const sessionId =
+        (typeof header === 'string' && header !== '' ? header : undefined) ??
+        query.get('session_id') ??
+        query.get(AGENTCORE_SESSION_QUERY) ??
+        undefined;
+      open(socket, request, async (principal: Principal) => {
+        const tenantId = tenantOf(principal, request.headers['x-tenant-id']);
+        if (sessionId !== undefined && !new RegExp(SESSION_ID_PATTERN).test(sessionId))
+          throw new AgentdError('VALIDATION_FAILED', 'invalid session id');
+        const { conversationId } = await options.openSession(tenantId, sessionId);
+        return { tenantId, conversationId };
       });
     },
   });
