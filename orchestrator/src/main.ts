@@ -17,6 +17,7 @@ import { healthPosture, registerPostureMetrics } from './daemon/posture-reportin
 import { daemonLifecycle } from './daemon/daemon-lifecycle.js';
 import type { Daemon, DaemonOverrides } from './daemon/daemon.js';
 import { ResourceStack } from './daemon/resource-stack.js';
+import { createMcpSubsystem } from './daemon/mcp-subsystem.js';
 import { createRunSubsystem } from './daemon/run-subsystem.js';
 import { createSandboxSubsystem } from './daemon/sandbox-subsystem.js';
 import { DockerEngine } from './docker/docker-engine.js';
@@ -116,6 +117,16 @@ async function wire(
     metrics,
   });
 
+  const mcp = createMcpSubsystem({
+    config,
+    store,
+    audit,
+    callHome,
+    eventLog,
+    secrets: overrides.secrets,
+    metrics,
+    logger,
+  });
   const { runs, streams, recovery } = createRunSubsystem({
     config,
     store,
@@ -129,7 +140,9 @@ async function wire(
     clock,
     logger,
     metrics,
+    tools: mcp.tools,
   });
+  mcp.installCallRoute((runId, sandboxId) => runs.findForSandbox(runId, sandboxId));
 
   const services = createControlPlane({
     config,
@@ -146,6 +159,7 @@ async function wire(
     callHome,
     clock,
     logger,
+    mcpServers: mcp.service,
   });
 
   const health = new HealthService(

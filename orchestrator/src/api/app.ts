@@ -15,6 +15,7 @@ import type { KeyService } from '../controlplane/key-service.js';
 import type { ModelService } from '../controlplane/model-service.js';
 import type { TenantService } from '../controlplane/tenant-service.js';
 import type { UsageService } from '../controlplane/usage-service.js';
+import type { McpServerService } from '../mcp/mcp-server-service.js';
 import type { OperatorService } from '../operators/operator-service.js';
 import type { RunStreamService } from '../runs/run-stream-service.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
@@ -29,6 +30,7 @@ import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
 import { tenantRoutes } from './routes/tenants.js';
@@ -59,6 +61,7 @@ export interface ApiDependencies {
     keys: KeyService;
     audit: AuditRoutesOptions;
     operators: OperatorService;
+    mcpServers: McpServerService;
   };
 }
 
@@ -199,5 +202,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(ticketRoutes, { tickets: deps.tickets });
   await app.register(auditLogRoutes, services.audit);
   await app.register(adminRoutes, { operators: services.operators });
+  await app.register(mcpServerRoutes, { mcpServers: services.mcpServers });
   return app;
 }

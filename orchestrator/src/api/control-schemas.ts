@@ -114,6 +114,10 @@ export const ConversationBody = Type.Object(
     userId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
     profile: Type.Optional(Nullable(Type.String({ maxLength: 32 }))),
     workspaceEnabled: Type.Optional(Type.Boolean()),
+    /** Names of the tenant's MCP servers its runs use (default: every enabled one). */
+    mcpServers: Type.Optional(
+      Nullable(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64, uniqueItems: true })),
+    ),
   },
   closed,
 );
@@ -130,6 +134,7 @@ export const ConversationSchema = Type.Object({
   archivedAt: Nullable(Timestamp),
   workspaceVersion: Type.Integer(),
   lastRunAt: Nullable(Timestamp),
+  mcpServers: Nullable(Type.Array(Type.String())),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -79,6 +79,7 @@ export function conversationJson(conversation: Conversation) {
     archivedAt: iso(conversation.archivedAt),
     workspaceVersion: conversation.workspaceVersion,
     lastRunAt: iso(conversation.lastRunAt),
+    mcpServers: conversation.mcpServers,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'INTERNAL_ERROR',
   'SECURITY_POSTURE',
   'SANDBOX_LIMIT',
+  'EGRESS_DENIED',
+  'MCP_ERROR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,7 @@ export interface ConversationInput {
   userId?: string | null | undefined;
   profile?: string | null | undefined;
   workspaceEnabled?: boolean | undefined;
+  mcpServers?: string[] | null | undefined;
 }
 
 export interface ConversationServiceOptions {
@@ -50,6 +51,7 @@ export class ConversationService {
       title: input.title ?? null,
       workspaceEnabled: input.workspaceEnabled ?? true,
       profile: input.profile ?? null,
+      mcpServers: input.mcpServers ?? null,
     });
   }
 

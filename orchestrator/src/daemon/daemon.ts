@@ -19,6 +19,7 @@ import type { RunService } from '../runs/run-service.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { HostSecurityFacts } from '../security/host-security.js';
+import type { SecretResolver } from '../secrets/secret-resolver.js';
 import type { VersionSource } from '../security/version-source.js';
 import type { Store } from '../store/repositories.js';
 import type { SandboxSubsystem } from './sandbox-subsystem.js';
@@ -67,4 +68,6 @@ export interface DaemonOverrides {
   providers?: Map<string, ModelProvider>;
   /** Where the security posture reads component versions (tests inject an affected runc this way). */
   versionSource?: VersionSource;
+  /** Tenants' secrets for MCP headers (until the secret store is wired, tests supply them this way). */
+  secrets?: SecretResolver;
 }

@@ -11,6 +11,7 @@ import { RunRecovery } from '../runs/run-recovery.js';
 import { RunService } from '../runs/run-service.js';
 import { RunStreamService } from '../runs/run-stream-service.js';
 import { RunnerBridge } from '../runs/runner-bridge.js';
+import type { RunTools } from '../runs/run-tools.js';
 import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
@@ -30,6 +31,8 @@ export interface RunSubsystemDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Tools beyond the built-ins (tenants' MCP servers). */
+  tools?: RunTools;
 }
 
 /** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
@@ -48,6 +51,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
         : { maxChars: 16 * 1024, maxDelayMs: config.models.deltaWindowMs },
     logger,
     metrics,
+    ...(deps.tools ? { tools: deps.tools } : {}),
   });
   const recovery = new RunRecovery({ nodeId, store, eventLog, nodes, registry, logger });
   const runs = new RunService({

@@ -25,6 +25,7 @@ export class PrismaConversationRepository implements ConversationRepository {
           userId: input.userId ?? null,
           title: input.title ?? null,
           profile: input.profile ?? null,
+          ...(input.mcpServers ? { mcpServers: input.mcpServers } : {}),
           ...(input.workspaceEnabled !== undefined ? { workspaceEnabled: input.workspaceEnabled } : {}),
         },
       });

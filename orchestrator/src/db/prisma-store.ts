@@ -12,11 +12,13 @@ import type {
   TenantRepository,
   UsageRepository,
 } from '../store/repositories.js';
+import type { McpServerRepository } from '../store/mcp-server.js';
 import { PrismaApiKeyRepository } from './api-key-repository.js';
 import { PrismaAuditRepository } from './audit-repository.js';
 import { PrismaConversationRepository } from './conversation-repository.js';
 import { toDomainError, withDomainErrors } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
+import { PrismaMcpServerRepository } from './mcp-server-repository.js';
 import { PrismaMessageRepository } from './message-repository.js';
 import { PrismaModelRepository } from './model-repository.js';
 import { PrismaReapRepository } from './reap-repository.js';
@@ -39,6 +41,7 @@ export class PrismaStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
+  readonly mcpServers: McpServerRepository;
   private closed: Promise<void> | undefined;
 
   constructor(private readonly prisma: PrismaClient) {
@@ -52,6 +55,7 @@ export class PrismaStore implements Store {
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
+    this.mcpServers = withDomainErrors(new PrismaMcpServerRepository(prisma));
   }
 
   /** A stalled server (not just a dead one) fails the probe too, after `timeoutMs`. */

@@ -69,6 +69,7 @@ export function toConversation(row: ConversationRow): Conversation {
     archivedAt: row.archivedAt,
     workspaceVersion: row.workspaceVersion,
     lastRunAt: row.lastRunAt,
+    mcpServers: Array.isArray(row.mcpServers) ? row.mcpServers.map(String) : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -16,6 +16,7 @@ import { costPicoUsd } from '../model/pricing.js';
 import { TOOL_SPECS } from '../model/tool-specs.js';
 import type { Store } from '../store/repositories.js';
 import type { ActiveRun } from './active-run.js';
+import type { RunTools } from './run-tools.js';
 import { ModelEventEmitter, type DeltaCoalescing, type ModelStreamEvent } from './model-event-emitter.js';
 
 export interface ModelGatewayOptions {
@@ -26,6 +27,8 @@ export interface ModelGatewayOptions {
   coalescing?: DeltaCoalescing;
   logger: Logger;
   metrics: Metrics;
+  /** Tools beyond the built-ins (MCP servers); absent, a run has the built-ins only. */
+  tools?: RunTools;
 }
 
 /** 16 KiB or 25 ms: few events for a fast model, no visible lag for a slow one. */
@@ -133,13 +136,16 @@ export class ModelGateway {
     const toolUses: ContentBlock[] = [];
     let stopReason: StopReason | undefined;
     let usage: ModelUsage | undefined;
+    const { tools: extraTools } = this.options;
+    extraTools?.beginTurn(run);
+    const extraSpecs = extraTools ? await extraTools.specsFor(run) : [];
     const started = performance.now();
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
         system: run.tenant.systemPrompt,
         messages: [...run.transcript.messages],
-        tools: [...TOOL_SPECS],
+        tools: [...TOOL_SPECS, ...extraSpecs],
         maxOutputTokens: run.model.maxOutputTokens,
         signal,
       })) {
@@ -155,14 +161,18 @@ export class ModelGateway {
             await events.delta('thinking', event.delta);
             if (event.delta !== '') await write(res, { type: 'thinking', delta: event.delta }, closed);
             break;
-          case 'tool_use':
+          case 'tool_use': {
             toolUses.push({ toolUse: { toolUseId: event.toolUseId, name: event.name, input: event.input } });
-            // Clients see only the contract's tool names; an unknown one still gets an error result.
-            if (TOOL_NAMES.has(event.name)) {
+            // Recorded before the runner hears of it: agentd executes only the tool uses it produced itself.
+            const extra = extraTools?.knows(run, event.name) === true;
+            if (extra) extraTools.recordToolUse(run, event);
+            // Clients see only the contract's tool names (and the run's MCP tools); an unknown one still gets an error result.
+            if (TOOL_NAMES.has(event.name) || extra) {
               await events.event({
                 type: 'tool_call',
                 id: event.toolUseId,
                 toolUseId: event.toolUseId,
+                // An MCP tool's name is not a ToolName; the event schema takes any string.
                 name: event.name as ToolName,
                 input: event.input,
               });
@@ -173,6 +183,7 @@ export class ModelGateway {
               closed,
             );
             break;
+          }
           case 'stop':
             stopReason = event.stopReason;
             break;

@@ -62,6 +62,8 @@ export interface Conversation {
   /** Workspace version last committed to the store (0 = empty). */
   workspaceVersion: number;
   lastRunAt: Date | null;
+  /** Names of the tenant's MCP servers its runs use; null = every enabled one. */
+  mcpServers: string[] | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -18,6 +18,7 @@ import type {
   TenantPolicy,
   UsageRecord,
 } from './entities.js';
+import type { McpServerRepository } from './mcp-server.js';
 
 /** A page of a list: `nextCursor` is null on the last page. Cursors are opaque strings. */
 export interface Page<T> {
@@ -88,6 +89,7 @@ export interface ConversationRepository {
     title?: string | null;
     workspaceEnabled?: boolean;
     profile?: string | null;
+    mcpServers?: string[] | null;
   }): Promise<Conversation>;
   /** Scoped by tenant: another tenant's conversation is "not found". */
   get(tenantId: string, id: string): Promise<Conversation | undefined>;
@@ -248,6 +250,7 @@ export interface Store {
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
+  mcpServers: McpServerRepository;
   /** Round-trip to the database, for health probes. */
   ping(): Promise<void>;
   close(): Promise<void>;
