@@ -56,6 +56,7 @@ export async function startMcpStdio(job: McpStdioJob, ctx: McpStdioContext): Pro
     child.stdout.pipe(socket);
     child.stdin.on('error', () => socket.destroy());
     socket.on('error', () => undefined);
+    socket.once('end', () => socket.destroy());
     socket.once('close', kill);
     child.once('exit', () => socket.end());
     return { jobId: job.jobId, ok: true, data: null };

@@ -9,6 +9,7 @@ import type { SandboxRegistry } from '../../orchestrator/src/sandbox/sandbox-reg
 import { LABELS } from '../../orchestrator/src/docker/labels.js';
 import { createDaemon, type Daemon } from '../../orchestrator/src/main.js';
 import type { ModelProvider } from '../../orchestrator/src/model/model-provider.js';
+import type { SecretResolver } from '../../orchestrator/src/secrets/secret-resolver.js';
 import type { VersionSource } from '../../orchestrator/src/security/version-source.js';
 import { createEmptyDatabase } from './test-database.js';
 
@@ -23,6 +24,8 @@ export interface TestDaemonOptions {
   providers?: Map<string, ModelProvider>;
   /** Replaces the engine and kernel versions the security posture reads. */
   versionSource?: VersionSource;
+  /** Tenants' secrets (MCP headers). */
+  secrets?: SecretResolver;
   /** Start the supervisor and the HTTP server (port chosen by the OS). Default true. */
   start?: boolean;
 }
@@ -72,6 +75,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.providers ? { providers: options.providers } : {}),
       ...(options.versionSource ? { versionSource: options.versionSource } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
     });
   } catch (err) {
     await database?.drop();

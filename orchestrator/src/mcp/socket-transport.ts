@@ -26,6 +26,8 @@ export class SocketTransport implements Transport {
   start(): Promise<void> {
     this.socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     this.socket.on('error', (err: Error) => this.onerror?.(err));
+    // The runner ends its side when the server exits; a half-open channel would leave calls waiting.
+    this.socket.on('end', () => this.socket.destroy());
     this.socket.on('close', () => this.#closeOnce());
     if (this.head.length > 0) this.#receive(this.head);
     return Promise.resolve();
