@@ -18,6 +18,7 @@ const BENCHES = [
   'bench-density.ts',
   'bench-first-event.ts',
   'bench-ws.ts',
+  'bench-mcp.ts',
   'bench-density.ts',
 ];
 
