@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId } from '../../orchestrator/src/common/ids.js';
-import { startMcpTestServer, STDIO_SERVER_SCRIPT, type McpTestServer } from '../support/mcp-test-server.js';
+import { startFakeBedrock } from '../support/fake-bedrock-server.js';
+import {
+  PNG_BASE64,
+  startMcpTestServer,
+  STDIO_SERVER_SCRIPT,
+  type McpTestServer,
+} from '../support/mcp-test-server.js';
 import { sse, type SseMessage } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
@@ -266,6 +272,76 @@ describe('MCP servers per tenant', () => {
     expect(results[2]).toMatchObject({ isError: true });
     expect(results[3]).toMatchObject({ isError: true });
     expect(res.events.at(-2)?.data.type).toBe('final');
+  });
+
+  it('leaves out a server that lists 10,000 tools (cut to 128) or is refused, with warnings; the run goes on', async () => {
+    const listed = (await d.api('GET', servers())).body.items as { id: string; name: string }[];
+    for (const name of ['many', 'redir']) {
+      const server = listed.find((s) => s.name === name);
+      const current = (await d.api('GET', servers(server?.id))).body;
+      const { id: _i, tenantId: _t, createdAt: _c, updatedAt: _u, ...body } = current;
+      expect((await d.api('PUT', servers(server?.id), { ...body, enabled: true })).status).toBe(200);
+    }
+    const id = await conversation(['many', 'redir']);
+    const res = await run(id, '@tool mcp__many__tool_7 {}\n@result');
+    expect(res.done).toBe(true);
+    const warnings = res.events.filter((e) => e.data.type === 'warning').map((e) => String(e.data.message));
+    expect(warnings.some((w) => /many lists more than 128 tools/.test(w))).toBe(true);
+    expect(warnings.some((w) => /redir is unavailable for this run: .*not allowed/.test(w))).toBe(true);
+    const result = res.events.find((e) => e.data.type === 'tool_result')?.data;
+    expect(result).toMatchObject({ isError: true });
+    expect(res.events.at(-2)?.data.type).toBe('final');
+  });
+
+  it('offers MCP tools to a Bedrock model through the real SDK and gives it the image', async () => {
+    const bedrock = await startFakeBedrock();
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-test-secret';
+    const b = await startTestDaemon({
+      env: {
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+        AWS_REGION: 'us-east-1',
+        BEDROCK_MAX_ATTEMPTS: '1',
+        AGENTD_MCP_ALLOW_ADDRESSES: `127.0.0.1/32:${mcp.port}`,
+      },
+    });
+    try {
+      await b.api('POST', '/api/models', {
+        id: 'claude-test',
+        name: 'Claude (test)',
+        provider: 'bedrock',
+        bedrockModelId: 'anthropic.claude-test-v1:0',
+        inputPricePerMTok: '3',
+        outputPricePerMTok: '15',
+      });
+      const tenant = (
+        await b.api('POST', '/api/tenants', { name: 'bedrock-mcp', defaultModelId: 'claude-test' })
+      ).body.id;
+      await b.api('POST', `/api/tenants/${tenant}/mcp-servers`, {
+        name: 'demo',
+        transport: 'http',
+        url: `${mcp.url}/mcp`,
+      });
+      const conv = (await b.api('POST', `/api/tenants/${tenant}/conversations`, {})).body.id;
+      bedrock.script(
+        [{ toolUse: { id: 'tu_img', name: 'mcp__demo__image', input: {} } }, { stop: 'tool_use' }],
+        [{ text: 'I see a tiny image.' }, { stop: 'end_turn' }],
+      );
+      const res = await sse(`${b.url}/api/tenants/${tenant}/conversations/${conv}/stream`, {
+        body: { message: 'Show me the image.' },
+        headers: { 'x-api-key': b.adminKey },
+      });
+      expect(res.done).toBe(true);
+      const first = bedrock.requests[0]?.body as { toolConfig: { tools: { toolSpec: { name: string } }[] } };
+      expect(first.toolConfig.tools.map((t) => t.toolSpec.name)).toContain('mcp__demo__image');
+      const second = JSON.stringify(bedrock.requests[1]?.body);
+      expect(second).toContain('"image":{"format":"png","source":{"bytes":"');
+      expect(second).toContain(PNG_BASE64);
+      expect(res.events.find((e) => e.data.type === 'final')?.data.content).toBe('I see a tiny image.');
+    } finally {
+      await b.destroy();
+      await bedrock.close();
+    }
   });
 
   /** The conversation's sandbox socket, as code inside that sandbox reaches it (the socket is the identity). */
