@@ -30,12 +30,10 @@ describe('MCP servers per tenant', () => {
       stateDir,
       // The test server is on loopback: allowed explicitly, by address and port.
       env: { AGENTD_MCP_ALLOW_ADDRESSES: `127.0.0.1/32:${mcp.port}`, AGENTD_DISCONNECT_GRACE: '0' },
-      secrets: {
-        resolve: (_tenant, name) =>
-          name === 'MCP_TOKEN' ? Promise.resolve(secret) : Promise.reject(new Error('no such secret')),
-      },
     });
     tenantId = (await d.api('POST', '/api/tenants', { name: 'mcp' })).body.id;
+    const stored = await d.api('PUT', `/api/tenants/${tenantId}/secrets/MCP_TOKEN`, { value: secret });
+    expect(stored.status).toBeLessThan(300);
     const demo = await d.api('POST', servers(), {
       name: 'demo',
       transport: 'http',

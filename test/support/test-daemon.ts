@@ -9,9 +9,9 @@ import type { SandboxRegistry } from '../../orchestrator/src/sandbox/sandbox-reg
 import { LABELS } from '../../orchestrator/src/docker/labels.js';
 import { createDaemon, type Daemon } from '../../orchestrator/src/main.js';
 import type { ModelProvider } from '../../orchestrator/src/model/model-provider.js';
-import type { SecretResolver } from '../../orchestrator/src/secrets/secret-resolver.js';
 import type { VersionSource } from '../../orchestrator/src/security/version-source.js';
 import { createEmptyDatabase } from './test-database.js';
+import { TEST_SECRETS_KEY } from './test-secrets-key.js';
 
 export interface TestDaemonOptions {
   env?: Record<string, string>;
@@ -24,8 +24,6 @@ export interface TestDaemonOptions {
   providers?: Map<string, ModelProvider>;
   /** Replaces the engine and kernel versions the security posture reads. */
   versionSource?: VersionSource;
-  /** Tenants' secrets (MCP headers). */
-  secrets?: SecretResolver;
   /** Start the supervisor and the HTTP server (port chosen by the OS). Default true. */
   start?: boolean;
 }
@@ -64,6 +62,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     // Long enough that no background tick interferes unless a test asks for it.
     AGENTD_REAP_INTERVAL: '1h',
     RATE_LIMIT_ENABLED: 'false',
+    AGENTD_SECRETS_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });
@@ -75,7 +74,6 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       ...(options.registry ? { registry: options.registry } : {}),
       ...(options.providers ? { providers: options.providers } : {}),
       ...(options.versionSource ? { versionSource: options.versionSource } : {}),
-      ...(options.secrets ? { secrets: options.secrets } : {}),
     });
   } catch (err) {
     await database?.drop();

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'SANDBOX_LIMIT',
   'EGRESS_DENIED',
   'MCP_ERROR',
+  'SECRET_KEY_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -19,6 +19,7 @@ import type { McpServerService } from '../mcp/mcp-server-service.js';
 import { OperatorService } from '../operators/operator-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import type { Store } from '../store/repositories.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { conversationCleanup } from './conversation-cleanup.js';
@@ -37,6 +38,7 @@ export interface ControlPlaneDeps {
   registry: SandboxRegistry;
   subsystem: SandboxSubsystem;
   files: WorkspaceFiles;
+  secrets: SecretService;
   docker: DockerEngine;
   callHome: CallHomeServer;
   clock: Clock;
@@ -83,6 +85,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     files,
     usage: new UsageService(store),
     keys: new KeyService(deps.auth, store, audit),
+    secrets: deps.secrets,
     audit: { audit, auditor, profiles },
     operators: new OperatorService({
       nodeId,

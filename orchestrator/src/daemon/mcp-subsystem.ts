@@ -1,5 +1,4 @@
 import type { CallHomeServer } from '../callhome/call-home-server.js';
-import { AgentdError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
 import type { AuditService } from '../controlplane/audit-service.js';
@@ -10,7 +9,7 @@ import { McpRunTools } from '../mcp/mcp-run-tools.js';
 import { McpServerService } from '../mcp/mcp-server-service.js';
 import { StdioChannels } from '../mcp/stdio-channels.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { OutboundGuard } from '../outbound/outbound-guard.js';
+import type { OutboundGuard } from '../outbound/outbound-guard.js';
 import type { ActiveRun } from '../runs/active-run.js';
 import type { RunEventLog } from '../runs/run-event-log.js';
 import type { SecretResolver } from '../secrets/secret-resolver.js';
@@ -29,7 +28,9 @@ export interface McpSubsystemDeps {
   audit: AuditService;
   callHome: CallHomeServer;
   eventLog: RunEventLog;
-  secrets: SecretResolver | undefined;
+  secrets: SecretResolver;
+  /** The outbound address rules remote servers are reached through (with AGENTD_MCP_ALLOW_ADDRESSES). */
+  outbound: OutboundGuard;
   metrics: Metrics;
   logger: Logger;
 }
@@ -37,10 +38,9 @@ export interface McpSubsystemDeps {
 /** Tenants' MCP servers: the API's service, the gateway's run tools, and (once runs exist) the call route. */
 export function createMcpSubsystem(deps: McpSubsystemDeps) {
   const { config, store, metrics, logger } = deps;
-  const guard = new OutboundGuard();
   const connector = new McpConnector({
-    secrets: deps.secrets ?? NO_SECRETS,
-    fetch: limitedFetch(guard.createFetch(config.mcp.allowAddresses), MAX_RESPONSE_BYTES),
+    secrets: deps.secrets,
+    fetch: limitedFetch(deps.outbound.createFetch(config.mcp.allowAddresses), MAX_RESPONSE_BYTES),
     stdio: new StdioChannels(deps.callHome),
     maxLineBytes: MAX_LINE_BYTES,
   });
@@ -74,7 +74,3 @@ export function createMcpSubsystem(deps: McpSubsystemDeps) {
       installMcpCallRoute({ callHome: deps.callHome, tools, findRun, audit: deps.audit, logger }),
   };
 }
-
-const NO_SECRETS: SecretResolver = {
-  resolve: (_tenantId, name) => Promise.reject(new AgentdError('NOT_FOUND', `secret ${name} not found`)),
-};

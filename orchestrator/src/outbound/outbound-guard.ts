@@ -1,108 +1,210 @@
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type ipaddr from 'ipaddr.js';
 import { AgentdError } from '../common/errors.js';
+import { findAddressRule, parseAddressRules } from './address-rule.js';
+import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from './guarded-fetch.js';
+import type {
+  CheckedAddress,
+  HostLookup,
+  OutboundConnection,
+  OutboundDenial,
+  OutboundEndpoint,
+  OutboundTarget,
+  ResolvedAddress,
+} from './outbound-types.js';
+import { isSpecialAddress, parseAddress } from './special-addresses.js';
 
-// Placeholder of the outbound-rules foundation (same class and method); replaced when it merges.
-
-const SPECIAL_V4 = [
-  '0.0.0.0/8',
-  '10.0.0.0/8',
-  '100.64.0.0/10',
-  '127.0.0.0/8',
-  '169.254.0.0/16',
-  '172.16.0.0/12',
-  '192.0.0.0/24',
-  '192.0.2.0/24',
-  '192.168.0.0/16',
-  '198.18.0.0/15',
-  '198.51.100.0/24',
-  '203.0.113.0/24',
-  '224.0.0.0/4',
-  '240.0.0.0/4',
-];
-const SPECIAL_V6 = [
-  '::/128',
-  '::1/128',
-  'fc00::/7',
-  'fe80::/10',
-  'ff00::/8',
-  '64:ff9b::/96',
-  '2001:db8::/32',
-];
-const MAX_REDIRECTS = 5;
-
-interface AllowRule {
-  list: BlockList;
-  port: number | undefined;
+export interface OutboundGuardOptions {
+  /**
+   * agentd's listeners, database, Redis and S3 endpoints: never reachable, whatever a rule allows. A function
+   * is read at every check (listener ports chosen by the OS are known only once the daemon has started).
+   */
+  protectedEndpoints: readonly OutboundEndpoint[] | (() => readonly OutboundEndpoint[]);
+  lookup?: HostLookup;
+  /** The host's own addresses (tests inject them); defaults to os.networkInterfaces, loopback excluded. */
+  hostAddresses?: () => readonly string[];
+  /** How long a protected endpoint's resolved addresses are reused. */
+  protectedTtlMs?: number;
 }
 
+const DEFAULT_PROTECTED_TTL_MS = 30_000;
+
+const defaultLookup: HostLookup = (host) => dnsLookup(host, { all: true, order: 'verbatim' });
+
+function ownAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((entry) => !entry.internal)
+    .map((entry) => entry.address);
+}
+
+/**
+ * The one place agentd opens outbound connections on behalf of tenants (remote MCP servers, egress).
+ * It resolves on the host, checks every address, and connects to the exact address it checked, so a name
+ * cannot be rebound to a private address between check and connect.
+ */
 export class OutboundGuard {
-  readonly #special = new BlockList();
+  private readonly lookup: HostLookup;
+  private readonly hostAddresses: () => readonly string[];
+  private readonly protectedTtlMs: number;
+  private protectedCache: { at: number; list: string; keys: Promise<Set<string>> } | undefined;
 
-  constructor() {
-    for (const cidr of SPECIAL_V4) addCidr(this.#special, cidr);
-    for (const cidr of SPECIAL_V6) addCidr(this.#special, cidr);
+  constructor(private readonly options: OutboundGuardOptions) {
+    this.lookup = options.lookup ?? defaultLookup;
+    this.hostAddresses = options.hostAddresses ?? ownAddresses;
+    this.protectedTtlMs = options.protectedTtlMs ?? DEFAULT_PROTECTED_TTL_MS;
   }
 
-  /** A fetch that refuses special-purpose addresses unless allowed (`CIDR` or `CIDR:port`) and cross-host redirects. */
-  createFetch(allowAddresses: string[]): typeof fetch {
-    const rules = allowAddresses.map(parseAllow);
-    const guarded = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-      const request = new Request(input, init);
-      let url = new URL(request.url);
-      const host = url.host;
-      for (let hop = 0; ; hop++) {
-        await this.#check(url, rules);
-        const response = await fetch(url, {
-          method: request.method,
-          headers: request.headers,
-          body: hop === 0 && request.body ? await request.arrayBuffer() : null,
-          signal: request.signal,
-          redirect: 'manual',
-        });
-        const location = response.headers.get('location');
-        if (response.status < 300 || response.status >= 400 || location === null) return response;
-        await response.body?.cancel();
-        const next = new URL(location, url);
-        if (next.host !== host || hop >= MAX_REDIRECTS)
-          throw new AgentdError('EGRESS_DENIED', `redirect to ${next.host} refused`);
-        url = next;
+  /**
+   * Resolves (IP literals skip DNS), refuses if ANY address is refused, then connects to the checked
+   * addresses in order. Refusals are EGRESS_DENIED; DNS and socket errors are passed through as they are.
+   */
+  async connect(target: OutboundTarget): Promise<OutboundConnection> {
+    const addresses = await this.check(target);
+    let lastError: unknown;
+    for (const { address, family, rule } of addresses) {
+      target.signal?.throwIfAborted();
+      try {
+        const socket = await connectSocket(address, target.port, target.timeoutMs, target.signal);
+        return { socket, address, family, ...(rule !== undefined ? { rule } : {}) };
+      } catch (err) {
+        lastError = err;
       }
-    };
-    return guarded;
-  }
-
-  async #check(url: URL, rules: AllowRule[]): Promise<void> {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-      throw new AgentdError('EGRESS_DENIED', `scheme ${url.protocol} refused`);
-    const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    const addresses = isIP(hostname)
-      ? [hostname]
-      : (await lookup(hostname, { all: true })).map((a) => a.address);
-    for (const raw of addresses) {
-      const address =
-        raw.toLowerCase().startsWith('::ffff:') && isIP(raw.slice(7)) === 4 ? raw.slice(7) : raw;
-      const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-      if (!this.#special.check(address, family)) continue;
-      const allowed = rules.some(
-        (r) => r.list.check(address, family) && (r.port === undefined || r.port === port),
-      );
-      if (!allowed)
-        throw new AgentdError('EGRESS_DENIED', `address ${address} of ${url.hostname} is not allowed`);
     }
+    throw lastError instanceof Error ? lastError : new Error(`cannot connect to ${target.host}`);
+  }
+
+  /** The checked, normalised addresses of a target, or EGRESS_DENIED naming the first refused one. */
+  async check(target: Omit<OutboundTarget, 'timeoutMs' | 'signal'>): Promise<CheckedAddress[]> {
+    const rules = parseAddressRules(target.allowAddresses);
+    const resolved = await this.resolve(target.host);
+    if (resolved.length === 0) throw new Error(`${target.host} resolved to no address`);
+    const endpoints = this.endpoints();
+    const protectedPorts = new Set(endpoints.map((e) => e.port));
+    const protectedKeys = await this.protectedAddressKeys(endpoints);
+    const own = new Set(this.hostAddresses().flatMap((a) => parseAddress(a)?.toNormalizedString() ?? []));
+    const checked: CheckedAddress[] = [];
+    for (const entry of resolved) {
+      const address = parseAddress(entry.address);
+      if (address === undefined) throw deny('special_address', target, entry.address, 'not an IP address');
+      const text = address.toNormalizedString();
+      if (isProtected(address, text, target.port, protectedKeys, protectedPorts))
+        throw deny('protected_endpoint', target, text);
+      if (own.has(text)) throw deny('host_address', target, text);
+      const special = isSpecialAddress(text);
+      const rule = special.special ? findAddressRule(rules, address, target.port) : undefined;
+      if (special.special && rule === undefined) throw deny('special_address', target, text, special.range);
+      checked.push({
+        address: address.toString(),
+        family: address.kind() === 'ipv4' ? 4 : 6,
+        ...(rule ? { rule: rule.text } : {}),
+      });
+    }
+    return checked;
+  }
+
+  /** A fetch whose every connection goes through `connect` (for remote MCP servers). */
+  createFetch(allowAddresses: readonly string[], options: GuardedFetchOptions = {}): GuardedFetch {
+    parseAddressRules(allowAddresses);
+    return createGuardedFetch((target) => this.connect(target), allowAddresses, options);
+  }
+
+  private endpoints(): readonly OutboundEndpoint[] {
+    const { protectedEndpoints } = this.options;
+    return typeof protectedEndpoints === 'function' ? protectedEndpoints() : protectedEndpoints;
+  }
+
+  private async resolve(host: string): Promise<ResolvedAddress[]> {
+    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+    if (isIP(bare) !== 0) return [{ address: bare, family: isIP(bare) }];
+    if (parseAddress(bare) === undefined && /^[0-9.]+$/.test(bare))
+      throw new AgentdError('EGRESS_DENIED', `"${host}" is not a valid address`, {
+        details: { reason: 'special_address', address: bare },
+      });
+    return this.lookup(bare);
+  }
+
+  private protectedAddressKeys(endpoints: readonly OutboundEndpoint[]): Promise<Set<string>> {
+    const now = Date.now();
+    const list = JSON.stringify(endpoints);
+    const cached = this.protectedCache;
+    if (cached && cached.list === list && now - cached.at < this.protectedTtlMs) return cached.keys;
+    const keys = Promise.all(
+      endpoints.map(async (endpoint) => {
+        const addresses = await this.resolve(endpoint.host).catch(() => []);
+        return addresses.flatMap((a) => {
+          const parsed = parseAddress(a.address);
+          return parsed ? [`${parsed.toNormalizedString()}|${endpoint.port}`] : [];
+        });
+      }),
+    ).then((lists) => new Set(lists.flat()));
+    this.protectedCache = { at: now, list, keys };
+    return keys;
   }
 }
 
-function parseAllow(entry: string): AllowRule {
-  const match = /^(.+\/\d{1,3})(?::(\d{1,5}))?$/.exec(entry.trim());
-  if (!match?.[1]) throw new AgentdError('VALIDATION_FAILED', `bad allow rule ${entry}`);
-  const list = new BlockList();
-  addCidr(list, match[1]);
-  return { list, port: match[2] === undefined ? undefined : Number(match[2]) };
+function isProtected(
+  address: ipaddr.IPv4 | ipaddr.IPv6,
+  text: string,
+  port: number,
+  protectedKeys: ReadonlySet<string>,
+  protectedPorts: ReadonlySet<number>,
+): boolean {
+  if (protectedKeys.has(`${text}|${port}`)) return true;
+  // A listener on 0.0.0.0 or a loopback address answers on every loopback and unspecified address.
+  const range = address.range();
+  return (range === 'loopback' || range === 'unspecified') && protectedPorts.has(port);
 }
 
-function addCidr(list: BlockList, cidr: string): void {
-  const [address = '', bits = '0'] = cidr.split('/');
-  list.addSubnet(address, Number(bits), isIP(address) === 6 ? 'ipv6' : 'ipv4');
+function deny(
+  reason: OutboundDenial,
+  target: { host: string; port: number },
+  address: string,
+  range?: string,
+): AgentdError {
+  const why: Record<OutboundDenial, string> = {
+    protected_endpoint: 'is one of agentd’s own endpoints',
+    host_address: 'is an address of the agentd host',
+    special_address: `is in a special-purpose range (${range ?? 'special'}) no allowAddresses rule covers`,
+    redirect: 'redirects to another host',
+  };
+  return new AgentdError(
+    'EGRESS_DENIED',
+    `outbound connection to ${target.host}:${target.port} refused: ${address} ${why[reason]}`,
+    { details: { reason, address, ...(range !== undefined ? { range } : {}) } },
+  );
+}
+
+function connectSocket(
+  address: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect({ host: address, port });
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error(`connect to ${address}:${port} timed out`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+    const onAbort = (): void => fail(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', fail);
+    };
+    function fail(err: Error): void {
+      cleanup();
+      socket.destroy();
+      reject(err);
+    }
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      cleanup();
+      resolve(socket);
+    });
+  });
 }
