@@ -135,13 +135,13 @@ describe('MCP servers per tenant', () => {
     const redirected = await d.api('POST', `${servers(redirect.body.id)}/check`);
     expect(redirected.status).toBe(502);
     expect(redirected.body.error.code).toBe('MCP_ERROR');
-    expect(redirected.body.error.message).toMatch(/not allowed/);
+    expect(redirected.body.error.message).toMatch(/redirect/);
 
     // Loopback on another port is outside the allowed CIDR:port.
     const down = await d.api('POST', servers(), {
       name: 'down',
       transport: 'http',
-      url: 'http://127.0.0.1:9/mcp',
+      url: `http://127.0.0.1:${mcp.port + 1}/mcp`,
       enabled: false,
     });
     const downCheck = await d.api('POST', `${servers(down.body.id)}/check`);
@@ -285,7 +285,7 @@ describe('MCP servers per tenant', () => {
     expect(res.done).toBe(true);
     const warnings = res.events.filter((e) => e.data.type === 'warning').map((e) => String(e.data.message));
     expect(warnings.some((w) => /many lists more than 128 tools/.test(w))).toBe(true);
-    expect(warnings.some((w) => /redir is unavailable for this run: .*not allowed/.test(w))).toBe(true);
+    expect(warnings.some((w) => /redir is unavailable for this run: .*redirect/.test(w))).toBe(true);
     const result = res.events.find((e) => e.data.type === 'tool_result')?.data;
     expect(result).toMatchObject({ isError: true });
     expect(res.events.at(-2)?.data.type).toBe('final');

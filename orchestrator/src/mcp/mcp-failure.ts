@@ -13,6 +13,9 @@ export function describeMcpFailure(err: unknown, timeoutMs: number): string {
     return `the server answered with error ${err.code}`;
   }
   const status = httpStatusOf(err);
+  // The SDK follows redirects only within the origin; anything else is refused, never followed.
+  if (status !== undefined && status < 400)
+    return `the server redirected elsewhere (HTTP ${status}; not followed)`;
   if (status !== undefined) return `the server answered HTTP ${status}`;
   return 'the server could not be reached or answered something that is not MCP';
 }
