@@ -52,6 +52,19 @@ const MAY_IMPORT = {
   ],
   audit: ['common', 'callhome', 'docker', 'sandbox', 'security'],
   coordination: ['common', 'auth', 'runs', 'sandbox'],
+  mcp: [
+    'common',
+    'config',
+    'metrics',
+    'model',
+    'protocol',
+    'callhome',
+    'controlplane',
+    'outbound',
+    'runs',
+    'secrets',
+    'store',
+  ],
   api: [
     'common',
     'auth',
@@ -66,6 +79,7 @@ const MAY_IMPORT = {
     'workspace',
     'audit',
     'skills',
+    'mcp',
   ],
   cli: ['common', 'config', 'policy', 'sandbox', 'audit', 'runs'],
   // The composition layer: wires everything, imported by nothing but the entry points.

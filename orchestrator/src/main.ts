@@ -19,6 +19,7 @@ import { healthPosture, registerPostureMetrics } from './daemon/posture-reportin
 import { daemonLifecycle } from './daemon/daemon-lifecycle.js';
 import type { Daemon, DaemonOverrides } from './daemon/daemon.js';
 import { ResourceStack } from './daemon/resource-stack.js';
+import { createMcpSubsystem } from './daemon/mcp-subsystem.js';
 import { createRunSubsystem } from './daemon/run-subsystem.js';
 import { createSandboxSubsystem } from './daemon/sandbox-subsystem.js';
 import { DockerEngine } from './docker/docker-engine.js';
@@ -125,6 +126,21 @@ async function wire(
 
   const skills = createSkills({ store, objects: workspaces.objects, audit, callHome, logger });
 
+  // Its protected endpoints are read at connect time, when the daemon exists.
+  const outbound = new OutboundGuard({
+    protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
+  });
+  const mcp = createMcpSubsystem({
+    config,
+    store,
+    audit,
+    callHome,
+    eventLog,
+    secrets,
+    outbound,
+    metrics,
+    logger,
+  });
   const { runs, streams, recovery } = createRunSubsystem({
     config,
     store,
@@ -139,7 +155,9 @@ async function wire(
     clock,
     logger,
     metrics,
+    tools: mcp.tools,
   });
+  mcp.installCallRoute((runId, sandboxId) => runs.findForSandbox(runId, sandboxId));
 
   const controlPlane = createControlPlane({
     config,
@@ -157,6 +175,7 @@ async function wire(
     callHome,
     clock,
     logger,
+    mcpServers: mcp.service,
   });
   const services = { ...controlPlane, skills: skills.service };
 
@@ -214,9 +233,6 @@ async function wire(
     health,
     shutdownController,
     apparmor: host.hostSecurity.apparmor.reason,
-  });
-  const outbound = new OutboundGuard({
-    protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
   });
   const daemon: Daemon = {
     ...subsystem,

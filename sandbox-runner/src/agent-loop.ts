@@ -17,7 +17,7 @@ const MAX_MESSAGE_LENGTH = 4096;
 
 export interface AgentLoopDeps {
   model: ModelStream;
-  tools: { run(name: string, input: unknown, signal: AbortSignal): Promise<ToolResult> };
+  tools: { run(name: string, input: unknown, signal: AbortSignal, toolUseId: string): Promise<ToolResult> };
   /** Sends one event to agentd; throws when the event stream is gone (the run cannot go on). */
   emit: (event: RunnerEvent) => Promise<void>;
   /** Aborted on cancel (reason: a RunnerError with code RUN_CANCELLED) or when agentd refuses the events. */
@@ -67,13 +67,13 @@ export async function runAgentLoop(spec: RunSpec, deps: AgentLoopDeps): Promise<
       const results: ToolResultBlock[] = [];
       for (const use of turn.toolUses) {
         signal.throwIfAborted();
-        const result = await deps.tools.run(use.name, use.input, signal);
+        const result = await deps.tools.run(use.name, use.input, signal, use.toolUseId);
         const { output, isError, truncated } = result;
         await emit({ type: 'tool_result', id: use.toolUseId, output, isError, truncated });
         results.push({
           toolResult: {
             toolUseId: use.toolUseId,
-            content: [{ text: result.output }],
+            content: result.content ?? [{ text: result.output }],
             status: result.isError ? 'error' : 'success',
           },
         });

@@ -105,6 +105,19 @@ export class JobLoop {
       case 'skills_sync':
         this.#startSync(job);
         return false;
+      case 'mcp_stdio': {
+        const session = this.#active?.session;
+        // In the background, like a run: the server's channel stays open while polling goes on.
+        if (session?.runId === job.runId)
+          void session.startMcpStdio(job).then((result) => this.#report(result));
+        else
+          await this.#report({
+            jobId: job.jobId,
+            ok: false,
+            error: { code: 'RUNNER_BUSY', message: `run ${job.runId} is not running here` },
+          });
+        return false;
+      }
       case 'shutdown':
         if (this.#active) {
           this.#active.session.cancel(`the runner is shutting down (${job.reason})`);

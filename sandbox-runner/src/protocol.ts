@@ -58,10 +58,16 @@ export interface TextBlock {
 export interface ToolUseBlock {
   toolUse: { toolUseId: string; name: string; input: unknown };
 }
+/** An image in a tool result (an MCP tool's); `bytes` is base64 in JSON, raw bytes on the way to Bedrock. */
+export interface ImageBlock {
+  image: { format: ImageFormat; source: { bytes: string } };
+}
+export type ImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
+export type ToolResultContent = TextBlock | ImageBlock;
 export interface ToolResultBlock {
   toolResult: {
     toolUseId: string;
-    content: { text: string }[];
+    content: ToolResultContent[];
     status: 'success' | 'error';
   };
 }
@@ -219,7 +225,23 @@ export interface SkillsSyncData {
   bytes: number;
 }
 
-export type RunnerJob = PingJob | RunJob | ShutdownJob | SyncInJob | SyncOutJob | AuditJob | SkillsSyncJob;
+/**
+ * Starts a run's stdio MCP server (a command in the image or the workspace) under the run's tool limits and
+ * relays its stdin and stdout over an upgraded connection to `McpStdioPath` + channelId; agentd speaks MCP.
+ * The job succeeds once the channel is open; the server lives until the channel or the run ends.
+ */
+export interface McpStdioJob {
+  kind: 'mcp_stdio';
+  jobId: string;
+  runId: string;
+  channelId: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
+export type RunnerJob =
+  PingJob | RunJob | ShutdownJob | SyncInJob | SyncOutJob | AuditJob | SkillsSyncJob | McpStdioJob;
 export type RunnerJobKind = RunnerJob['kind'];
 
 export interface PongData {
@@ -329,6 +351,33 @@ export interface ConverseStreamRequest {
 
 export type StopReason =
   'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'content_filtered' | 'guardrail_intervened';
+
+// ---------------------------------------------------------------------------------------------------------
+// MCP tools. The model sees them as `mcp__<server>__<tool>`; agentd runs them (remote servers on the host,
+// stdio servers through a relayed channel) and only for a tool use its gateway produced in the current turn.
+
+/** `POST` an McpCallRequest; the answer is an McpCallResult (a refused call answers 403). */
+export type McpCallPath = '/v1/mcp/call';
+/** `GET /v1/mcp/stdio/{channelId}` with `Connection: Upgrade`: a stdio server's pipes (McpStdioJob). */
+export type McpStdioPathPrefix = '/v1/mcp/stdio/';
+export type McpStdioProtocol = 'agentd-mcp-stdio';
+/** Names the model gives MCP tools start with this; the runner hands them to agentd. */
+export type McpToolPrefix = 'mcp__';
+
+export interface McpCallRequest {
+  runId: string;
+  toolUseId: string;
+  name: string;
+  input: unknown;
+}
+
+export interface McpCallResult {
+  content: ToolResultContent[];
+  /** The text of `content` (images as a short note), for the run's `tool_result` event. */
+  output: string;
+  isError: boolean;
+  truncated: boolean;
+}
 
 export type ModelStreamChunk =
   | { type: 'text'; delta: string }

@@ -4,7 +4,8 @@ import { ControlPoller } from './control-poller.js';
 import { EventStream } from './event-stream.js';
 import { log } from './log.js';
 import { ModelClient } from './model-client.js';
-import type { JobResult, RunJob } from './protocol.js';
+import { startMcpStdio } from './mcp-stdio.js';
+import type { JobResult, McpStdioJob, RunJob } from './protocol.js';
 import { errorMessage, RunnerError } from './runner-error.js';
 import { ToolRunner } from './tool-runner.js';
 import { ProcessGroups } from './tools/process-groups.js';
@@ -47,6 +48,16 @@ export class RunSession {
     this.#abort.abort(new RunnerError('RUN_CANCELLED', `the run was cancelled: ${reason}`));
   }
 
+  /** Starts one of the run's stdio MCP servers (agentd asked for it), under the run's process groups. */
+  startMcpStdio(job: McpStdioJob): Promise<JobResult> {
+    return startMcpStdio(job, {
+      client: this.options.client,
+      workspaceRoot: this.options.workspaceRoot,
+      env: this.options.toolEnv,
+      processGroups: this.#processGroups,
+    });
+  }
+
   async run(): Promise<JobResult<RunJobData>> {
     const { spec, jobId } = this.job;
     const { client } = this.options;
@@ -61,6 +72,7 @@ export class RunSession {
           env: this.options.toolEnv,
           limits: spec.limits,
           processGroups: this.#processGroups,
+          mcp: { client, runId: spec.runId },
         }),
         emit: (event) => events.send(event),
         signal: this.#abort.signal,

@@ -1,4 +1,6 @@
-import type { RunLimits } from './protocol.js';
+import type { CallHomeClient } from './call-home-client.js';
+import { callMcpTool, isMcpTool } from './mcp-call.js';
+import type { RunLimits, ToolResultContent } from './protocol.js';
 import { errorMessage } from './runner-error.js';
 import { parseToolCall, type ToolCall } from './tool-input.js';
 import { runBash } from './tools/bash-tool.js';
@@ -18,20 +20,33 @@ export interface ToolResult {
   output: string;
   isError: boolean;
   truncated: boolean;
+  /** The blocks the model gets, when they are more than `output` (an MCP tool's images). */
+  content?: ToolResultContent[];
 }
+
+/** agentd's answer to an MCP call can take the server's whole timeout; this only catches a lost agentd. */
+const MCP_SLACK_MS = 30_000;
 
 export interface ToolRunnerOptions {
   workspaceRoot: string;
   env: Record<string, string>;
   limits: RunLimits;
   processGroups: ProcessGroups;
+  /** Where MCP tool uses go (agentd executes them); absent, they are unknown tools. */
+  mcp?: { client: CallHomeClient; runId: string };
 }
 
 /** Runs one tool use: validates it, dispatches it with a timeout, and cuts its output to the run's limit. */
 export class ToolRunner {
   constructor(private readonly options: ToolRunnerOptions) {}
 
-  async run(name: string, input: unknown, runSignal: AbortSignal): Promise<ToolResult> {
+  async run(name: string, input: unknown, runSignal: AbortSignal, toolUseId = ''): Promise<ToolResult> {
+    const { mcp } = this.options;
+    if (mcp && isMcpTool(name)) {
+      const request = { runId: mcp.runId, toolUseId, name, input };
+      const timeoutMs = this.options.limits.maxToolTimeoutMs + MCP_SLACK_MS;
+      return callMcpTool(mcp.client, request, timeoutMs, runSignal);
+    }
     const parsed = parseToolCall(name, input);
     if (!parsed.ok) return this.#finish({ output: parsed.error, isError: true });
     const timeoutMs = this.#timeoutOf(parsed.call);

@@ -19,6 +19,7 @@ const BENCHES = [
   'bench-first-event.ts',
   'bench-ws.ts',
   'bench-chat-first-event.ts',
+  'bench-mcp.ts',
   'bench-density.ts',
 ];
 

@@ -17,6 +17,7 @@ import type { SecretService } from '../secrets/secret-service.js';
 import type { ModelService } from '../controlplane/model-service.js';
 import type { TenantService } from '../controlplane/tenant-service.js';
 import type { UsageService } from '../controlplane/usage-service.js';
+import type { McpServerService } from '../mcp/mcp-server-service.js';
 import type { OperatorService } from '../operators/operator-service.js';
 import type { SkillService } from '../skills/skill-service.js';
 import type { RunStreamService } from '../runs/run-stream-service.js';
@@ -35,6 +36,7 @@ import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { mcpServerRoutes } from './routes/mcp-servers.js';
 import { secretRoutes } from './routes/secrets.js';
 import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
@@ -74,6 +76,7 @@ export interface ApiDependencies {
     audit: AuditRoutesOptions;
     operators: OperatorService;
     skills: SkillService;
+    mcpServers: McpServerService;
   };
 }
 
@@ -267,5 +270,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(ticketRoutes, { tickets: deps.tickets });
   await app.register(auditLogRoutes, services.audit);
   await app.register(adminRoutes, { operators: services.operators });
+  await app.register(mcpServerRoutes, { mcpServers: services.mcpServers });
   return app;
 }

@@ -125,6 +125,10 @@ export const ConversationBody = Type.Object(
     skills: Type.Optional(
       Nullable(Type.Array(Type.String({ pattern: '^[a-z0-9-]{1,64}$' }), { maxItems: 64 })),
     ),
+    /** Names of the tenant's MCP servers its runs use (default: every enabled one). */
+    mcpServers: Type.Optional(
+      Nullable(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64, uniqueItems: true })),
+    ),
   },
   closed,
 );
@@ -147,6 +151,7 @@ export const ConversationSchema = Type.Object({
   historyClearedAt: Nullable(Timestamp),
   /** The external session id mapped to this conversation (AgentCore, the session API), if any. */
   sessionId: Nullable(Type.String()),
+  mcpServers: Nullable(Type.Array(Type.String())),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

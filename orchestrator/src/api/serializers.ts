@@ -83,6 +83,7 @@ export function conversationJson(conversation: Conversation) {
     lastRunAt: iso(conversation.lastRunAt),
     historyClearedAt: iso(conversation.historyClearedAt),
     sessionId: conversation.sessionId,
+    mcpServers: conversation.mcpServers,
     createdAt: conversation.createdAt.toISOString(),
     updatedAt: conversation.updatedAt.toISOString(),
   };

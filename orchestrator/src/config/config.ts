@@ -88,6 +88,11 @@ export interface AgentdConfig {
   sandbox: SandboxConfig;
   callHome: { pollTimeoutMs: number; maxJsonBytes: number; maxConnectionsPerSandbox: number };
   image: { debianMirror: string | undefined; baseImage: string | undefined };
+  /**
+   * Tenants' MCP servers: special-purpose addresses (private, loopback …) a remote server may have, as
+   * `CIDR` or `CIDR:port` (AGENTD_MCP_ALLOW_ADDRESSES; none by default), and a call's default timeout.
+   */
+  mcp: { allowAddresses: string[]; defaultTimeoutMs: number };
   /** Workspace store (S3 or a local directory) and the limits of one workspace. */
   workspace: WorkspaceConfig;
   /** Tenant secrets: the keyring (AGENTD_SECRETS_KEY) and limits. */

@@ -200,6 +200,13 @@ export function loadConfig(
       debianMirror: r.optionalString('AGENTD_DEBIAN_MIRROR'),
       baseImage: r.optionalString('AGENTD_BASE_IMAGE'),
     },
+    mcp: {
+      allowAddresses: (r.optionalString('AGENTD_MCP_ALLOW_ADDRESSES') ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+      defaultTimeoutMs: r.durationMs('AGENTD_MCP_TIMEOUT', 60_000, 100),
+    },
     workspace: loadWorkspaceConfig(r, stateDir),
     secrets: loadSecretsConfig(r),
     deploymentDir,

@@ -16,6 +16,7 @@ export interface ConversationInput {
   systemPrompt?: string | null | undefined;
   /** The tenant's skills this conversation uses; absent or null = all enabled ones. */
   skills?: readonly string[] | null | undefined;
+  mcpServers?: string[] | null | undefined;
 }
 
 export interface ConversationServiceOptions {
@@ -116,6 +117,7 @@ export class ConversationService {
       profile: input.profile ?? null,
       kind,
       systemPrompt: input.systemPrompt ?? null,
+      mcpServers: input.mcpServers ?? null,
     };
   }
 

@@ -16,6 +16,7 @@ import { TenantService } from '../controlplane/tenant-service.js';
 import { UsageService } from '../controlplane/usage-service.js';
 import type { Coordination } from '../coordination/coordination.js';
 import type { DockerEngine } from '../docker/docker-engine.js';
+import type { McpServerService } from '../mcp/mcp-server-service.js';
 import { OperatorService } from '../operators/operator-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
@@ -43,6 +44,7 @@ export interface ControlPlaneDeps {
   callHome: CallHomeServer;
   clock: Clock;
   logger: Logger;
+  mcpServers: McpServerService;
 }
 
 /** The services behind the control-plane, operator and audit routes. */
@@ -105,5 +107,6 @@ export function createControlPlane(deps: ControlPlaneDeps): Omit<ApiDependencies
       clock: deps.clock,
       logger,
     }),
+    mcpServers: deps.mcpServers,
   };
 }

@@ -12,6 +12,7 @@ import { RunService } from '../runs/run-service.js';
 import { RunStreamService } from '../runs/run-stream-service.js';
 import { RunnerBridge } from '../runs/runner-bridge.js';
 import type { SkillSync } from '../runs/skill-sync.js';
+import type { RunTools } from '../runs/run-tools.js';
 import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
@@ -32,6 +33,8 @@ export interface RunSubsystemDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Tools beyond the built-ins (tenants' MCP servers). */
+  tools?: RunTools;
 }
 
 /** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
@@ -50,6 +53,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
         : { maxChars: 16 * 1024, maxDelayMs: config.models.deltaWindowMs },
     logger,
     metrics,
+    ...(deps.tools ? { tools: deps.tools } : {}),
   });
   const recovery = new RunRecovery({ nodeId, store, eventLog, nodes, registry, logger });
   const runs: RunService = new RunService({

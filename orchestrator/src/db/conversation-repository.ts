@@ -63,6 +63,7 @@ export class PrismaConversationRepository implements ConversationRepository {
           ...(input.kind !== undefined ? { kind: input.kind } : {}),
           systemPrompt: input.systemPrompt ?? null,
           sessionId,
+          ...(input.mcpServers ? { mcpServers: input.mcpServers } : {}),
           ...(input.workspaceEnabled !== undefined ? { workspaceEnabled: input.workspaceEnabled } : {}),
         },
       });

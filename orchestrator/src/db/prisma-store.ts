@@ -14,11 +14,13 @@ import type {
   UsageRepository,
 } from '../store/repositories.js';
 import type { SkillRepository } from '../store/skill-repository.js';
+import type { McpServerRepository } from '../store/mcp-server.js';
 import { PrismaApiKeyRepository } from './api-key-repository.js';
 import { PrismaAuditRepository } from './audit-repository.js';
 import { PrismaConversationRepository } from './conversation-repository.js';
 import { toDomainError, withDomainErrors } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
+import { PrismaMcpServerRepository } from './mcp-server-repository.js';
 import { PrismaMessageRepository } from './message-repository.js';
 import { PrismaModelRepository } from './model-repository.js';
 import { PrismaReapRepository } from './reap-repository.js';
@@ -44,6 +46,7 @@ export class PrismaStore implements Store {
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
   readonly skills: SkillRepository;
+  readonly mcpServers: McpServerRepository;
   readonly secrets: SecretRepository;
   private closed: Promise<void> | undefined;
 
@@ -59,6 +62,7 @@ export class PrismaStore implements Store {
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
     this.skills = withDomainErrors(new PrismaSkillRepository(prisma));
+    this.mcpServers = withDomainErrors(new PrismaMcpServerRepository(prisma));
     this.secrets = withDomainErrors(new PrismaSecretRepository(prisma));
   }
 

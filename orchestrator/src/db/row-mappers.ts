@@ -74,6 +74,7 @@ export function toConversation(row: ConversationRow): Conversation {
     historyStartSeq: row.historyStartSeq,
     historyClearedAt: row.historyClearedAt,
     sessionId: row.sessionId,
+    mcpServers: Array.isArray(row.mcpServers) ? row.mcpServers.map(String) : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

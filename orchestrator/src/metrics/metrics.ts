@@ -52,6 +52,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly mcpCalls = new Counter({
+    name: 'agentd_mcp_calls_total',
+    help: 'MCP tool calls by tenant, server and result (ok, tool_error: the tool said it failed, error: the call failed).',
+    labelNames: ['tenant', 'server', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly mcpCallSeconds = new Histogram({
+    name: 'agentd_mcp_call_seconds',
+    help: 'MCP tool call latency by tenant and server.',
+    labelNames: ['tenant', 'server'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   readonly modelTokens = new Counter({
     name: 'agentd_model_tokens_total',
     help: 'Tokens reported by model providers, by kind (input, output).',

@@ -1,4 +1,4 @@
-import type { ContentBlock, ConversationMessage } from '@agentd/sandbox-runner/protocol';
+import type { ContentBlock, ConversationMessage, ToolResultContent } from '@agentd/sandbox-runner/protocol';
 import { AgentdError } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
 import { sleep } from '../common/timers.js';
@@ -118,10 +118,16 @@ function readConversation(messages: readonly ConversationMessage[]): {
   let lastToolResult = '';
   for (const message of after) {
     for (const block of message.content) {
-      if ('toolResult' in block) lastToolResult = block.toolResult.content.map((c) => c.text).join('');
+      if ('toolResult' in block) lastToolResult = block.toolResult.content.map(resultText).join('');
     }
   }
   return { prompt, turnIndex, lastToolResult };
+}
+
+/** An image the model was given shows as its format and size, so a script can tell it arrived. */
+function resultText(block: ToolResultContent): string {
+  if ('text' in block) return block.text;
+  return `[image ${block.image.format}, ${Buffer.from(block.image.source.bytes, 'base64').length} bytes]`;
 }
 
 function textOf(content: readonly ContentBlock[]): string {

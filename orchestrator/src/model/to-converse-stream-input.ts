@@ -3,11 +3,13 @@ import type {
   ConverseStreamCommandInput,
   Message,
   Tool,
+  ToolResultContentBlock,
   ToolUseBlock,
 } from '@aws-sdk/client-bedrock-runtime';
 import type {
   ContentBlock as AgentdContentBlock,
   ConversationMessage,
+  ToolResultContent,
 } from '@agentd/sandbox-runner/protocol';
 import type { ModelRequest, ToolSpec } from './model-provider.js';
 
@@ -38,12 +40,18 @@ export function toBedrockContentBlock(block: AgentdContentBlock): ContentBlock {
   }
   if ('toolResult' in block) {
     const { toolUseId, content, status } = block.toolResult;
-    return { toolResult: { toolUseId, content: content.map(({ text }) => ({ text })), status } };
+    return { toolResult: { toolUseId, content: content.map(toBedrockResultContent), status } };
   }
   const { text, signature } = block.reasoningContent.reasoningText;
   return {
     reasoningContent: { reasoningText: { text, ...(signature === undefined ? {} : { signature }) } },
   };
+}
+
+function toBedrockResultContent(block: ToolResultContent): ToolResultContentBlock {
+  if ('text' in block) return { text: block.text };
+  const { format, source } = block.image;
+  return { image: { format, source: { bytes: Buffer.from(source.bytes, 'base64') } } };
 }
 
 export function toBedrockTool(spec: ToolSpec): Tool {

@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import type {
   ConversationMessage,
   ConverseStreamRequest,
+  McpCallRequest,
   RunnerEvent,
 } from '@agentd/sandbox-runner/protocol';
 
@@ -63,12 +64,29 @@ const ToolUseBlockSchema = Type.Object(
   },
   closed,
 );
+const ImageBlockSchema = Type.Object(
+  {
+    image: Type.Object(
+      {
+        format: Type.Union([
+          Type.Literal('png'),
+          Type.Literal('jpeg'),
+          Type.Literal('gif'),
+          Type.Literal('webp'),
+        ]),
+        source: Type.Object({ bytes: Type.String({ maxLength: 8 * 1024 * 1024 }) }, closed),
+      },
+      closed,
+    ),
+  },
+  closed,
+);
 const ToolResultBlockSchema = Type.Object(
   {
     toolResult: Type.Object(
       {
         toolUseId: Id,
-        content: Type.Array(TextBlockSchema, { maxItems: 16 }),
+        content: Type.Array(Type.Union([TextBlockSchema, ImageBlockSchema]), { maxItems: 16 }),
         status: Type.Union([Type.Literal('success'), Type.Literal('error')]),
       },
       closed,
@@ -101,6 +119,11 @@ export const ConversationMessageSchema = Type.Object(
   closed,
 );
 
+export const McpCallRequestSchema = Type.Object(
+  { runId: Id, toolUseId: Id, name: Type.String({ minLength: 1, maxLength: 64 }), input: Type.Unknown() },
+  closed,
+);
+
 export const ConverseStreamRequestSchema = Type.Object(
   { runId: Id, messages: Type.Array(ConversationMessageSchema, { maxItems: 10_000 }) },
   closed,
@@ -113,3 +136,4 @@ export type _MessageMatches = Assert<Same<Static<typeof ConversationMessageSchem
 export type _ConverseMatches = Assert<
   Same<Static<typeof ConverseStreamRequestSchema>, ConverseStreamRequest>
 >;
+export type _McpCallMatches = Assert<Same<Static<typeof McpCallRequestSchema>, McpCallRequest>>;

@@ -82,6 +82,8 @@ export class ActiveRun {
   #jobSettled: Promise<void> = Promise.resolve();
   /** Aborts model calls and waits when the run must stop. */
   readonly #abort = new AbortController();
+  /** Aborts once the outcome is decided: what the run opened for itself (MCP sessions) closes then. */
+  readonly #finishing = new AbortController();
   readonly #runnerEnded: Promise<RunnerEnding>;
   #resolveRunnerEnded!: (ending: RunnerEnding) => void;
   #runnerEnding: RunnerEnding | undefined;
@@ -169,6 +171,11 @@ export class ActiveRun {
     return this.#abort.signal;
   }
 
+  /** Aborts when the run starts finishing (it no longer makes model or tool calls). */
+  get finishingSignal(): AbortSignal {
+    return this.#finishing.signal;
+  }
+
   /** Why the run was stopped, if it was (a method: re-read it after awaiting, it can change meanwhile). */
   stopOutcome(): RunOutcome | undefined {
     return this.#stopReason;
@@ -241,6 +248,7 @@ export class ActiveRun {
   /** The outcome is decided: from here the run only gives back what it holds. */
   finish(): void {
     this.#move('finishing');
+    this.#finishing.abort();
   }
 
   /** Everything is given back; the run is no longer active. */

@@ -16,6 +16,7 @@ import { costPicoUsd } from '../model/pricing.js';
 import { TOOL_SPECS } from '../model/tool-specs.js';
 import type { Store } from '../store/repositories.js';
 import type { ActiveRun } from './active-run.js';
+import type { RunTools } from './run-tools.js';
 import { ModelEventEmitter, type DeltaCoalescing, type ModelStreamEvent } from './model-event-emitter.js';
 
 export interface ModelGatewayOptions {
@@ -26,6 +27,8 @@ export interface ModelGatewayOptions {
   coalescing?: DeltaCoalescing;
   logger: Logger;
   metrics: Metrics;
+  /** Tools beyond the built-ins (MCP servers); absent, a run has the built-ins only. */
+  tools?: RunTools;
 }
 
 /** 16 KiB or 25 ms: few events for a fast model, no visible lag for a slow one. */
@@ -159,8 +162,13 @@ export class ModelGateway {
     const toolUses: ContentBlock[] = [];
     let stopReason: StopReason | undefined;
     let usage: ModelUsage | undefined;
+    // A chat offers no tools at all: neither the built-ins nor the tenant's MCP servers.
+    const chat = run.conversation.kind === 'chat';
+    const extraTools = chat ? undefined : this.options.tools;
+    extraTools?.beginTurn(run);
+    const extraSpecs = extraTools ? await extraTools.specsFor(run) : [];
     const started = performance.now();
-    const tools = toolsOf(run);
+    const tools: ToolSpec[] = chat ? [] : [...TOOL_SPECS, ...extraSpecs];
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
@@ -182,7 +190,7 @@ export class ModelGateway {
             await events.delta('thinking', event.delta);
             if (event.delta !== '') await sink({ type: 'thinking', delta: event.delta });
             break;
-          case 'tool_use':
+          case 'tool_use': {
             // A chat offers no tools: a provider that asks for one anyway ends the turn, nothing is run.
             if (tools.length === 0)
               throw new AgentdError(
@@ -190,12 +198,16 @@ export class ModelGateway {
                 `the model asked for tool "${event.name}", but this conversation offers no tools`,
               );
             toolUses.push({ toolUse: { toolUseId: event.toolUseId, name: event.name, input: event.input } });
-            // Clients see only the contract's tool names; an unknown one still gets an error result.
-            if (TOOL_NAMES.has(event.name)) {
+            // Recorded before the runner hears of it: agentd executes only the tool uses it produced itself.
+            const extra = extraTools?.knows(run, event.name) === true;
+            if (extra) extraTools.recordToolUse(run, event);
+            // Clients see only the contract's tool names (and the run's MCP tools); an unknown one still gets an error result.
+            if (TOOL_NAMES.has(event.name) || extra) {
               await events.event({
                 type: 'tool_call',
                 id: event.toolUseId,
                 toolUseId: event.toolUseId,
+                // An MCP tool's name is not a ToolName; the event schema takes any string.
                 name: event.name as ToolName,
                 input: event.input,
               });
@@ -207,6 +219,7 @@ export class ModelGateway {
               input: event.input,
             });
             break;
+          }
           case 'stop':
             stopReason = event.stopReason;
             break;
@@ -285,9 +298,6 @@ export class ModelGateway {
 }
 
 /** A chat gets no tools (it has no sandbox to run them in). */
-function toolsOf(run: ActiveRun): ToolSpec[] {
-  return run.conversation.kind === 'chat' ? [] : [...TOOL_SPECS];
-}
 
 /** A chat's own system prompt replaces the tenant's. */
 function stepLimitMessage(run: ActiveRun): string {

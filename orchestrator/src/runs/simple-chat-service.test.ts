@@ -25,6 +25,7 @@ function conversation(id: string, kind: Conversation['kind']): Conversation {
     historyStartSeq: 1,
     historyClearedAt: null,
     sessionId: null,
+    mcpServers: null,
     createdAt: at,
     updatedAt: at,
   };

@@ -73,6 +73,8 @@ export interface Conversation {
   historyClearedAt: Date | null;
   /** An external session id mapped to this conversation (AgentCore's runtime session header), if any. */
   sessionId: string | null;
+  /** Names of the tenant's MCP servers its runs use; null = every enabled one. */
+  mcpServers: string[] | null;
   createdAt: Date;
   updatedAt: Date;
 }

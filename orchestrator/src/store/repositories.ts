@@ -22,6 +22,7 @@ import type {
   StoredSecret,
 } from './entities.js';
 import type { SkillRepository } from './skill-repository.js';
+import type { McpServerRepository } from './mcp-server.js';
 
 /** A page of a list: `nextCursor` is null on the last page. Cursors are opaque strings. */
 export interface Page<T> {
@@ -95,6 +96,7 @@ export interface ConversationRepository {
     profile?: string | null;
     kind?: ConversationKind;
     systemPrompt?: string | null;
+    mcpServers?: string[] | null;
   }): Promise<Conversation>;
   /**
    * The tenant's conversation for an external session id, created with `input` on first use. Two nodes racing
@@ -297,6 +299,7 @@ export interface Store {
   audit: AuditRepository;
   settings: SettingsRepository;
   skills: SkillRepository;
+  mcpServers: McpServerRepository;
   secrets: SecretRepository;
   /** Round-trip to the database, for health probes. */
   ping(): Promise<void>;
