@@ -14,12 +14,15 @@ const MAY_IMPORT = {
   security: ['common', 'config', 'docker'],
   image: ['common', 'docker'],
   sandbox: ['common', 'config', 'docker', 'callhome', 'metrics'],
-  store: ['common', 'sandbox'],
+  store: ['common', 'config', 'sandbox'],
   db: ['common', 'config', 'store', 'sandbox'],
   auth: ['common', 'store'],
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
-  policy: ['common', 'config', 'controlplane', 'sandbox', 'store'],
+  // Outbound address rules (host patterns, special addresses, the guarded dialer): shared by egress and MCP.
+  outbound: ['common', 'config'],
+  egress: ['common', 'config', 'metrics', 'callhome', 'outbound', 'runs', 'store'],
+  policy: ['common', 'config', 'controlplane', 'egress', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
   workspace: [
     'common',
@@ -47,6 +50,7 @@ const MAY_IMPORT = {
     'store',
     'workspace',
     'audit',
+    'egress',
   ],
   cli: ['common', 'config', 'policy', 'sandbox', 'audit', 'runs'],
   // The composition layer: wires everything, imported by nothing but the entry points.

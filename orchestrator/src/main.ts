@@ -9,6 +9,7 @@ import { createCoordination } from './coordination/coordination.js';
 import { createCredentials } from './daemon/credentials.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
+import { createEgress, egressPolicyOf, protectedEndpointsOf } from './daemon/egress-wiring.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
@@ -126,10 +127,15 @@ async function wire(
     usage: subsystem.usage,
     workspace: workspaces.sync,
     providers: modelProviders(config.models, logger, overrides.providers),
+    egressPolicy: egressPolicyOf(policyService, host.defaultProfile.name),
     clock,
     logger,
     metrics,
   });
+
+  const protectedEndpoints = protectedEndpointsOf(config);
+  const egress = createEgress({ config, callHome, runs, store, metrics, logger, protectedEndpoints });
+  resources.defer('egress audit', () => egress.audit.close());
 
   const services = createControlPlane({
     config,
@@ -227,6 +233,9 @@ async function wire(
     http2Urls: { h2c: undefined, tls: undefined },
     start: async () => {
       const started = await lifecycle.start();
+      // Ports chosen at start (APP_PORT=0) are agentd's own too: no egress policy reaches them.
+      for (const url of [started.url, started.http2.h2c, started.http2.tls])
+        if (url !== undefined) protectedEndpoints.push({ port: Number(new URL(url).port) });
       daemon.url = started.url;
       daemon.http2Urls = started.http2;
     },

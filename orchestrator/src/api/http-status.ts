@@ -27,6 +27,8 @@ const STATUS: Record<ErrorCode, number> = {
   SECURITY_POSTURE: 503,
   // A run's end (an event on an open stream): the sandbox hit a resource limit the tenant's policy set.
   SANDBOX_LIMIT: 422,
+  // Seen by a sandbox's proxy client (as a 403 answer), never by an API caller.
+  EGRESS_DENIED: 403,
 };
 
 export function httpStatusOf(err: AgentdError): number {

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'INTERNAL_ERROR',
   'SECURITY_POSTURE',
   'SANDBOX_LIMIT',
+  'EGRESS_DENIED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -15,7 +15,9 @@ import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
+import type { Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
+import type { EgressPolicy } from '../config/egress-policy.js';
 
 export interface RunSubsystemDeps {
   config: AgentdConfig;
@@ -30,6 +32,7 @@ export interface RunSubsystemDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  egressPolicy: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
 }
 
 /** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
@@ -60,6 +63,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     eventLog,
     workspace: deps.workspace,
     usage: deps.usage,
+    egressPolicy: deps.egressPolicy,
     settings: config.runs,
     clock: deps.clock,
     logger,
