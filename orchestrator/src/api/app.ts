@@ -26,6 +26,8 @@ import { WsConnections } from './ws-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
+import { egressAuditRoutes } from './routes/egress-audit.js';
+import type { EgressAuditService } from '../egress/egress-audit-service.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -59,6 +61,7 @@ export interface ApiDependencies {
     keys: KeyService;
     audit: AuditRoutesOptions;
     operators: OperatorService;
+    egressAudit: EgressAuditService;
   };
 }
 
@@ -198,6 +201,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(keyRoutes, { keys: services.keys });
   await app.register(ticketRoutes, { tickets: deps.tickets });
   await app.register(auditLogRoutes, services.audit);
+  await app.register(egressAuditRoutes, { egressAudit: services.egressAudit });
   await app.register(adminRoutes, { operators: services.operators });
   return app;
 }

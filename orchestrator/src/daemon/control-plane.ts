@@ -8,6 +8,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
 import type { AuditService } from '../controlplane/audit-service.js';
+import { EgressAuditService } from '../egress/egress-audit-service.js';
 import { ConversationService } from '../controlplane/conversation-service.js';
 import { KeyService } from '../controlplane/key-service.js';
 import { ModelService } from '../controlplane/model-service.js';
@@ -82,6 +83,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     usage: new UsageService(store),
     keys: new KeyService(deps.auth, store, audit),
     audit: { audit, auditor, profiles },
+    egressAudit: new EgressAuditService(store.egressAudit),
     operators: new OperatorService({
       nodeId,
       registry,

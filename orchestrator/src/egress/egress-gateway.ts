@@ -171,6 +171,7 @@ export class EgressGateway {
         const moved = await interceptor
           .handle(socket, { ...target, run }, async () => {
             const dialed = await dial();
+            run.egress.opened();
             address = dialed.address;
             return dialed.socket;
           })
@@ -188,6 +189,7 @@ export class EgressGateway {
         return;
       }
       const upstream = await dial();
+      run.egress.opened();
       acceptUpgrade(socket, EGRESS_PROTOCOL);
       const first = await readFirstRequest(socket, head, this.options.firstBytesTimeoutMs);
       const verdict = checkFirstRequest(first, target.host);

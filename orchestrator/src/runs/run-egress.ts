@@ -60,8 +60,12 @@ export class RunEgress {
         message: `egress limit: ${this.policy.maxBytesPerRun} bytes per run reached`,
       };
     this.#open.add(connection);
-    this.#connections += 1;
     return { ok: true };
+  }
+
+  /** An admitted connection reached its destination (it counts in the run's summary). */
+  opened(): void {
+    this.#connections += 1;
   }
 
   release(connection: EgressConnection): void {
