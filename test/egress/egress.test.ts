@@ -103,10 +103,10 @@ describe('controlled egress from a real sandbox through agentd', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await d?.destroy();
-    dns?.close();
-    httpServer?.close();
-    httpsServer?.close();
+    await d.destroy();
+    dns.close();
+    httpServer.close();
+    httpsServer.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -265,7 +265,7 @@ describe('controlled egress from a real sandbox through agentd', () => {
         expect(page.status).toBe(200);
         const total = page.body.items
           .filter((r: any) => r.host === 'blocked.egress.test')
-          .reduce((n: number, r: any) => n + r.count, 0);
+          .reduce((n: number, r: any) => n + Number(r.count), 0);
         expect(total).toBe(1000);
         return page;
       },
