@@ -44,7 +44,10 @@ export class EgressProxy {
   env(base: Record<string, string>): Record<string, string> {
     const url = `http://127.0.0.1:${this.port}`;
     const noProxy = 'localhost,127.0.0.1';
-    const nodeOptions = [base.NODE_OPTIONS, '--disable-warning=ExperimentalWarning --disable-warning=UNDICI-EHPA']
+    const nodeOptions = [
+      base.NODE_OPTIONS,
+      '--disable-warning=ExperimentalWarning --disable-warning=UNDICI-EHPA',
+    ]
       .filter(Boolean)
       .join(' ');
     return {
