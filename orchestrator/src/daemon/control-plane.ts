@@ -22,6 +22,7 @@ import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { Store } from '../store/repositories.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { conversationCleanup } from './conversation-cleanup.js';
+import { sandboxEgressView } from './egress-wiring.js';
 import { tenantPolicyIssues } from './tenant-policy-issues.js';
 import type { PreflightResult } from './preflight.js';
 import type { SandboxSubsystem } from './sandbox-subsystem.js';
@@ -66,6 +67,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     profiles,
     probeRunner: (sandboxId) => runnerProbe(deps.callHome, sandboxId),
     idleProcesses: () => deps.policy.lifecycle.idleProcesses,
+    egressOf: sandboxEgressView(store, deps.policy, host.defaultProfile.name),
     posture: host.posture,
     logger,
   });

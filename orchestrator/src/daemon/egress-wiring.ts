@@ -1,4 +1,5 @@
 import dns from 'node:dns';
+import type { SandboxEgressView } from '../audit/audit-types.js';
 import type { CallHomeServer } from '../callhome/call-home-server.js';
 import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
@@ -22,6 +23,37 @@ export function egressPolicyOf(
     tenant.policy.egress !== undefined
       ? resolveEgressPolicy(tenant.policy.egress)
       : (policy.state.effective.egress[profile ?? defaultProfile] ?? NO_EGRESS);
+}
+
+/** What the isolation audit reports about a sandbox's egress, read from the same policies a run uses. */
+export function sandboxEgressView(
+  store: Store,
+  policy: PolicyService,
+  defaultProfile: string,
+): (tenantId: string | null, profile: string | null) => Promise<SandboxEgressView> {
+  const of = egressPolicyOf(policy, defaultProfile);
+  return async (tenantId, profile) => {
+    const tenant = tenantId === null ? undefined : await store.tenants.get(tenantId);
+    const profileName = profile ?? tenant?.policy.profile ?? defaultProfile;
+    const effective = tenant
+      ? of(tenant, profileName)
+      : (policy.state.effective.egress[profileName] ?? NO_EGRESS);
+    const source =
+      tenant?.policy.egress !== undefined
+        ? 'tenant'
+        : policy.state.effective.egress[profileName] !== undefined
+          ? 'profile'
+          : 'default';
+    return {
+      mode: effective.mode,
+      source,
+      allow: effective.allow,
+      deny: effective.deny,
+      allowAddresses: effective.allowAddresses,
+      maxConnections: effective.maxConnections,
+      maxBytesPerRun: effective.maxBytesPerRun,
+    };
+  };
 }
 
 /**
