@@ -6,6 +6,8 @@ const MAY_IMPORT = {
   metrics: [],
   protocol: [],
   config: ['common'],
+  // Outbound address rules and the guarded connect/fetch (remote MCP servers, egress).
+  outbound: ['common', 'config'],
   model: ['common'],
   health: ['common'],
   docker: ['common'],
@@ -17,10 +19,10 @@ const MAY_IMPORT = {
   store: ['common', 'config', 'sandbox'],
   db: ['common', 'config', 'store', 'sandbox'],
   auth: ['common', 'store'],
+  // Tenant secrets: encrypted values, references in strings, the resolver other services use.
+  secrets: ['common', 'config', 'metrics', 'store'],
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
-  // Outbound address rules (host patterns, special addresses, the guarded dialer): shared by egress and MCP.
-  outbound: ['common', 'config'],
   egress: ['common', 'config', 'metrics', 'callhome', 'outbound', 'runs', 'store'],
   policy: ['common', 'config', 'controlplane', 'egress', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
@@ -47,6 +49,7 @@ const MAY_IMPORT = {
     'metrics',
     'operators',
     'runs',
+    'secrets',
     'store',
     'workspace',
     'audit',

@@ -9,10 +9,12 @@ import { createCoordination } from './coordination/coordination.js';
 import { createCredentials } from './daemon/credentials.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
-import { createEgress, egressPolicyOf, protectedEndpointsOf } from './daemon/egress-wiring.js';
+import { createEgress, egressPolicyOf, resolverLookup } from './daemon/egress-wiring.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
+import { protectedEndpoints } from './daemon/outbound-endpoints.js';
+import { createSecretService, openSecretKeyring } from './daemon/secrets.js';
 import { preflight } from './daemon/preflight.js';
 import { healthPosture, registerPostureMetrics } from './daemon/posture-reporting.js';
 import { daemonLifecycle } from './daemon/daemon-lifecycle.js';
@@ -23,6 +25,7 @@ import { createSandboxSubsystem } from './daemon/sandbox-subsystem.js';
 import { DockerEngine } from './docker/docker-engine.js';
 import { HealthService } from './health/health-service.js';
 import { Metrics } from './metrics/metrics.js';
+import { OutboundGuard } from './outbound/outbound-guard.js';
 import { PolicyService } from './policy/policy-service.js';
 import { createWorkspaces } from './workspace/create-workspaces.js';
 
@@ -59,12 +62,14 @@ async function wire(
   const metrics = new Metrics({ defaultMetrics: true });
   const docker = new DockerEngine({ dockerHost: config.docker.host, logger });
   const host = await preflight(config, docker, logger, overrides.versionSource);
+  const secretKeyring = await openSecretKeyring(config, logger);
 
   const database = await openDatabase(config, logger);
   resources.defer('database', () => database.close());
   const store = database.store;
   const policy = { current: config.sandbox.lifecycle };
   const audit = new AuditService(store, logger);
+  const secrets = createSecretService(config, secretKeyring, store, audit, logger);
   const policyService = new PolicyService({
     store,
     audit,
@@ -133,8 +138,12 @@ async function wire(
     metrics,
   });
 
-  const protectedEndpoints = protectedEndpointsOf(config);
-  const egress = createEgress({ config, callHome, runs, store, metrics, logger, protectedEndpoints });
+  // Read at every check: the listeners' ports are known once the daemon has started.
+  const outbound = new OutboundGuard({
+    protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
+    ...(config.egress.dnsServer !== undefined ? { lookup: resolverLookup(config.egress.dnsServer) } : {}),
+  });
+  const egress = createEgress({ config, callHome, runs, store, metrics, logger, dialer: outbound });
   resources.defer('egress audit', () => egress.audit.close());
 
   const services = createControlPlane({
@@ -148,6 +157,7 @@ async function wire(
     registry,
     subsystem,
     files: workspaces.files,
+    secrets,
     docker,
     callHome,
     clock,
@@ -229,13 +239,12 @@ async function wire(
     app,
     policy,
     developmentAdminKey,
+    secrets,
+    outbound,
     url: undefined,
     http2Urls: { h2c: undefined, tls: undefined },
     start: async () => {
       const started = await lifecycle.start();
-      // Ports chosen at start (APP_PORT=0) are agentd's own too: no egress policy reaches them.
-      for (const url of [started.url, started.http2.h2c, started.http2.tls])
-        if (url !== undefined) protectedEndpoints.push({ port: Number(new URL(url).port) });
       daemon.url = started.url;
       daemon.http2Urls = started.http2;
     },

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { TEST_SECRETS_KEY } from './test-secrets-key.js';
 
 const CLI = fileURLToPath(new URL('../../orchestrator/dist/cli.js', import.meta.url));
 
@@ -33,6 +34,7 @@ export async function spawnAgentd(
       LOG_LEVEL: 'info',
       LOG_PRETTY: 'false',
       AGENTD_NODE_ID: nodeId,
+      AGENTD_SECRETS_KEY: TEST_SECRETS_KEY,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

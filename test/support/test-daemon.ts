@@ -11,6 +11,7 @@ import { createDaemon, type Daemon } from '../../orchestrator/src/main.js';
 import type { ModelProvider } from '../../orchestrator/src/model/model-provider.js';
 import type { VersionSource } from '../../orchestrator/src/security/version-source.js';
 import { createEmptyDatabase } from './test-database.js';
+import { TEST_SECRETS_KEY } from './test-secrets-key.js';
 
 export interface TestDaemonOptions {
   env?: Record<string, string>;
@@ -61,6 +62,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     // Long enough that no background tick interferes unless a test asks for it.
     AGENTD_REAP_INTERVAL: '1h',
     RATE_LIMIT_ENABLED: 'false',
+    AGENTD_SECRETS_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });

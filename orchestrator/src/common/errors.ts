@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'SECURITY_POSTURE',
   'SANDBOX_LIMIT',
   'EGRESS_DENIED',
+  'MCP_ERROR',
+  'SECRET_KEY_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

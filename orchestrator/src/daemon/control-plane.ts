@@ -19,6 +19,7 @@ import type { DockerEngine } from '../docker/docker-engine.js';
 import { OperatorService } from '../operators/operator-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import type { Store } from '../store/repositories.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { conversationCleanup } from './conversation-cleanup.js';
@@ -38,6 +39,7 @@ export interface ControlPlaneDeps {
   registry: SandboxRegistry;
   subsystem: SandboxSubsystem;
   files: WorkspaceFiles;
+  secrets: SecretService;
   docker: DockerEngine;
   callHome: CallHomeServer;
   clock: Clock;
@@ -84,6 +86,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     files,
     usage: new UsageService(store),
     keys: new KeyService(deps.auth, store, audit),
+    secrets: deps.secrets,
     audit: { audit, auditor, profiles },
     egressAudit: new EgressAuditService(store.egressAudit),
     operators: new OperatorService({

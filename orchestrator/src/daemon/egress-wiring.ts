@@ -5,10 +5,10 @@ import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
 import { NO_EGRESS, type EgressPolicy } from '../config/egress-policy.js';
 import { EgressAuditWriter } from '../egress/egress-audit-writer.js';
-import { EgressGateway, type TlsInterceptor } from '../egress/egress-gateway.js';
+import { EgressGateway, type EgressDialer, type TlsInterceptor } from '../egress/egress-gateway.js';
 import { resolveEgressPolicy } from '../egress/egress-policy-issues.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { OutboundGuard, type LookupFn, type ProtectedEndpoint } from '../outbound/outbound-guard.js';
+import type { HostLookup } from '../outbound/outbound-types.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { RunService } from '../runs/run-service.js';
 import type { Tenant } from '../store/entities.js';
@@ -56,33 +56,6 @@ export function sandboxEgressView(
   };
 }
 
-/**
- * Endpoints no egress policy reaches: the database, Redis and S3 from the configuration; agentd's own
- * listeners are added once their ports are known (`0` picks one at start).
- */
-export function protectedEndpointsOf(config: AgentdConfig): ProtectedEndpoint[] {
-  const endpoints: ProtectedEndpoint[] = [];
-  const add = (url: string | undefined, defaultPort: number): void => {
-    if (url === undefined) return;
-    try {
-      const parsed = new URL(url);
-      endpoints.push({
-        host: parsed.hostname.replace(/^\[|\]$/g, ''),
-        port: Number(parsed.port || defaultPort),
-      });
-      endpoints.push({ port: Number(parsed.port || defaultPort) });
-    } catch {
-      // An unparsable URL was refused by the configuration already.
-    }
-  };
-  add(config.database.url, 5432);
-  add(config.redis.url, 6379);
-  const store = config.workspace.store;
-  if (store.kind === 's3') add(store.endpoint, store.endpoint?.startsWith('http:') ? 80 : 443);
-  if (config.http.port !== 0) endpoints.push({ port: config.http.port });
-  return endpoints;
-}
-
 export interface EgressDeps {
   config: AgentdConfig;
   callHome: CallHomeServer;
@@ -90,7 +63,8 @@ export interface EgressDeps {
   store: Store;
   metrics: Metrics;
   logger: Logger;
-  protectedEndpoints: ProtectedEndpoint[];
+  /** The outbound guard: resolves on the host, checks every address, connects to the checked one. */
+  dialer: EgressDialer;
   interceptor?: TlsInterceptor;
 }
 
@@ -103,15 +77,11 @@ export function createEgress(deps: EgressDeps): { audit: EgressAuditWriter } {
     flushIntervalMs: 1_000,
     maxPending: 10_000,
   });
-  const guard = new OutboundGuard({
-    protectedEndpoints: deps.protectedEndpoints,
-    ...(config.egress.dnsServer !== undefined ? { lookup: resolverLookup(config.egress.dnsServer) } : {}),
-  });
   new EgressGateway({
     callHome: deps.callHome,
     findRun: (runId, sandboxId) => deps.runs.findForSandbox(runId, sandboxId),
     warn: (run, code, message) => deps.runs.warn(run, code, message),
-    dialer: guard,
+    dialer: deps.dialer,
     audit,
     metrics: deps.metrics,
     logger,
@@ -123,7 +93,7 @@ export function createEgress(deps: EgressDeps): { audit: EgressAuditWriter } {
 }
 
 /** Looks names up at one DNS server (AGENTD_EGRESS_DNS_SERVER), A and AAAA. */
-function resolverLookup(server: string): LookupFn {
+export function resolverLookup(server: string): HostLookup {
   const resolver = new dns.promises.Resolver({ timeout: 3_000, tries: 1 });
   resolver.setServers([server]);
   return async (host) => {

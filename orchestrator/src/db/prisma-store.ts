@@ -8,6 +8,7 @@ import type {
   ModelRepository,
   ReapRepository,
   RunRepository,
+  SecretRepository,
   SettingsRepository,
   Store,
   TenantRepository,
@@ -23,6 +24,7 @@ import { PrismaMessageRepository } from './message-repository.js';
 import { PrismaModelRepository } from './model-repository.js';
 import { PrismaReapRepository } from './reap-repository.js';
 import { PrismaRunRepository } from './run-repository.js';
+import { PrismaSecretRepository } from './secret-repository.js';
 import { PrismaSettingsRepository } from './settings-repository.js';
 import { PrismaTenantRepository } from './tenant-repository.js';
 import { PrismaUsageRepository } from './usage-repository.js';
@@ -42,6 +44,7 @@ export class PrismaStore implements Store {
   readonly audit: AuditRepository;
   readonly egressAudit: EgressAuditRepository;
   readonly settings: SettingsRepository;
+  readonly secrets: SecretRepository;
   private closed: Promise<void> | undefined;
 
   constructor(private readonly prisma: PrismaClient) {
@@ -56,6 +59,7 @@ export class PrismaStore implements Store {
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
     this.egressAudit = withDomainErrors(new PrismaEgressAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
+    this.secrets = withDomainErrors(new PrismaSecretRepository(prisma));
   }
 
   /** A stalled server (not just a dead one) fails the probe too, after `timeoutMs`. */

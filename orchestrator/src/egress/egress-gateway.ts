@@ -4,7 +4,12 @@ import { acceptUpgrade, type CallHomeServer, type UpgradeContext } from '../call
 import { AgentdError, errorMessage, isAgentdError, type ErrorCode } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { matchesHost, normalizeHost, parseHostPattern, type HostPattern } from '../outbound/host-pattern.js';
+import {
+  matchesHost,
+  normaliseHostName,
+  parseHostPatterns,
+  type HostPattern,
+} from '../outbound/host-pattern.js';
 import type { ActiveRun } from '../runs/active-run.js';
 import type { EgressAuditEntry, EgressAuditSink } from './egress-audit-entry.js';
 import { EgressPipe } from './egress-pipe.js';
@@ -111,12 +116,11 @@ export class EgressGateway {
     if (!run.egress.enabled) throw new Denied('egress_off', 'egress is off for this sandbox');
     if (!Number.isInteger(port) || port < 1 || port > 65535)
       throw new Denied('bad_port', `"${String(port)}" is not a port`);
-    const host = normalizeHost(rawHost);
+    const host = normaliseHostName(rawHost);
     if (host === undefined)
       throw new Denied('bad_host', `"${rawHost}" is not a host name (IP addresses are refused as names)`);
     const denied = matchesHost(this.#compiled(policy.deny), host, port);
-    if (denied)
-      throw new Denied('deny_rule', `${host}:${port} is denied by "${denied.source}"`, denied.source);
+    if (denied) throw new Denied('deny_rule', `${host}:${port} is denied by "${denied}"`, denied);
     const allowed = matchesHost(this.#compiled(policy.allow), host, port);
     if (!allowed)
       throw new Denied('not_allowed', `${host}:${port} is not on this sandbox's egress allow-list`);
@@ -151,7 +155,17 @@ export class EgressGateway {
             timeoutMs: policy.connectTimeoutMs,
           });
         } catch (err) {
-          if (isAgentdError(err) && err.code === 'EGRESS_DENIED') {
+          // Name resolution and socket failures are the destination's, not agentd's: the client is told why.
+          if (!isAgentdError(err)) {
+            const code = (err as NodeJS.ErrnoException).code ?? '';
+            const reason =
+              /^(ENOTFOUND|ENODATA|ESERVFAIL|EAI_AGAIN)$/.test(code) ||
+              /resolved to no address|no address for/.test(errorMessage(err))
+                ? 'dns_failed'
+                : 'connect_failed';
+            throw new Denied(reason, `${target.host}:${target.port}: ${errorMessage(err)}`);
+          }
+          if (err.code === 'EGRESS_DENIED') {
             const details = err.details ?? {};
             throw new Denied(
               typeof details.reason === 'string' ? details.reason : 'refused',
@@ -213,7 +227,7 @@ export class EgressGateway {
       this.#allowedMetrics(moved.bytesIn, moved.bytesOut);
       allowed(pipe.closedBy ?? 'allow_rule', {
         address: upstream.address,
-        rule: matchesHost(this.#compiled(policy.allow), target.host, target.port)?.source,
+        rule: matchesHost(this.#compiled(policy.allow), target.host, target.port),
         ...moved,
         durationMs: Date.now() - started,
       });
@@ -239,7 +253,7 @@ export class EgressGateway {
   #compiled(list: readonly string[]): HostPattern[] {
     let compiled = this.#patterns.get(list);
     if (!compiled) {
-      compiled = list.map((p) => parseHostPattern(p));
+      compiled = parseHostPatterns(list);
       this.#patterns.set(list, compiled);
     }
     return compiled;
@@ -275,11 +289,11 @@ function checkFirstRequest(first: FirstRequest, host: string): 'ok' | { reason: 
     case 'tls':
       if (first.serverName === undefined)
         return { reason: 'no_sni', message: 'the TLS ClientHello names no server' };
-      return normalizeHost(first.serverName) === host
+      return normaliseHostName(first.serverName) === host
         ? 'ok'
         : { reason: 'sni_mismatch', message: `TLS server name ${first.serverName} is not ${host}` };
     case 'request':
-      return normalizeHost(first.host) === host
+      return normaliseHostName(first.host) === host
         ? 'ok'
         : { reason: 'host_mismatch', message: `Host ${first.host} is not ${host}` };
     case 'refused':

@@ -7,7 +7,7 @@ describe('egress policy validation', () => {
       mode: 'allowlist' as const,
       allow: ['pypi.org', '*.pythonhosted.org', 'git.example.org:443'],
       deny: ['evil.pythonhosted.org'],
-      allowAddresses: ['127.0.0.1:8080', '10.0.0.0/8:443', '[fd00::]/8:443'],
+      allowAddresses: ['127.0.0.1:8080', '10.0.0.0/8:443', '[fd00::/8]:443'],
       connectTimeout: '5s',
     };
     expect(egressPolicyIssues(doc, '/egress')).toEqual([]);
@@ -20,13 +20,13 @@ describe('egress policy validation', () => {
       {
         mode: 'allowlist',
         allow: ['10.0.0.1', 'ok.example.com', '*.', 'a..b'],
-        allowAddresses: ['10.0.0.0/8', '300.1.1.1:80', '1.2.3.4/40:80'],
+        allowAddresses: ['10.0.0.0/8:x', '300.1.1.1:80', '1.2.3.4/40:80'],
         connectTimeout: '10m',
       },
       '/egress',
     );
     expect(issues).toEqual([
-      expect.stringMatching(/^\/egress\/allow\/0: .*IP addresses go in allowAddresses/),
+      expect.stringMatching(/^\/egress\/allow\/0: .*use allowAddresses/),
       expect.stringMatching(/^\/egress\/allow\/2: /),
       expect.stringMatching(/^\/egress\/allow\/3: /),
       expect.stringMatching(/^\/egress\/allowAddresses\/0: /),

@@ -1,4 +1,4 @@
-import { isAgentdError } from '../common/errors.js';
+import { ValidationError } from '../common/errors.js';
 import { schemaIssues } from '../common/validate.js';
 import { parseDurationMs } from '../config/env-reader.js';
 import {
@@ -8,10 +8,8 @@ import {
   type EgressPolicy,
   type EgressPolicyDocument,
 } from '../config/egress-policy.js';
+import { parseAddressRule } from '../outbound/address-rule.js';
 import { parseHostPattern } from '../outbound/host-pattern.js';
-
-const ADDRESS_RULE =
-  /^(?:(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?|\[([0-9a-fA-F:.]+)\](?:\/(\d{1,3}))?):(\d{1,5})$/;
 
 /** Every problem of an egress policy, each prefixed with `path` (e.g. `/egress/allow/2: …`). */
 export function egressPolicyIssues(value: unknown, path: string): string[] {
@@ -20,19 +18,13 @@ export function egressPolicyIssues(value: unknown, path: string): string[] {
   const doc = value as EgressPolicyDocument;
   for (const list of ['allow', 'deny'] as const) {
     (doc[list] ?? []).forEach((pattern, i) => {
-      try {
-        parseHostPattern(pattern);
-      } catch (err) {
-        if (!isAgentdError(err)) throw err;
-        issues.push(`${path}/${list}/${i}: ${err.message} (IP addresses go in allowAddresses)`);
-      }
+      const problem = problemOf(() => parseHostPattern(pattern));
+      if (problem !== undefined) issues.push(`${path}/${list}/${i}: ${problem}`);
     });
   }
   (doc.allowAddresses ?? []).forEach((rule, i) => {
-    if (!addressRuleValid(rule))
-      issues.push(
-        `${path}/allowAddresses/${i}: "${rule}" is not ip:port, ip/prefix:port or [ipv6]/prefix:port`,
-      );
+    const problem = problemOf(() => parseAddressRule(rule));
+    if (problem !== undefined) issues.push(`${path}/allowAddresses/${i}: ${problem}`);
   });
   if (doc.connectTimeout !== undefined && connectTimeoutMs(doc.connectTimeout) === undefined)
     issues.push(`${path}/connectTimeout: must be 100 ms to 2 min`);
@@ -41,16 +33,15 @@ export function egressPolicyIssues(value: unknown, path: string): string[] {
   return issues;
 }
 
-function addressRuleValid(rule: string): boolean {
-  const m = ADDRESS_RULE.exec(rule);
-  if (!m) return false;
-  const port = Number(m[5]);
-  if (port < 1 || port > 65535) return false;
-  if (m[1] !== undefined) {
-    if (m[1].split('.').some((octet) => Number(octet) > 255)) return false;
-    return m[2] === undefined || Number(m[2]) <= 32;
+/** The first issue a parser reports, or undefined when it accepts. */
+function problemOf(parse: () => unknown): string | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch (err) {
+    if (err instanceof ValidationError) return err.issues[0] ?? err.message;
+    throw err;
   }
-  return m[4] === undefined || Number(m[4]) <= 128;
 }
 
 function connectTimeoutMs(value: string | number): number | undefined {
