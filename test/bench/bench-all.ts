@@ -19,6 +19,7 @@ const BENCHES = [
   'bench-first-event.ts',
   'bench-ws.ts',
   'bench-density.ts',
+  'bench-egress.ts',
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agentd-bench-'));
