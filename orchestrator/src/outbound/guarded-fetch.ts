@@ -62,10 +62,21 @@ export function createGuardedFetch(
   };
   const agent = new Agent({ connect: connector });
 
-  const guarded = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const guarded = async (input: string | URL | Request, options: RequestInit = {}): Promise<Response> => {
+    // A Request's own method, headers and body count as they would with the global fetch.
+    const init: RequestInit =
+      input instanceof Request
+        ? {
+            method: input.method,
+            headers: input.headers,
+            ...(input.body !== null ? { body: input.body, duplex: 'half' } : {}),
+            signal: input.signal,
+            ...options,
+          }
+        : options;
     let url = new URL(input instanceof Request ? input.url : input.toString());
     const origin = url.host;
-    let method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body;
     for (let hop = 0; ; hop++) {
       const response = await undiciFetch(url, {

@@ -34,7 +34,11 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/same') res.writeHead(302, { location: '/final' }).end();
     else if (req.url === '/other') res.writeHead(302, { location: `http://other.test:${port}/final` }).end();
-    else res.end(`hello ${req.headers.host ?? ''}`);
+    else if (req.url === '/echo') {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => res.end(`${req.method ?? ''} ${String(req.headers['x-probe'])} ${body}`));
+    } else res.end(`hello ${req.headers.host ?? ''}`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -185,6 +189,23 @@ describe('OutboundGuard.createFetch', () => {
       const response = await fetch(`http://api.test:${port}/same`);
       expect(response.status).toBe(200);
       expect(await response.text()).toBe(`hello api.test:${port}`);
+    } finally {
+      await fetch.close();
+    }
+  });
+
+  it("carries a Request's method, headers and body", async () => {
+    const guard = new OutboundGuard({ protectedEndpoints: [], lookup, hostAddresses: () => [] });
+    const fetch = guard.createFetch([`127.0.0.1:${port}`]);
+    try {
+      const response = await fetch(
+        new Request(`http://api.test:${port}/echo`, {
+          method: 'POST',
+          headers: { 'x-probe': 'yes' },
+          body: 'payload',
+        }),
+      );
+      expect(await response.text()).toBe('POST yes payload');
     } finally {
       await fetch.close();
     }
