@@ -16,14 +16,15 @@ const MAY_IMPORT = {
   security: ['common', 'config', 'docker'],
   image: ['common', 'docker'],
   sandbox: ['common', 'config', 'docker', 'callhome', 'metrics'],
-  store: ['common', 'sandbox'],
+  store: ['common', 'config', 'sandbox'],
   db: ['common', 'config', 'store', 'sandbox'],
   auth: ['common', 'store'],
   // Tenant secrets: encrypted values, references in strings, the resolver other services use.
   secrets: ['common', 'config', 'metrics', 'store'],
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
-  policy: ['common', 'config', 'controlplane', 'sandbox', 'store'],
+  egress: ['common', 'config', 'metrics', 'callhome', 'outbound', 'runs', 'store'],
+  policy: ['common', 'config', 'controlplane', 'egress', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
   workspace: [
     'common',
@@ -80,6 +81,7 @@ const MAY_IMPORT = {
     'audit',
     'skills',
     'mcp',
+    'egress',
   ],
   cli: ['common', 'config', 'policy', 'sandbox', 'audit', 'runs'],
   // The composition layer: wires everything, imported by nothing but the entry points.

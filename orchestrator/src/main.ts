@@ -9,6 +9,7 @@ import { createCoordination } from './coordination/coordination.js';
 import { createCredentials } from './daemon/credentials.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
+import { createEgress, egressPolicyOf, resolverLookup } from './daemon/egress-wiring.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
@@ -126,9 +127,11 @@ async function wire(
 
   const skills = createSkills({ store, objects: workspaces.objects, audit, callHome, logger });
 
-  // Its protected endpoints are read at connect time, when the daemon exists.
+  // One guard for every outbound connection (remote MCP servers, egress). Its protected endpoints are read at
+  // every check: the listeners' ports are known once the daemon has started.
   const outbound = new OutboundGuard({
     protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
+    ...(config.egress.dnsServer !== undefined ? { lookup: resolverLookup(config.egress.dnsServer) } : {}),
   });
   const mcp = createMcpSubsystem({
     config,
@@ -152,12 +155,16 @@ async function wire(
     workspace: workspaces.sync,
     skills: skills.delivery,
     providers: modelProviders(config.models, logger, overrides.providers),
+    egressPolicy: egressPolicyOf(policyService, host.defaultProfile.name),
     clock,
     logger,
     metrics,
     tools: mcp.tools,
   });
   mcp.installCallRoute((runId, sandboxId) => runs.findForSandbox(runId, sandboxId));
+
+  const egress = createEgress({ config, callHome, runs, store, metrics, logger, dialer: outbound });
+  resources.defer('egress audit', () => egress.audit.close());
 
   const controlPlane = createControlPlane({
     config,

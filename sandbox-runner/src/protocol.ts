@@ -138,6 +138,8 @@ export interface RunSpec {
   /** The new user message. */
   message: string;
   limits: RunLimits;
+  /** Present when the run may reach the internet through agentd: the runner starts its local proxy. */
+  egress?: { enabled: boolean };
 }
 
 export interface PingJob {

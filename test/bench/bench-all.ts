@@ -21,6 +21,7 @@ const BENCHES = [
   'bench-chat-first-event.ts',
   'bench-mcp.ts',
   'bench-density.ts',
+  'bench-egress.ts',
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agentd-bench-'));

@@ -33,6 +33,8 @@ import { adminRoutes } from './routes/admin.js';
 import { agentCoreRoutes } from './routes/agentcore.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
+import { egressAuditRoutes } from './routes/egress-audit.js';
+import type { EgressAuditService } from '../egress/egress-audit-service.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -77,6 +79,7 @@ export interface ApiDependencies {
     operators: OperatorService;
     skills: SkillService;
     mcpServers: McpServerService;
+    egressAudit: EgressAuditService;
   };
 }
 
@@ -269,6 +272,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(secretRoutes, { secrets: services.secrets });
   await app.register(ticketRoutes, { tickets: deps.tickets });
   await app.register(auditLogRoutes, services.audit);
+  await app.register(egressAuditRoutes, { egressAudit: services.egressAudit });
   await app.register(adminRoutes, { operators: services.operators });
   await app.register(mcpServerRoutes, { mcpServers: services.mcpServers });
   return app;

@@ -17,7 +17,9 @@ import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
+import type { Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
+import type { EgressPolicy } from '../config/egress-policy.js';
 
 export interface RunSubsystemDeps {
   config: AgentdConfig;
@@ -35,6 +37,7 @@ export interface RunSubsystemDeps {
   metrics: Metrics;
   /** Tools beyond the built-ins (tenants' MCP servers). */
   tools?: RunTools;
+  egressPolicy: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
 }
 
 /** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
@@ -68,6 +71,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     skills: deps.skills,
     usage: deps.usage,
     gateway,
+    egressPolicy: deps.egressPolicy,
     settings: config.runs,
     clock: deps.clock,
     logger,

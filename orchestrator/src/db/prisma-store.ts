@@ -3,6 +3,7 @@ import type {
   ApiKeyRepository,
   AuditRepository,
   ConversationRepository,
+  EgressAuditRepository,
   MessageRepository,
   ModelRepository,
   ReapRepository,
@@ -18,6 +19,7 @@ import type { McpServerRepository } from '../store/mcp-server.js';
 import { PrismaApiKeyRepository } from './api-key-repository.js';
 import { PrismaAuditRepository } from './audit-repository.js';
 import { PrismaConversationRepository } from './conversation-repository.js';
+import { PrismaEgressAuditRepository } from './egress-audit-repository.js';
 import { toDomainError, withDomainErrors } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
 import { PrismaMcpServerRepository } from './mcp-server-repository.js';
@@ -44,6 +46,7 @@ export class PrismaStore implements Store {
   readonly reaps: ReapRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
+  readonly egressAudit: EgressAuditRepository;
   readonly settings: SettingsRepository;
   readonly skills: SkillRepository;
   readonly mcpServers: McpServerRepository;
@@ -60,6 +63,7 @@ export class PrismaStore implements Store {
     this.reaps = withDomainErrors(new PrismaReapRepository(prisma));
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
+    this.egressAudit = withDomainErrors(new PrismaEgressAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
     this.skills = withDomainErrors(new PrismaSkillRepository(prisma));
     this.mcpServers = withDomainErrors(new PrismaMcpServerRepository(prisma));

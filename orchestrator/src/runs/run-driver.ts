@@ -36,7 +36,13 @@ export async function driveRun(
   if (!run.stopOutcome() && deps.skills) await deps.skills.deliver(run);
   const stoppedEarly = run.stopOutcome();
   if (stoppedEarly) return stoppedEarly;
-  const spec: RunSpec = { runId: run.id, history, message, limits: run.limits };
+  const spec: RunSpec = {
+    runId: run.id,
+    history,
+    message,
+    limits: run.limits,
+    ...(run.egress.enabled ? { egress: { enabled: true } } : {}),
+  };
   const { runTimeoutMs, cancelGraceMs } = deps.settings;
   run.handToRunner(run.lease.channel.send({ kind: 'run', spec }, runTimeoutMs + cancelGraceMs + 60_000));
   const ending = await run.runnerEnded;

@@ -3,6 +3,8 @@ import type {
   ApiKey,
   ApiKeyScope,
   AuditEntry,
+  EgressAttempt,
+  EgressAuditRecord,
   Conversation,
   ConversationKind,
   ConversationStatus,
@@ -255,6 +257,15 @@ export interface AuditRepository {
   list(page: PageRequest, filter?: { actor?: string; action?: string }): Promise<Page<AuditEntry>>;
 }
 
+/** Egress connection attempts, written in batches (`GET /api/audit/egress`). */
+export interface EgressAuditRepository {
+  insertMany(attempts: readonly EgressAttempt[]): Promise<void>;
+  list(
+    page: PageRequest,
+    filter?: { tenantId?: string; runId?: string; verdict?: 'allowed' | 'denied' },
+  ): Promise<Page<EgressAuditRecord>>;
+}
+
 export interface StoredSetting {
   key: string;
   value: unknown;
@@ -297,6 +308,7 @@ export interface Store {
   reaps: ReapRepository;
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
+  egressAudit: EgressAuditRepository;
   settings: SettingsRepository;
   skills: SkillRepository;
   mcpServers: McpServerRepository;
