@@ -19,6 +19,8 @@ const MAY_IMPORT = {
   auth: ['common', 'store'],
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
+  // Credential injection: the per-sandbox CA and the TLS-terminating interceptor (issue 14, part 3).
+  interception: ['common', 'config'],
   policy: ['common', 'config', 'controlplane', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
   workspace: [
