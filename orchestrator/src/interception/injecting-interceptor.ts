@@ -7,6 +7,7 @@ import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { InjectionRule } from './injection-rule.js';
 import type { SandboxCa } from './sandbox-ca.js';
+import { systemRoots } from './system-roots.js';
 import { UpstreamAgent } from './upstream-agent.js';
 
 /** Expands `${secret:NAME}` references in a header value for a tenant, at request time. */
@@ -56,14 +57,11 @@ const HOP_BY_HOP = new Set([
  */
 export class InjectingInterceptor {
   readonly #log: Logger;
-  readonly #originCa: string[] | undefined;
+  readonly #originCa: string[];
 
   constructor(private readonly options: InjectingInterceptorOptions) {
     this.#log = options.logger.child({ component: 'injection' });
-    this.#originCa =
-      options.extraOriginCa.length > 0
-        ? [...tls.getCACertificates('default'), ...options.extraOriginCa]
-        : undefined;
+    this.#originCa = [...systemRoots(), ...options.extraOriginCa];
   }
 
   async handle(

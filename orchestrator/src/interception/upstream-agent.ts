@@ -7,8 +7,8 @@ export interface UpstreamAgentOptions {
   host: string;
   /** Dials through agentd's outbound checks (policy, DNS, address rules); resolves to the raw TCP socket. */
   connectUpstream: () => Promise<net.Socket>;
-  /** Trust for origins: undefined = Node's default (system) roots. */
-  ca: string[] | undefined;
+  /** Trusted roots for origins (the system's, plus any configured extra). */
+  ca: string[];
 }
 
 /**
@@ -60,7 +60,7 @@ export class UpstreamAgent extends http.Agent {
           servername: host,
           ALPNProtocols: ['http/1.1'],
           minVersion: 'TLSv1.2',
-          ...(ca ? { ca } : {}),
+          ca,
         });
         secure.once('secureConnect', () => answer(null, secure));
         secure.once('error', (err: Error) => {
