@@ -85,6 +85,14 @@ export interface AgentdConfig {
   image: { debianMirror: string | undefined; baseImage: string | undefined };
   /** Workspace store (S3 or a local directory) and the limits of one workspace. */
   workspace: WorkspaceConfig;
+  /** Credential injection (egress hosts whose requests agentd adds secrets to). */
+  interception: {
+    /**
+     * AGENTD_EGRESS_EXTRA_CA_FILE: PEM roots trusted for origins beside the system's (a private CA, or a
+     * test's local origin).
+     */
+    extraCaFile: string | undefined;
+  };
   /** Where the repository's deployment/ directory is (profiles, seccomp, AppArmor, image build files). */
   deploymentDir: string;
   /**

@@ -194,6 +194,7 @@ export function loadConfig(
       baseImage: r.optionalString('AGENTD_BASE_IMAGE'),
     },
     workspace: loadWorkspaceConfig(r, stateDir),
+    interception: { extraCaFile: r.optionalString('AGENTD_EGRESS_EXTRA_CA_FILE') },
     deploymentDir,
     productionIssues: [],
     productionWarnings: [],
