@@ -6,6 +6,8 @@ const MAY_IMPORT = {
   metrics: [],
   protocol: [],
   config: ['common'],
+  // Outbound address rules and the guarded connect/fetch (remote MCP servers, egress).
+  outbound: ['common', 'config'],
   model: ['common'],
   health: ['common'],
   docker: ['common'],
@@ -17,6 +19,8 @@ const MAY_IMPORT = {
   store: ['common', 'sandbox'],
   db: ['common', 'config', 'store', 'sandbox'],
   auth: ['common', 'store'],
+  // Tenant secrets: encrypted values, references in strings, the resolver other services use.
+  secrets: ['common', 'config', 'metrics', 'store'],
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
   // Credential injection: the per-sandbox CA and the TLS-terminating interceptor (issue 14, part 3).
@@ -46,6 +50,7 @@ const MAY_IMPORT = {
     'metrics',
     'operators',
     'runs',
+    'secrets',
     'store',
     'workspace',
     'audit',

@@ -12,6 +12,8 @@ import { dependencyChecks } from './daemon/dependency-checks.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
+import { protectedEndpoints } from './daemon/outbound-endpoints.js';
+import { createSecretService, openSecretKeyring } from './daemon/secrets.js';
 import { preflight } from './daemon/preflight.js';
 import { healthPosture, registerPostureMetrics } from './daemon/posture-reporting.js';
 import { daemonLifecycle } from './daemon/daemon-lifecycle.js';
@@ -22,6 +24,7 @@ import { createSandboxSubsystem } from './daemon/sandbox-subsystem.js';
 import { DockerEngine } from './docker/docker-engine.js';
 import { HealthService } from './health/health-service.js';
 import { Metrics } from './metrics/metrics.js';
+import { OutboundGuard } from './outbound/outbound-guard.js';
 import { PolicyService } from './policy/policy-service.js';
 import { createWorkspaces } from './workspace/create-workspaces.js';
 
@@ -58,12 +61,14 @@ async function wire(
   const metrics = new Metrics({ defaultMetrics: true });
   const docker = new DockerEngine({ dockerHost: config.docker.host, logger });
   const host = await preflight(config, docker, logger, overrides.versionSource);
+  const secretKeyring = await openSecretKeyring(config, logger);
 
   const database = await openDatabase(config, logger);
   resources.defer('database', () => database.close());
   const store = database.store;
   const policy = { current: config.sandbox.lifecycle };
   const audit = new AuditService(store, logger);
+  const secrets = createSecretService(config, secretKeyring, store, audit, logger);
   const policyService = new PolicyService({
     store,
     audit,
@@ -142,6 +147,7 @@ async function wire(
     registry,
     subsystem,
     files: workspaces.files,
+    secrets,
     docker,
     callHome,
     clock,
@@ -201,6 +207,9 @@ async function wire(
     shutdownController,
     apparmor: host.hostSecurity.apparmor.reason,
   });
+  const outbound = new OutboundGuard({
+    protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
+  });
   const daemon: Daemon = {
     ...subsystem,
     config,
@@ -223,6 +232,8 @@ async function wire(
     app,
     policy,
     developmentAdminKey,
+    secrets,
+    outbound,
     url: undefined,
     http2Urls: { h2c: undefined, tls: undefined },
     start: async () => {

@@ -44,11 +44,13 @@ describe('production mode refuses unsafe settings, listing every problem at once
       expect.stringMatching(/^DATABASE_URL: .*password/),
       expect.stringMatching(/^METRICS_PUBLIC:/),
       expect.stringMatching(/^CORS_ORIGINS: "\*"/),
+      expect.stringMatching(/^AGENTD_SECRETS_KEY: production needs/),
     ]);
     const noKeys = loadConfig({ APP_ENV: 'production', HOME: '/tmp' });
     expect(noKeys.productionIssues).toEqual([
       expect.stringMatching(/^API_KEYS: production needs at least one/),
       expect.stringMatching(/^DATABASE_URL: production needs PostgreSQL/),
+      expect.stringMatching(/^AGENTD_SECRETS_KEY: production needs/),
     ]);
     for (const password of ['', 'postgres', 'PASSWORD', 'changeme']) {
       const url = `postgresql://agentd${password === '' ? '' : `:${password}`}@db:5432/agentd`;
@@ -56,6 +58,7 @@ describe('production mode refuses unsafe settings, listing every problem at once
         APP_ENV: 'production',
         API_KEYS: 'k'.repeat(32),
         DATABASE_URL: url,
+        AGENTD_SECRETS_KEY: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
         HOME: '/tmp',
       });
       expect(weak.productionIssues, url).toEqual([expect.stringMatching(/^DATABASE_URL:/)]);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,6 +42,12 @@ export interface TestDaemon extends Daemon, AsyncDisposable {
   destroy(): Promise<void>;
 }
 
+/**
+ * One secrets key for every daemon of this test process, so nodes sharing a database (fleet suites, restarts)
+ * open each other's secrets; a suite that tests the key itself overrides AGENTD_SECRETS_KEY.
+ */
+const TEST_SECRETS_KEY = `test:${randomBytes(32).toString('base64')}`;
+
 /** A daemon with its own node id, state dir and database, so suites never see each other's sandboxes. */
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const nodeId = options.nodeId ?? `t-${randomId(8)}`;
@@ -61,6 +68,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     // Long enough that no background tick interferes unless a test asks for it.
     AGENTD_REAP_INTERVAL: '1h',
     RATE_LIMIT_ENABLED: 'false',
+    AGENTD_SECRETS_KEY: TEST_SECRETS_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   });

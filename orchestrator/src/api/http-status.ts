@@ -27,6 +27,11 @@ const STATUS: Record<ErrorCode, number> = {
   SECURITY_POSTURE: 503,
   // A run's end (an event on an open stream): the sandbox hit a resource limit the tenant's policy set.
   SANDBOX_LIMIT: 422,
+  // An outbound connection refused by the address rules (remote MCP servers, egress).
+  EGRESS_DENIED: 403,
+  MCP_ERROR: 502,
+  // A stored secret was encrypted under a key this node no longer has (AGENTD_SECRETS_KEY lost an old key).
+  SECRET_KEY_UNKNOWN: 500,
 };
 
 export function httpStatusOf(err: AgentdError): number {

@@ -22,6 +22,9 @@ export const ERROR_CODES = [
   'INTERNAL_ERROR',
   'SECURITY_POSTURE',
   'SANDBOX_LIMIT',
+  'EGRESS_DENIED',
+  'MCP_ERROR',
+  'SECRET_KEY_UNKNOWN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

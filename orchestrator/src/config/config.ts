@@ -1,5 +1,6 @@
 import type { Http2Config } from './http2-config.js';
 import type { RunSettings } from './run-settings.js';
+import type { SecretsConfig } from './secrets-config.js';
 import type { IsolationPolicy, LifecyclePolicy } from './lifecycle-policy.js';
 import type { WorkspaceConfig } from './workspace-config.js';
 
@@ -93,6 +94,8 @@ export interface AgentdConfig {
      */
     extraCaFile: string | undefined;
   };
+  /** Tenant secrets: the keyring (AGENTD_SECRETS_KEY) and limits. */
+  secrets: SecretsConfig;
   /** Where the repository's deployment/ directory is (profiles, seccomp, AppArmor, image build files). */
   deploymentDir: string;
   /**

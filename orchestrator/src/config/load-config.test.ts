@@ -44,6 +44,7 @@ describe('production checks', () => {
     APP_ENV: 'production',
     API_KEYS: 'k'.repeat(32),
     DATABASE_URL: 'postgresql://agentd:Xq7-long-random-db-secret@db:5432/agentd',
+    AGENTD_SECRETS_KEY: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
     HOME: '/tmp',
   };
 
@@ -57,7 +58,16 @@ describe('production checks', () => {
       expect.stringMatching(/^API_KEYS: 1 key\(s\) still the "change-me" placeholder/),
       expect.stringMatching(/^DATABASE_URL: .*placeholder/),
       expect.stringMatching(/^REDIS_PASSWORD: /),
+      expect.stringMatching(/^AGENTD_SECRETS_KEY: production needs an explicit secrets key/),
     ]);
+  });
+
+  it('reports a malformed AGENTD_SECRETS_KEY without echoing it', () => {
+    const short = Buffer.alloc(8, 5).toString('base64');
+    expect(() => loadConfig({ AGENTD_SECRETS_KEY: `k1:${short}`, HOME: '/tmp' })).toThrow(
+      /AGENTD_SECRETS_KEY: key k1: must be 32 bytes/,
+    );
+    expect(() => loadConfig({ AGENTD_SECRETS_KEY: `k1:${short}`, HOME: '/tmp' })).not.toThrow(short);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import { DEFAULT_LIFECYCLE_POLICY } from './lifecycle-policy.js';
 import type { AgentdConfig, LogLevel } from './config.js';
 import { EnvReader } from './env-reader.js';
 import { loadHttp2Config } from './http2-config.js';
+import { loadSecretsConfig } from './secrets-config.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -195,6 +196,7 @@ export function loadConfig(
     },
     workspace: loadWorkspaceConfig(r, stateDir),
     interception: { extraCaFile: r.optionalString('AGENTD_EGRESS_EXTRA_CA_FILE') },
+    secrets: loadSecretsConfig(r),
     deploymentDir,
     productionIssues: [],
     productionWarnings: [],
@@ -235,6 +237,8 @@ function productionIssues(config: AgentdConfig): string[] {
   if (config.metrics.enabled && config.metrics.public)
     issues.push('METRICS_PUBLIC: /metrics must require authentication in production');
   if (config.http.corsOrigins.includes('*')) issues.push('CORS_ORIGINS: "*" is not allowed in production');
+  if (config.secrets.keys === undefined)
+    issues.push('AGENTD_SECRETS_KEY: production needs an explicit secrets key (keyId:base64 of 32 bytes)');
   return issues;
 }
 

@@ -18,6 +18,7 @@ import type { DockerEngine } from '../docker/docker-engine.js';
 import { OperatorService } from '../operators/operator-service.js';
 import type { PolicyService } from '../policy/policy-service.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import type { Store } from '../store/repositories.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { conversationCleanup } from './conversation-cleanup.js';
@@ -36,6 +37,7 @@ export interface ControlPlaneDeps {
   registry: SandboxRegistry;
   subsystem: SandboxSubsystem;
   files: WorkspaceFiles;
+  secrets: SecretService;
   docker: DockerEngine;
   callHome: CallHomeServer;
   clock: Clock;
@@ -81,6 +83,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     files,
     usage: new UsageService(store),
     keys: new KeyService(deps.auth, store, audit),
+    secrets: deps.secrets,
     audit: { audit, auditor, profiles },
     operators: new OperatorService({
       nodeId,

@@ -20,6 +20,8 @@ import type { SandboxProfile } from '../sandbox/profile.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { HostSecurityFacts } from '../security/host-security.js';
 import type { VersionSource } from '../security/version-source.js';
+import type { OutboundGuard } from '../outbound/outbound-guard.js';
+import type { SecretService } from '../secrets/secret-service.js';
 import type { Store } from '../store/repositories.js';
 import type { SandboxSubsystem } from './sandbox-subsystem.js';
 
@@ -48,6 +50,10 @@ export interface Daemon extends SandboxSubsystem {
   policy: { current: LifecyclePolicy };
   /** The development admin key (generated when API_KEYS is empty outside production). */
   developmentAdminKey: string | undefined;
+  /** Tenant secrets; also the SecretResolver for remote MCP headers and egress credential injection. */
+  secrets: SecretService;
+  /** The one way to connect out for tenants (remote MCP servers, egress): the outbound address rules. */
+  outbound: OutboundGuard;
   /** `http://host:port` once started. */
   url: string | undefined;
   /** The optional HTTP/2 listeners' URLs once started (AGENTD_H2C_PORT, AGENTD_TLS_PORT). */

@@ -7,6 +7,7 @@ import type {
   ModelRepository,
   ReapRepository,
   RunRepository,
+  SecretRepository,
   SettingsRepository,
   Store,
   TenantRepository,
@@ -21,6 +22,7 @@ import { PrismaMessageRepository } from './message-repository.js';
 import { PrismaModelRepository } from './model-repository.js';
 import { PrismaReapRepository } from './reap-repository.js';
 import { PrismaRunRepository } from './run-repository.js';
+import { PrismaSecretRepository } from './secret-repository.js';
 import { PrismaSettingsRepository } from './settings-repository.js';
 import { PrismaTenantRepository } from './tenant-repository.js';
 import { PrismaUsageRepository } from './usage-repository.js';
@@ -39,6 +41,7 @@ export class PrismaStore implements Store {
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
   readonly settings: SettingsRepository;
+  readonly secrets: SecretRepository;
   private closed: Promise<void> | undefined;
 
   constructor(private readonly prisma: PrismaClient) {
@@ -52,6 +55,7 @@ export class PrismaStore implements Store {
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
+    this.secrets = withDomainErrors(new PrismaSecretRepository(prisma));
   }
 
   /** A stalled server (not just a dead one) fails the probe too, after `timeoutMs`. */

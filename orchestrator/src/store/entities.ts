@@ -179,3 +179,20 @@ export interface AuditEntry {
   requestId: string | null;
   createdAt: Date;
 }
+
+/** A secret value sealed with AES-256-GCM; the plaintext never reaches the store. */
+export interface SealedSecret {
+  keyId: string;
+  iv: Buffer;
+  ciphertext: Buffer;
+  authTag: Buffer;
+}
+
+export interface StoredSecret extends SealedSecret {
+  tenantId: string;
+  name: string;
+  /** 1 on creation, +1 on every write of a new value (re-encryption by rotation keeps it). */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}

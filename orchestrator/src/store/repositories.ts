@@ -17,6 +17,8 @@ import type {
   Tenant,
   TenantPolicy,
   UsageRecord,
+  SealedSecret,
+  StoredSecret,
 } from './entities.js';
 
 /** A page of a list: `nextCursor` is null on the last page. Cursors are opaque strings. */
@@ -236,6 +238,24 @@ export interface SettingsRepository {
   put(key: string, value: unknown, updatedBy: string | null): Promise<StoredSetting>;
 }
 
+/** Tenant secrets, sealed: the repository never sees a plaintext value. */
+export interface SecretRepository {
+  list(tenantId: string): Promise<StoredSecret[]>;
+  get(tenantId: string, name: string): Promise<StoredSecret | undefined>;
+  count(tenantId: string): Promise<number>;
+  /** Creates the secret at version 1 or replaces its value with the next version. */
+  put(tenantId: string, name: string, sealed: SealedSecret): Promise<StoredSecret>;
+  delete(tenantId: string, name: string): Promise<StoredSecret | undefined>;
+  /** Secrets not sealed under `keyId`, by (tenant, name) after `after`, at most `limit` (for rotation). */
+  listNotSealedWith(
+    keyId: string,
+    limit: number,
+    after?: { tenantId: string; name: string },
+  ): Promise<StoredSecret[]>;
+  /** Replaces the sealed value only if the secret is still at `version` (a concurrent write wins). */
+  reseal(tenantId: string, name: string, version: number, sealed: SealedSecret): Promise<boolean>;
+}
+
 /** Every repository, built once in the composition root from one database connection. */
 export interface Store {
   tenants: TenantRepository;
@@ -248,6 +268,7 @@ export interface Store {
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
   settings: SettingsRepository;
+  secrets: SecretRepository;
   /** Round-trip to the database, for health probes. */
   ping(): Promise<void>;
   close(): Promise<void>;
