@@ -24,7 +24,7 @@ const MAY_IMPORT = {
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
   // Credential injection: the per-sandbox CA and the TLS-terminating interceptor (issue 14, part 3).
-  interception: ['common', 'config'],
+  interception: ['common', 'config', 'secrets'],
   policy: ['common', 'config', 'controlplane', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
   workspace: [

@@ -1,11 +1,10 @@
+import { findSecretRefs, SECRET_NAME_PATTERN } from '../secrets/secret-reference.js';
+
 /** `{host, headers}`: for HTTPS requests to `host`, agentd sets `headers` (values reference tenant secrets). */
 export interface InjectionRule {
   host: string;
   headers: Record<string, string>;
 }
-
-/** A `${secret:NAME}` reference (docs/architecture.md: secrets). */
-export const SECRET_REF = /\$\{secret:([A-Za-z0-9_.-]{1,128})\}/g;
 
 export const INJECTION_LIMITS = { rules: 32, headersPerRule: 8, valueLength: 4096 } as const;
 
@@ -54,15 +53,14 @@ export function injectionRuleIssues(rules: readonly InjectionRule[], path: strin
       // eslint-disable-next-line no-control-regex -- the point is to find control characters
       if (/[\u0000-\u001f\u007f]/.test(value)) issues.push(`${at}/headers/${name}: control characters`);
       // A literal credential would sit in the policy document in plain text: values must come from secrets.
-      if (secretNames(value).length === 0)
+      const refs = findSecretRefs(value);
+      if (refs.length === 0)
         issues.push(`${at}/headers/${name}: the value must reference a secret (\${secret:NAME})`);
+      for (const ref of refs.filter((r) => !SECRET_NAME_PATTERN.test(r)))
+        issues.push(`${at}/headers/${name}: "\${secret:${ref}}" is not a secret name`);
     }
   });
   return issues;
-}
-
-export function secretNames(value: string): string[] {
-  return [...value.matchAll(SECRET_REF)].map((m) => m[1] ?? '');
 }
 
 /** The rules that apply to `host` (already normalised: lower case, no trailing dot). */
