@@ -16,7 +16,7 @@ const MAY_IMPORT = {
   security: ['common', 'config', 'docker'],
   image: ['common', 'docker'],
   sandbox: ['common', 'config', 'docker', 'callhome', 'metrics'],
-  store: ['common', 'sandbox'],
+  store: ['common', 'config', 'sandbox'],
   db: ['common', 'config', 'store', 'sandbox'],
   auth: ['common', 'store'],
   // Tenant secrets: encrypted values, references in strings, the resolver other services use.
@@ -25,7 +25,8 @@ const MAY_IMPORT = {
   controlplane: ['common', 'auth', 'model', 'store'],
   // Credential injection: the per-sandbox CA and the TLS-terminating interceptor (issue 14, part 3).
   interception: ['common', 'config', 'secrets'],
-  policy: ['common', 'config', 'controlplane', 'sandbox', 'store'],
+  egress: ['common', 'config', 'metrics', 'callhome', 'outbound', 'runs', 'store', 'interception'],
+  policy: ['common', 'config', 'controlplane', 'egress', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
   workspace: [
     'common',
@@ -54,6 +55,7 @@ const MAY_IMPORT = {
     'store',
     'workspace',
     'audit',
+    'egress',
   ],
   cli: ['common', 'config', 'policy', 'sandbox', 'audit', 'runs'],
   // The composition layer: wires everything, imported by nothing but the entry points.

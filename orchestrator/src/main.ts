@@ -9,10 +9,12 @@ import { createCoordination } from './coordination/coordination.js';
 import { createCredentials } from './daemon/credentials.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
+import { createEgress, egressPolicyOf, protectedEndpointsOf } from './daemon/egress-wiring.js';
+import { createInjection } from './daemon/injection-wiring.js';
+import { secretExpander } from './interception/secret-expander.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
-import { protectedEndpoints } from './daemon/outbound-endpoints.js';
 import { createSecretService, openSecretKeyring } from './daemon/secrets.js';
 import { preflight } from './daemon/preflight.js';
 import { healthPosture, registerPostureMetrics } from './daemon/posture-reporting.js';
@@ -121,6 +123,7 @@ async function wire(
     metrics,
   });
 
+  const injection = await createInjection({ config, callHome, secrets: secretExpander(secrets), logger });
   const { runs, streams, recovery } = createRunSubsystem({
     config,
     store,
@@ -131,10 +134,25 @@ async function wire(
     usage: subsystem.usage,
     workspace: workspaces.sync,
     providers: modelProviders(config.models, logger, overrides.providers),
+    egressPolicy: egressPolicyOf(policyService, host.defaultProfile.name),
+    prepareEgress: injection.prepareEgress,
     clock,
     logger,
     metrics,
   });
+
+  const protectedEndpoints = protectedEndpointsOf(config);
+  const egress = createEgress({
+    config,
+    callHome,
+    runs,
+    store,
+    metrics,
+    logger,
+    protectedEndpoints,
+    interceptor: injection.interceptor,
+  });
+  resources.defer('egress audit', () => egress.audit.close());
 
   const services = createControlPlane({
     config,
@@ -207,9 +225,7 @@ async function wire(
     shutdownController,
     apparmor: host.hostSecurity.apparmor.reason,
   });
-  const outbound = new OutboundGuard({
-    protectedEndpoints: protectedEndpoints(config, database.url, () => daemon),
-  });
+  const outbound = new OutboundGuard({ protectedEndpoints });
   const daemon: Daemon = {
     ...subsystem,
     config,
@@ -238,6 +254,9 @@ async function wire(
     http2Urls: { h2c: undefined, tls: undefined },
     start: async () => {
       const started = await lifecycle.start();
+      // Ports chosen at start (APP_PORT=0) are agentd's own too: no egress policy reaches them.
+      for (const url of [started.url, started.http2.h2c, started.http2.tls])
+        if (url !== undefined) protectedEndpoints.push({ port: Number(new URL(url).port) });
       daemon.url = started.url;
       daemon.http2Urls = started.http2;
     },

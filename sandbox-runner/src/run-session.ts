@@ -1,6 +1,8 @@
 import { runAgentLoop } from './agent-loop.js';
 import type { CallHomeClient } from './call-home-client.js';
 import { ControlPoller } from './control-poller.js';
+import { caBundleEnv } from './egress/ca-bundle-env.js';
+import { EgressProxy } from './egress/egress-proxy.js';
 import { EventStream } from './event-stream.js';
 import { log } from './log.js';
 import { ModelClient } from './model-client.js';
@@ -53,12 +55,23 @@ export class RunSession {
     const events = EventStream.open(client, spec.runId, (failure) => this.#abort.abort(failure));
     const control = new ControlPoller(client, spec.runId, (signal) => this.cancel(signal.reason));
     control.start();
+    let egress: EgressProxy | undefined;
     try {
+      // The proxy lives as long as the run: egress is open only while a run is.
+      if (spec.egress?.enabled) egress = await EgressProxy.start(client, spec.runId);
+      const caBundle = spec.egress?.caBundle;
+      const env = egress
+        ? {
+            ...this.options.toolEnv,
+            ...egress.env(this.options.toolEnv),
+            ...(caBundle !== undefined && /^[A-Za-z0-9._-]+$/.test(caBundle) ? caBundleEnv(caBundle) : {}),
+          }
+        : this.options.toolEnv;
       const outcome = await runAgentLoop(spec, {
         model: new ModelClient(client),
         tools: new ToolRunner({
           workspaceRoot: this.options.workspaceRoot,
-          env: this.options.toolEnv,
+          env,
           limits: spec.limits,
           processGroups: this.#processGroups,
         }),
@@ -76,6 +89,7 @@ export class RunSession {
       log(`run ${spec.runId} lost its event stream`, err);
       return failed(jobId, err instanceof RunnerError ? err.code : 'INTERNAL_ERROR', errorMessage(err));
     } finally {
+      await egress?.close();
       await control.stop();
     }
   }

@@ -181,6 +181,7 @@ describe('README', () => {
       expect(events.map((e) => e.title).sort()).toEqual(
         [
           'allocating',
+          'egress',
           'error',
           'final',
           'run_start',

@@ -27,6 +27,8 @@ import { WsConnections } from './ws-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
+import { egressAuditRoutes } from './routes/egress-audit.js';
+import type { EgressAuditService } from '../egress/egress-audit-service.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -62,6 +64,7 @@ export interface ApiDependencies {
     secrets: SecretService;
     audit: AuditRoutesOptions;
     operators: OperatorService;
+    egressAudit: EgressAuditService;
   };
 }
 
@@ -202,6 +205,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(secretRoutes, { secrets: services.secrets });
   await app.register(ticketRoutes, { tickets: deps.tickets });
   await app.register(auditLogRoutes, services.audit);
+  await app.register(egressAuditRoutes, { egressAudit: services.egressAudit });
   await app.register(adminRoutes, { operators: services.operators });
   return app;
 }

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { EgressPolicySchema } from '../config/egress-policy.js';
 import { IdSchema } from './schemas.js';
 
 const closed = { additionalProperties: false } as const;
@@ -37,6 +38,7 @@ export const TenantPolicySchema = Type.Object(
     idleProcesses: Type.Optional(
       Type.Union([Type.Literal('freeze'), Type.Literal('kill'), Type.Literal('keep')]),
     ),
+    egress: Type.Optional(EgressPolicySchema),
   },
   closed,
 );

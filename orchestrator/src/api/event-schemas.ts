@@ -139,6 +139,16 @@ export const RunEventSchemas = [
     },
     'Something the client should know; the run goes on (SANDBOX_LIMIT: once per limit per run)',
   ),
+  event(
+    'egress',
+    {
+      connections: Type.Integer({ description: 'egress connections opened' }),
+      denied: Type.Integer({ description: 'egress connection attempts refused' }),
+      bytesIn: Type.Integer({ description: 'bytes received from the internet' }),
+      bytesOut: Type.Integer({ description: 'bytes sent to the internet' }),
+    },
+    'What the run’s egress connections did: after the workspace sync-out, before `final` (only when the sandbox had egress)',
+  ),
   Type.Object(
     {
       type: Type.Literal('server_shutdown'),

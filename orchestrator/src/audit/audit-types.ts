@@ -31,9 +31,25 @@ export interface SandboxAudit {
   tenantId: string | null;
   conversationId: string | null;
   profile: string | null;
+  /**
+   * The egress a run in this sandbox gets now (the tenant's policy, else its profile's): `none` means no way out at
+   * all; with `allowlist` the sandbox still has only `lo` and every connection goes through agentd.
+   */
+  egress?: SandboxEgressView;
   checks: CheckResult[];
   /** No check failed. */
   passed: boolean;
+}
+
+export interface SandboxEgressView {
+  mode: 'none' | 'allowlist';
+  /** Where the policy comes from: the tenant's override, the profile's in the lifecycle policy, or neither. */
+  source: 'tenant' | 'profile' | 'default';
+  allow: string[];
+  deny: string[];
+  allowAddresses: string[];
+  maxConnections: number;
+  maxBytesPerRun: number;
 }
 
 export interface HostAudit {

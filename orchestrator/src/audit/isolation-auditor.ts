@@ -6,7 +6,7 @@ import { LABELS } from '../docker/labels.js';
 import type { SandboxProfile } from '../sandbox/profile.js';
 import type { PostureAssessment } from '../security/assess-posture.js';
 import type { HostSecurityFacts } from '../security/host-security.js';
-import type { AuditReport, CheckResult, HostAudit, SandboxAudit } from './audit-types.js';
+import type { AuditReport, CheckResult, HostAudit, SandboxAudit, SandboxEgressView } from './audit-types.js';
 import { postureAudit } from './posture-audit.js';
 import { readProcFacts } from './proc-facts.js';
 import { sandboxChecks, type RunnerView } from './sandbox-checks.js';
@@ -19,6 +19,8 @@ export interface IsolationAuditorOptions {
   profiles: () => ReadonlyMap<string, SandboxProfile>;
   /** Asks the sandbox's runner for its own view (a cross-check; undefined when none is connected). */
   probeRunner: (sandboxId: string) => Promise<RunnerView | 'unreachable' | 'not_connected'>;
+  /** The egress policy a sandbox's runs get (tenant override, else the profile's); absent: not reported. */
+  egressOf?: (tenantId: string | null, profile: string | null) => Promise<SandboxEgressView>;
   /** The node's idle-process policy (`keep` is reported as the weaker setting). */
   idleProcesses?: () => 'freeze' | 'kill' | 'keep';
   procRoot?: string;
@@ -57,13 +59,16 @@ export class IsolationAuditor {
         apparmor: facts.apparmor,
         runner: frozen ? 'frozen' : record ? await this.#probe(sandboxId) : 'not_connected',
       });
+      const tenantId = record?.tenantId ?? container.labels[LABELS.tenant] ?? null;
+      const egress = await this.options.egressOf?.(tenantId, profileName);
       sandboxes.push({
+        ...(egress ? { egress } : {}),
         sandboxId: sandboxId || '(none)',
         containerId: container.id.slice(0, 12),
         name: container.name,
         node: nodeId,
         state: frozen ? `${record?.state ?? 'unregistered'} (frozen)` : (record?.state ?? 'unregistered'),
-        tenantId: record?.tenantId ?? container.labels[LABELS.tenant] ?? null,
+        tenantId,
         conversationId: record?.conversationId ?? container.labels[LABELS.conversation] ?? null,
         profile: profileName,
         checks,

@@ -1,4 +1,4 @@
-import type { AuditReport, CheckResult, PostureAudit } from './audit-types.js';
+import type { AuditReport, CheckResult, PostureAudit, SandboxEgressView } from './audit-types.js';
 
 const MARK: Record<CheckResult['status'], string> = {
   pass: 'PASS',
@@ -47,10 +47,21 @@ export function renderAuditMarkdown(report: AuditReport): string {
       '',
       `Container ${sandbox.containerId} (${sandbox.name}), state ${sandbox.state}, profile ${sandbox.profile ?? 'none'}, tenant ${sandbox.tenantId ?? '-'}, conversation ${sandbox.conversationId ?? '-'}.`,
       '',
+      ...(sandbox.egress ? [egressLine(sandbox.egress), ''] : []),
       ...table(sandbox.checks),
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function egressLine(egress: SandboxEgressView): string {
+  if (egress.mode === 'none')
+    return `Egress: none (${egress.source}); the sandbox has no network interface but lo.`;
+  const list = (items: string[]) => (items.length > 0 ? items.map((i) => `\`${i}\``).join(', ') : 'none');
+  return (
+    `Egress: allowlist (${egress.source}) through agentd only (the sandbox has no interface but lo): allow ${list(egress.allow)}; ` +
+    `deny ${list(egress.deny)}; addresses ${list(egress.allowAddresses)}; at most ${egress.maxConnections} connections, ${egress.maxBytesPerRun} bytes per run.`
+  );
 }
 
 const PRESENT = (present: boolean | null): string =>

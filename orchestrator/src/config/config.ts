@@ -83,6 +83,14 @@ export interface AgentdConfig {
   docker: { host: string };
   sandbox: SandboxConfig;
   callHome: { pollTimeoutMs: number; maxJsonBytes: number; maxConnectionsPerSandbox: number };
+  egress: {
+    /** AGENTD_EGRESS_DNS_SERVER: `ip:port` of the resolver egress host names are looked up with (default: the system's). */
+    dnsServer: string | undefined;
+    /** How long a new egress connection may take to send its first request (TLS ClientHello or HTTP head). */
+    firstBytesTimeoutMs: number;
+    /** AGENTD_EGRESS_IDLE_TIMEOUT: an egress connection with no traffic this long is closed. */
+    idleTimeoutMs: number;
+  };
   image: { debianMirror: string | undefined; baseImage: string | undefined };
   /** Workspace store (S3 or a local directory) and the limits of one workspace. */
   workspace: WorkspaceConfig;

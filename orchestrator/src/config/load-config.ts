@@ -188,7 +188,13 @@ export function loadConfig(
     callHome: {
       pollTimeoutMs: r.durationMs('AGENTD_RUNNER_POLL_TIMEOUT', 25_000, 100),
       maxJsonBytes: 1024 * 1024,
-      maxConnectionsPerSandbox: 32,
+      // Egress connections (at most 64 per sandbox, enforced by the egress gateway) plus the runner's own.
+      maxConnectionsPerSandbox: 96,
+    },
+    egress: {
+      dnsServer: r.optionalString('AGENTD_EGRESS_DNS_SERVER'),
+      firstBytesTimeoutMs: 10_000,
+      idleTimeoutMs: r.durationMs('AGENTD_EGRESS_IDLE_TIMEOUT', 5 * 60_000, 1_000),
     },
     image: {
       debianMirror: r.optionalString('AGENTD_DEBIAN_MIRROR'),

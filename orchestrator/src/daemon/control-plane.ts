@@ -8,6 +8,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
 import type { AuditService } from '../controlplane/audit-service.js';
+import { EgressAuditService } from '../egress/egress-audit-service.js';
 import { ConversationService } from '../controlplane/conversation-service.js';
 import { KeyService } from '../controlplane/key-service.js';
 import { ModelService } from '../controlplane/model-service.js';
@@ -22,6 +23,7 @@ import type { SecretService } from '../secrets/secret-service.js';
 import type { Store } from '../store/repositories.js';
 import type { WorkspaceFiles } from '../workspace/workspace-files.js';
 import { conversationCleanup } from './conversation-cleanup.js';
+import { sandboxEgressView } from './egress-wiring.js';
 import { tenantPolicyIssues } from './tenant-policy-issues.js';
 import type { PreflightResult } from './preflight.js';
 import type { SandboxSubsystem } from './sandbox-subsystem.js';
@@ -67,6 +69,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     profiles,
     probeRunner: (sandboxId) => runnerProbe(deps.callHome, sandboxId),
     idleProcesses: () => deps.policy.lifecycle.idleProcesses,
+    egressOf: sandboxEgressView(store, deps.policy, host.defaultProfile.name),
     posture: host.posture,
     logger,
   });
@@ -85,6 +88,7 @@ export function createControlPlane(deps: ControlPlaneDeps): ApiDependencies['ser
     keys: new KeyService(deps.auth, store, audit),
     secrets: deps.secrets,
     audit: { audit, auditor, profiles },
+    egressAudit: new EgressAuditService(store.egressAudit),
     operators: new OperatorService({
       nodeId,
       registry,

@@ -15,7 +15,10 @@ import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
+import type { ActiveRun } from '../runs/active-run.js';
+import type { Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
+import type { EgressPolicy } from '../config/egress-policy.js';
 
 export interface RunSubsystemDeps {
   config: AgentdConfig;
@@ -30,6 +33,8 @@ export interface RunSubsystemDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  egressPolicy: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
+  prepareEgress?: (run: ActiveRun) => Promise<string | undefined>;
 }
 
 /** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
@@ -60,6 +65,8 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     eventLog,
     workspace: deps.workspace,
     usage: deps.usage,
+    egressPolicy: deps.egressPolicy,
+    prepareEgress: deps.prepareEgress,
     settings: config.runs,
     clock: deps.clock,
     logger,

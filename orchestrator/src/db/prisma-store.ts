@@ -3,6 +3,7 @@ import type {
   ApiKeyRepository,
   AuditRepository,
   ConversationRepository,
+  EgressAuditRepository,
   MessageRepository,
   ModelRepository,
   ReapRepository,
@@ -16,6 +17,7 @@ import type {
 import { PrismaApiKeyRepository } from './api-key-repository.js';
 import { PrismaAuditRepository } from './audit-repository.js';
 import { PrismaConversationRepository } from './conversation-repository.js';
+import { PrismaEgressAuditRepository } from './egress-audit-repository.js';
 import { toDomainError, withDomainErrors } from './db-errors.js';
 import type { PrismaClient } from './generated/client.js';
 import { PrismaMessageRepository } from './message-repository.js';
@@ -40,6 +42,7 @@ export class PrismaStore implements Store {
   readonly reaps: ReapRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditRepository;
+  readonly egressAudit: EgressAuditRepository;
   readonly settings: SettingsRepository;
   readonly secrets: SecretRepository;
   private closed: Promise<void> | undefined;
@@ -54,6 +57,7 @@ export class PrismaStore implements Store {
     this.reaps = withDomainErrors(new PrismaReapRepository(prisma));
     this.apiKeys = withDomainErrors(new PrismaApiKeyRepository(prisma));
     this.audit = withDomainErrors(new PrismaAuditRepository(prisma));
+    this.egressAudit = withDomainErrors(new PrismaEgressAuditRepository(prisma));
     this.settings = withDomainErrors(new PrismaSettingsRepository(prisma));
     this.secrets = withDomainErrors(new PrismaSecretRepository(prisma));
   }

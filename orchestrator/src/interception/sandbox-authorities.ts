@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Logger } from '../common/logger.js';
 import { CA_BUNDLE_FILE, writeCaBundle } from './ca-bundle.js';
 import type { InjectionRule } from './injection-rule.js';
@@ -39,6 +40,7 @@ export class SandboxAuthorities {
       current?.key === key &&
       (current.ca === undefined || current.ca.notAfter.getTime() - now > this.options.caLifetimeMs / 4);
     if (fresh) return CA_BUNDLE_FILE;
+    await this.#prune();
     const ca =
       hosts.length === 0
         ? undefined
@@ -61,5 +63,16 @@ export class SandboxAuthorities {
 
   forget(sandboxId: string): void {
     this.#byId.delete(sandboxId);
+  }
+
+  /** Drops the CAs of sandboxes that are gone (their call-home directory is removed with them). */
+  async #prune(): Promise<void> {
+    for (const id of [...this.#byId.keys()]) {
+      const exists = await stat(this.options.socketDirOf(id)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) this.#byId.delete(id);
+    }
   }
 }

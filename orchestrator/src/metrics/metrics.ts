@@ -32,6 +32,20 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly egressConnections = new Counter({
+    name: 'agentd_egress_connections_total',
+    help: 'Egress connection attempts from sandboxes, by verdict (allowed, denied).',
+    labelNames: ['verdict'] as const,
+    registers: [this.registry],
+  });
+
+  readonly egressBytes = new Counter({
+    name: 'agentd_egress_bytes_total',
+    help: 'Bytes carried by egress connections, by direction (in: to the sandbox, out: to the internet).',
+    labelNames: ['direction'] as const,
+    registers: [this.registry],
+  });
+
   readonly runsStarted = new Counter({
     name: 'agentd_runs_started_total',
     help: 'Runs started on this node.',

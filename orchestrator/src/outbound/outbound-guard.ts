@@ -1,207 +1,117 @@
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { networkInterfaces } from 'node:os';
-import type ipaddr from 'ipaddr.js';
+import dns from 'node:dns';
+import net from 'node:net';
+import os from 'node:os';
 import { AgentdError } from '../common/errors.js';
-import { findAddressRule, parseAddressRules } from './address-rule.js';
-import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from './guarded-fetch.js';
-import type {
-  HostLookup,
-  OutboundConnection,
-  OutboundDenial,
-  OutboundEndpoint,
-  OutboundTarget,
-  ResolvedAddress,
-} from './outbound-types.js';
-import { isSpecialAddress, parseAddress } from './special-addresses.js';
+import { isSpecialAddress, normalizeAddress } from './special-addresses.js';
 
-export interface OutboundGuardOptions {
-  /**
-   * agentd's listeners, database, Redis and S3 endpoints: never reachable, whatever a rule allows. A function
-   * is read at every check (listener ports chosen by the OS are known only once the daemon has started).
-   */
-  protectedEndpoints: readonly OutboundEndpoint[] | (() => readonly OutboundEndpoint[]);
-  lookup?: HostLookup;
-  /** The host's own addresses (tests inject them); defaults to os.networkInterfaces, loopback excluded. */
-  hostAddresses?: () => readonly string[];
-  /** How long a protected endpoint's resolved addresses are reused. */
-  protectedTtlMs?: number;
+export type LookupFn = (host: string) => Promise<{ address: string; family: number }[]>;
+
+/** A listener or dependency agentd never lets a sandbox reach: `port` on `host` (undefined = every local address). */
+export interface ProtectedEndpoint {
+  host?: string | undefined;
+  port: number;
 }
 
-const DEFAULT_PROTECTED_TTL_MS = 30_000;
+export interface OutboundGuardOptions {
+  protectedEndpoints: ProtectedEndpoint[];
+  lookup?: LookupFn;
+}
 
-const defaultLookup: HostLookup = (host) => dnsLookup(host, { all: true, order: 'verbatim' });
+export interface GuardedConnect {
+  host: string;
+  port: number;
+  /** `ip:port`, `ip/prefix:port` or `[v6]/prefix:port`: special addresses the policy lets through. */
+  allowAddresses: readonly string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
 
-function ownAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .filter((entry) => !entry.internal)
-    .map((entry) => entry.address);
+function denied(reason: string, message: string, details: Record<string, unknown> = {}): AgentdError {
+  return new AgentdError('EGRESS_DENIED', message, { details: { reason, ...details } });
 }
 
 /**
- * The one place agentd opens outbound connections on behalf of tenants (remote MCP servers, egress).
- * It resolves on the host, checks every address, and connects to the exact address it checked, so a name
- * cannot be rebound to a private address between check and connect.
+ * Resolves on the host, checks every address, and connects to the address it checked (no second lookup, so a
+ * name cannot rebind between check and connect).
  */
 export class OutboundGuard {
-  private readonly lookup: HostLookup;
-  private readonly hostAddresses: () => readonly string[];
-  private readonly protectedTtlMs: number;
-  private protectedCache: { at: number; list: string; keys: Promise<Set<string>> } | undefined;
+  readonly #lookup: LookupFn;
 
   constructor(private readonly options: OutboundGuardOptions) {
-    this.lookup = options.lookup ?? defaultLookup;
-    this.hostAddresses = options.hostAddresses ?? ownAddresses;
-    this.protectedTtlMs = options.protectedTtlMs ?? DEFAULT_PROTECTED_TTL_MS;
+    this.#lookup =
+      options.lookup ?? (async (host) => dns.promises.lookup(host, { all: true, order: 'verbatim' }));
   }
 
-  /**
-   * Resolves (IP literals skip DNS), refuses if ANY address is refused, then connects to the checked
-   * addresses in order. Refusals are EGRESS_DENIED; DNS and socket errors are passed through as they are.
-   */
-  async connect(target: OutboundTarget): Promise<OutboundConnection> {
-    const addresses = await this.check(target);
-    let lastError: unknown;
-    for (const { address, family } of addresses) {
-      target.signal?.throwIfAborted();
-      try {
-        const socket = await connectSocket(address, target.port, target.timeoutMs, target.signal);
-        return { socket, address, family };
-      } catch (err) {
-        lastError = err;
-      }
+  async connect(request: GuardedConnect): Promise<{ socket: net.Socket; address: string; family: number }> {
+    let answers: { address: string; family: number }[];
+    try {
+      answers = await this.#lookup(request.host);
+    } catch (err) {
+      throw denied('dns_failed', `${request.host} does not resolve`, { cause: (err as Error).message });
     }
-    throw lastError instanceof Error ? lastError : new Error(`cannot connect to ${target.host}`);
+    if (answers.length === 0) throw denied('dns_failed', `${request.host} does not resolve`);
+    for (const answer of answers) this.check(answer.address, request.port, request.allowAddresses);
+    const first = answers[0];
+    if (!first) throw denied('dns_failed', `${request.host} does not resolve`);
+    const { address, family } = normalizeAddress(first.address);
+    const socket = await dial(address, request.port, request.timeoutMs, request.signal);
+    return { socket, address, family };
   }
 
-  /** The checked, normalised addresses of a target, or EGRESS_DENIED naming the first refused one. */
-  async check(
-    target: Omit<OutboundTarget, 'timeoutMs' | 'signal'>,
-  ): Promise<{ address: string; family: 4 | 6 }[]> {
-    const rules = parseAddressRules(target.allowAddresses);
-    const resolved = await this.resolve(target.host);
-    if (resolved.length === 0) throw new Error(`${target.host} resolved to no address`);
-    const endpoints = this.endpoints();
-    const protectedPorts = new Set(endpoints.map((e) => e.port));
-    const protectedKeys = await this.protectedAddressKeys(endpoints);
-    const own = new Set(this.hostAddresses().flatMap((a) => parseAddress(a)?.toNormalizedString() ?? []));
-    const checked: { address: string; family: 4 | 6 }[] = [];
-    for (const entry of resolved) {
-      const address = parseAddress(entry.address);
-      if (address === undefined) throw deny('special_address', target, entry.address, 'not an IP address');
-      const text = address.toNormalizedString();
-      if (isProtected(address, text, target.port, protectedKeys, protectedPorts))
-        throw deny('protected_endpoint', target, text);
-      if (own.has(text)) throw deny('host_address', target, text);
-      const special = isSpecialAddress(text);
-      if (special.special && findAddressRule(rules, address, target.port) === undefined)
-        throw deny('special_address', target, text, special.range);
-      checked.push({ address: address.toString(), family: address.kind() === 'ipv4' ? 4 : 6 });
-    }
-    return checked;
+  /** Throws EGRESS_DENIED unless `ip:port` may be reached. */
+  check(ip: string, port: number, allowAddresses: readonly string[]): void {
+    const { address } = normalizeAddress(ip);
+    if (this.#isProtected(address, port))
+      throw denied('protected_endpoint', `${address}:${port} is one of agentd's own endpoints`, { address });
+    if (isSpecialAddress(address) && !allowAddresses.some((rule) => ruleCovers(rule, address, port)))
+      throw denied('special_address', `${address} is a special-purpose address`, { address });
   }
 
-  /** A fetch whose every connection goes through `connect` (for remote MCP servers). */
-  createFetch(allowAddresses: readonly string[], options: GuardedFetchOptions = {}): GuardedFetch {
-    parseAddressRules(allowAddresses);
-    return createGuardedFetch((target) => this.connect(target), allowAddresses, options);
-  }
-
-  private endpoints(): readonly OutboundEndpoint[] {
-    const { protectedEndpoints } = this.options;
-    return typeof protectedEndpoints === 'function' ? protectedEndpoints() : protectedEndpoints;
-  }
-
-  private async resolve(host: string): Promise<ResolvedAddress[]> {
-    const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-    if (isIP(bare) !== 0) return [{ address: bare, family: isIP(bare) }];
-    if (parseAddress(bare) === undefined && /^[0-9.]+$/.test(bare))
-      throw new AgentdError('EGRESS_DENIED', `"${host}" is not a valid address`, {
-        details: { reason: 'special_address', address: bare },
-      });
-    return this.lookup(bare);
-  }
-
-  private protectedAddressKeys(endpoints: readonly OutboundEndpoint[]): Promise<Set<string>> {
-    const now = Date.now();
-    const list = JSON.stringify(endpoints);
-    const cached = this.protectedCache;
-    if (cached && cached.list === list && now - cached.at < this.protectedTtlMs) return cached.keys;
-    const keys = Promise.all(
-      endpoints.map(async (endpoint) => {
-        const addresses = await this.resolve(endpoint.host).catch(() => []);
-        return addresses.flatMap((a) => {
-          const parsed = parseAddress(a.address);
-          return parsed ? [`${parsed.toNormalizedString()}|${endpoint.port}`] : [];
-        });
-      }),
-    ).then((lists) => new Set(lists.flat()));
-    this.protectedCache = { at: now, list, keys };
-    return keys;
+  #isProtected(address: string, port: number): boolean {
+    return this.options.protectedEndpoints.some((e) => {
+      if (e.port !== port) return false;
+      if (e.host === undefined || e.host === '0.0.0.0' || e.host === '::') return isLocal(address);
+      return normalizeAddress(e.host).address === address || (isLocal(e.host) && isLocal(address));
+    });
   }
 }
 
-function isProtected(
-  address: ipaddr.IPv4 | ipaddr.IPv6,
-  text: string,
-  port: number,
-  protectedKeys: ReadonlySet<string>,
-  protectedPorts: ReadonlySet<number>,
-): boolean {
-  if (protectedKeys.has(`${text}|${port}`)) return true;
-  // A listener on 0.0.0.0 or a loopback address answers on every loopback and unspecified address.
-  const range = address.range();
-  return (range === 'loopback' || range === 'unspecified') && protectedPorts.has(port);
+function isLocal(address: string): boolean {
+  const { address: a } = normalizeAddress(address);
+  if (a.startsWith('127.') || a === '::1' || a === '0.0.0.0' || a === '::' || a === 'localhost') return true;
+  return Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.address === a));
 }
 
-function deny(
-  reason: OutboundDenial,
-  target: { host: string; port: number },
-  address: string,
-  range?: string,
-): AgentdError {
-  const why: Record<OutboundDenial, string> = {
-    protected_endpoint: 'is one of agentd’s own endpoints',
-    host_address: 'is an address of the agentd host',
-    special_address: `is in a special-purpose range (${range ?? 'special'}) no allowAddresses rule covers`,
-    redirect: 'redirects to another host',
-  };
-  return new AgentdError(
-    'EGRESS_DENIED',
-    `outbound connection to ${target.host}:${target.port} refused: ${address} ${why[reason]}`,
-    { details: { reason, address, ...(range !== undefined ? { range } : {}) } },
+export function ruleCovers(rule: string, address: string, port: number): boolean {
+  const match = /^\[?([0-9a-fA-F:.]+)\]?(?:\/(\d{1,3}))?:(\d{1,5})$/.exec(rule.trim());
+  if (!match?.[1] || match[3] === undefined) return false;
+  if (Number(match[3]) !== port) return false;
+  const family = net.isIPv6(match[1]) ? 'ipv6' : 'ipv4';
+  const list = new net.BlockList();
+  list.addSubnet(
+    match[1],
+    match[2] === undefined ? (family === 'ipv6' ? 128 : 32) : Number(match[2]),
+    family,
   );
+  return list.check(address, net.isIPv6(address) ? 'ipv6' : 'ipv4');
 }
 
-function connectSocket(
-  address: string,
-  port: number,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<Socket> {
+function dial(address: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: address, port });
-    const timer = setTimeout(
-      () => fail(Object.assign(new Error(`connect to ${address}:${port} timed out`), { code: 'ETIMEDOUT' })),
-      timeoutMs,
-    );
-    const onAbort = (): void => fail(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('error', fail);
-    };
-    function fail(err: Error): void {
-      cleanup();
+    const socket = net.connect({ host: address, port, ...(signal ? { signal } : {}) });
+    const timer = setTimeout(() => {
       socket.destroy();
-      reject(err);
-    }
-    socket.once('error', fail);
+      reject(
+        denied('connect_timeout', `${address}:${port} did not answer within ${timeoutMs} ms`, { address }),
+      );
+    }, timeoutMs);
     socket.once('connect', () => {
-      cleanup();
+      clearTimeout(timer);
       resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(timer);
+      reject(denied('connect_failed', `${address}:${port}: ${err.message}`, { address }));
     });
   });
 }

@@ -3,7 +3,9 @@ import { parse as parseYaml } from 'yaml';
 import { ValidationError } from '../common/errors.js';
 import { schemaIssues } from '../common/validate.js';
 import { parseDurationMs } from '../config/env-reader.js';
+import { EgressPolicySchema, type EgressPolicy } from '../config/egress-policy.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
+import { egressPolicyIssues, resolveEgressPolicy } from '../egress/egress-policy-issues.js';
 import {
   limitIssues,
   SandboxLimitsOverrideSchema,
@@ -39,7 +41,14 @@ export const PolicyDocumentSchema = Type.Object(
     profiles: Type.Optional(
       Type.Record(
         Type.String({ pattern: ProfileName }),
-        Type.Object({ limits: Type.Optional(SandboxLimitsOverrideSchema) }, { additionalProperties: false }),
+        Type.Object(
+          {
+            limits: Type.Optional(SandboxLimitsOverrideSchema),
+            /** The profile's egress (a tenant's `policy.egress` replaces it); absent: none. */
+            egress: Type.Optional(EgressPolicySchema),
+          },
+          { additionalProperties: false },
+        ),
       ),
     ),
   },
@@ -52,6 +61,8 @@ export interface EffectivePolicy {
   lifecycle: LifecyclePolicy;
   /** Each profile's limits after the document's overrides. */
   limits: Record<string, SandboxLimits>;
+  /** Each profile's egress policy (profiles the document does not name have none). */
+  egress: Record<string, EgressPolicy>;
 }
 
 const MIN_DURATIONS: Record<string, number> = { idleTtl: 1_000, maxLifetime: 1_000, reapInterval: 100 };
@@ -110,6 +121,7 @@ export function resolvePolicy(
     );
   }
   const limits: Record<string, SandboxLimits> = {};
+  const egress: Record<string, EgressPolicy> = {};
   for (const [name, profile] of profiles) limits[name] = profile.limits;
   for (const [name, override] of Object.entries(doc.profiles ?? {})) {
     const profile = profiles.get(name);
@@ -117,12 +129,17 @@ export function resolvePolicy(
       issues.push(`/profiles/${name}: no such profile (have ${[...profiles.keys()].join(', ')})`);
       continue;
     }
+    if (override.egress !== undefined) {
+      const egressIssues = egressPolicyIssues(override.egress, `/profiles/${name}/egress`);
+      issues.push(...egressIssues);
+      if (egressIssues.length === 0) egress[name] = resolveEgressPolicy(override.egress);
+    }
     const merged = { ...profile.limits, ...override.limits };
     issues.push(...limitIssues(merged).map((i) => i.replace(/^\/limits/, `/profiles/${name}/limits`)));
     limits[name] = merged;
   }
   if (issues.length > 0) throw new ValidationError('invalid policy', issues);
-  return { lifecycle, limits };
+  return { lifecycle, limits, egress };
 }
 
 /** The document that describes a lifecycle policy (for GET, and to seed from the environment). */

@@ -4,6 +4,8 @@ import type { Lock } from '../common/lock-service.js';
 import type { ModelUsage } from '../model/model-provider.js';
 import type { SandboxClaim, SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { Conversation, Model, Tenant } from '../store/entities.js';
+import { NO_EGRESS, type EgressPolicy } from '../config/egress-policy.js';
+import { RunEgress } from './run-egress.js';
 import type { RunResourceUsage } from './run-resource-watch.js';
 import { RunTranscript } from './run-transcript.js';
 
@@ -44,6 +46,8 @@ export interface ActiveRunInit {
   sandbox: SandboxClaim;
   fencingToken: bigint;
   limits: RunLimits;
+  /** The run's egress policy (mode `none` when the sandbox has no way out). */
+  egress?: EgressPolicy;
 }
 
 const NO_USAGE: ModelUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
@@ -62,6 +66,7 @@ export class ActiveRun {
   readonly sandbox: SandboxClaim;
   readonly fencingToken: bigint;
   readonly limits: RunLimits;
+  readonly egress: RunEgress;
 
   #phase: RunPhase = 'preparing';
   /** The conversation as agentd knows it: history, this turn's user message, then every turn since. */
@@ -94,6 +99,7 @@ export class ActiveRun {
     this.sandbox = init.sandbox;
     this.fencingToken = init.fencingToken;
     this.limits = init.limits;
+    this.egress = new RunEgress(init.egress ?? NO_EGRESS);
     this.#runnerEnded = new Promise((resolve) => {
       this.#resolveRunnerEnded = resolve;
     });
@@ -215,6 +221,7 @@ export class ActiveRun {
   /** The outcome is decided: from here the run only gives back what it holds. */
   finish(): void {
     this.#move('finishing');
+    this.egress.close();
   }
 
   /** Everything is given back; the run is no longer active. */

@@ -9,6 +9,8 @@ export interface RunDriverDeps {
   store: Store;
   workspace: WorkspaceSync;
   settings: RunSettings;
+  /** Readies the sandbox's egress for a run (its CA bundle); returns the bundle's file name in /run/agentd. */
+  prepareEgress?: (run: ActiveRun) => Promise<string | undefined>;
 }
 
 /**
@@ -44,7 +46,16 @@ export async function driveRun(
   if (!run.stopOutcome()) await deps.workspace.syncIn(run);
   const stoppedEarly = run.stopOutcome();
   if (stoppedEarly) return stoppedEarly;
-  const spec: RunSpec = { runId: run.id, history, message, limits: run.limits };
+  const caBundle = run.egress.enabled ? await deps.prepareEgress?.(run) : undefined;
+  const spec: RunSpec = {
+    runId: run.id,
+    history,
+    message,
+    limits: run.limits,
+    ...(run.egress.enabled
+      ? { egress: { enabled: true, ...(caBundle === undefined ? {} : { caBundle }) } }
+      : {}),
+  };
   const { runTimeoutMs, cancelGraceMs } = deps.settings;
   run.handToRunner(run.lease.channel.send({ kind: 'run', spec }, runTimeoutMs + cancelGraceMs + 60_000));
   const ending = await run.runnerEnded;

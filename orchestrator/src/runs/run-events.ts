@@ -39,6 +39,8 @@ export type AgentdOwnEvent =
       current?: number;
       max?: number;
     }
+  /** What the run's egress connections did (only when its sandbox had egress). */
+  | { type: 'egress'; connections: number; denied: number; bytesIn: number; bytesOut: number }
   | { type: 'server_shutdown'; message: string };
 
 /** What the runner reports as it goes (its terminal events are replaced by agentd's own). */

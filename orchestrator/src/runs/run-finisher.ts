@@ -40,7 +40,8 @@ export interface RunFinisherOptions {
 }
 
 /**
- * Ends a run in the documented order (docs/architecture.md: events): sync-out, then `final` (or `error`),
+ * Ends a run in the documented order (docs/architecture.md: events): sync-out, then `egress` (when the run had
+ * egress), then `final` (or `error`),
  * then `usage`, then `: done`; then gives back the sandbox and the lock, whatever failed before.
  */
 export class RunFinisher {
@@ -59,6 +60,13 @@ export class RunFinisher {
         return false;
       }
     };
+    // After sync-out, before `final` (or `error`): what the run's egress connections did.
+    let egressReported = false;
+    const emitEgress = async (): Promise<void> => {
+      if (egressReported || !run.egress.enabled) return;
+      egressReported = true;
+      await attempt('emit the egress summary', () => emit(run, { type: 'egress', ...run.egress.summary() }));
+    };
     let outcome = decided;
     let final: string | null = null;
     let truncated = false;
@@ -76,6 +84,7 @@ export class RunFinisher {
         };
       }
       if (outcome.kind === 'succeeded') {
+        await emitEgress();
         const answer = cutAnswer(run.transcript.answerText, this.options.finalMaxChars);
         final = answer.content;
         truncated = answer.truncated;
@@ -93,7 +102,10 @@ export class RunFinisher {
     }
     const ended = outcome;
     const error = ended.kind === 'succeeded' ? undefined : errorEvent(ended);
-    if (error) await attempt('emit the error event', () => emit(run, error));
+    if (error) {
+      await emitEgress();
+      await attempt('emit the error event', () => emit(run, error));
+    }
     const usage: RunResult['usage'] = {
       type: 'usage',
       ...run.usage,

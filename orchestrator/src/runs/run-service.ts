@@ -1,5 +1,5 @@
 import type { Clock } from '../common/clock.js';
-import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
+import { AgentdError, errorMessage, isAgentdError, type ErrorCode } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
 import type { LockService } from '../common/lock-service.js';
 import type { Logger } from '../common/logger.js';
@@ -9,7 +9,9 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRecord } from '../sandbox/sandbox-record.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
+import type { Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
+import type { EgressPolicy } from '../config/egress-policy.js';
 import { ActiveRun, type RunOutcome } from './active-run.js';
 import { admitRun, conversationBusy } from './run-admission.js';
 import { driveRun } from './run-driver.js';
@@ -39,6 +41,10 @@ export interface RunServiceOptions {
   metrics: Metrics;
   /** Watches each run's sandbox for limits and usage; absent, runs are not watched. */
   usage?: SandboxUsageReader;
+  /** The egress policy of a run (tenant override, else the profile's in the lifecycle policy); absent: none. */
+  egressPolicy?: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
+  /** Readies a run's egress in its sandbox (credential injection's CA bundle). */
+  prepareEgress?: (run: ActiveRun) => Promise<string | undefined>;
 }
 
 export interface StartRunRequest {
@@ -168,6 +174,9 @@ export class RunService {
       sandbox,
       limits,
       fencingToken: row.fencingToken,
+      ...(this.options.egressPolicy
+        ? { egress: this.options.egressPolicy(tenant, conversation.profile ?? tenant.policy.profile) }
+        : {}),
     });
     if (this.#active.size === 0) this.#idle = idleSignal();
     this.#active.set(runId, run);
@@ -240,6 +249,11 @@ export class RunService {
     // A command the OOM killer or the pids limit stopped: the warning comes right before its result.
     if (event.type === 'tool_result') await this.#watches.get(run.id)?.check();
     await this.#emit(run, event);
+  }
+
+  /** Tells the run's client something while the run goes on (an egress limit was reached, say). */
+  async warn(run: ActiveRun, code: ErrorCode, message: string): Promise<void> {
+    await this.#emit(run, { type: 'warning', code, message });
   }
 
   /** Stops taking new runs (shutdown). */

@@ -1,4 +1,5 @@
 import type { ContentBlock } from '@agentd/sandbox-runner/protocol';
+import type { EgressPolicyDocument } from '../config/egress-policy.js';
 import type { SandboxLimitsOverride } from '../sandbox/profile.js';
 
 /** Per-tenant overrides of the deployment's policies (docs/architecture.md: configuration and policies). */
@@ -16,6 +17,8 @@ export interface TenantPolicy {
   rateLimitPerPeriod?: number;
   /** Overrides the lifecycle policy's `idleProcesses` for this tenant's sandboxes. */
   idleProcesses?: 'freeze' | 'kill' | 'keep';
+  /** Replaces the profile's egress policy for this tenant's sandboxes. */
+  egress?: EgressPolicyDocument;
 }
 
 export interface Tenant {
@@ -195,4 +198,32 @@ export interface StoredSecret extends SealedSecret {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One egress connection attempt from a sandbox (denials within a short window fold into one, with `count`). */
+export interface EgressAttempt {
+  tenantId: string;
+  conversationId: string;
+  runId: string;
+  sandboxId: string;
+  host: string;
+  port: number;
+  /** The address connected to (absent when refused before resolution). */
+  address: string | undefined;
+  verdict: 'allowed' | 'denied';
+  /** Why: `allow_rule`, `deny_rule`, `not_allowed`, `sni_mismatch`, `special_address`, `max_connections` … */
+  reason: string;
+  /** The policy entry that decided (a host pattern), when one did. */
+  rule: string | undefined;
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+  startedAt: Date;
+  /** Attempts this record stands for. */
+  count: number;
+}
+
+export interface EgressAuditRecord extends EgressAttempt {
+  id: string;
+  createdAt: Date;
 }

@@ -3,6 +3,8 @@ import type {
   ApiKey,
   ApiKeyScope,
   AuditEntry,
+  EgressAttempt,
+  EgressAuditRecord,
   Conversation,
   ConversationStatus,
   Message,
@@ -225,6 +227,15 @@ export interface AuditRepository {
   list(page: PageRequest, filter?: { actor?: string; action?: string }): Promise<Page<AuditEntry>>;
 }
 
+/** Egress connection attempts, written in batches (`GET /api/audit/egress`). */
+export interface EgressAuditRepository {
+  insertMany(attempts: readonly EgressAttempt[]): Promise<void>;
+  list(
+    page: PageRequest,
+    filter?: { tenantId?: string; runId?: string; verdict?: 'allowed' | 'denied' },
+  ): Promise<Page<EgressAuditRecord>>;
+}
+
 export interface StoredSetting {
   key: string;
   value: unknown;
@@ -267,6 +278,7 @@ export interface Store {
   reaps: ReapRepository;
   apiKeys: ApiKeyRepository;
   audit: AuditRepository;
+  egressAudit: EgressAuditRepository;
   settings: SettingsRepository;
   secrets: SecretRepository;
   /** Round-trip to the database, for health probes. */
