@@ -23,7 +23,9 @@ const MAY_IMPORT = {
   secrets: ['common', 'config', 'metrics', 'store'],
   runs: ['common', 'config', 'metrics', 'model', 'protocol', 'callhome', 'sandbox', 'store'],
   controlplane: ['common', 'auth', 'model', 'store'],
-  egress: ['common', 'config', 'metrics', 'callhome', 'outbound', 'runs', 'store'],
+  // Credential injection: the per-sandbox CA and the TLS-terminating interceptor (issue 14, part 3).
+  interception: ['common', 'config', 'secrets'],
+  egress: ['common', 'config', 'metrics', 'callhome', 'outbound', 'runs', 'store', 'interception'],
   policy: ['common', 'config', 'controlplane', 'egress', 'sandbox', 'store'],
   operators: ['common', 'controlplane', 'policy', 'runs', 'sandbox'],
   workspace: [

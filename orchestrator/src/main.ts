@@ -10,10 +10,11 @@ import { createCredentials } from './daemon/credentials.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
 import { createEgress, egressPolicyOf, resolverLookup } from './daemon/egress-wiring.js';
+import { createInjection } from './daemon/injection-wiring.js';
+import { secretExpander } from './interception/secret-expander.js';
 import { modelProviders } from './daemon/model-providers.js';
 import { ensureDevelopmentKey } from './daemon/development-key.js';
 import { openDatabase } from './daemon/open-database.js';
-import { protectedEndpoints } from './daemon/outbound-endpoints.js';
 import { createSecretService, openSecretKeyring } from './daemon/secrets.js';
 import { preflight } from './daemon/preflight.js';
 import { healthPosture, registerPostureMetrics } from './daemon/posture-reporting.js';
@@ -27,6 +28,7 @@ import { DockerEngine } from './docker/docker-engine.js';
 import { HealthService } from './health/health-service.js';
 import { Metrics } from './metrics/metrics.js';
 import { OutboundGuard } from './outbound/outbound-guard.js';
+import { protectedEndpoints } from './daemon/outbound-endpoints.js';
 import { PolicyService } from './policy/policy-service.js';
 import { SimpleChatService } from './runs/simple-chat-service.js';
 import { createSkills } from './skills/create-skills.js';
@@ -144,6 +146,7 @@ async function wire(
     metrics,
     logger,
   });
+  const injection = await createInjection({ config, callHome, secrets: secretExpander(secrets), logger });
   const { runs, streams, recovery } = createRunSubsystem({
     config,
     store,
@@ -156,6 +159,7 @@ async function wire(
     skills: skills.delivery,
     providers: modelProviders(config.models, logger, overrides.providers),
     egressPolicy: egressPolicyOf(policyService, host.defaultProfile.name),
+    prepareEgress: injection.prepareEgress,
     clock,
     logger,
     metrics,
@@ -163,7 +167,16 @@ async function wire(
   });
   mcp.installCallRoute((runId, sandboxId) => runs.findForSandbox(runId, sandboxId));
 
-  const egress = createEgress({ config, callHome, runs, store, metrics, logger, dialer: outbound });
+  const egress = createEgress({
+    config,
+    callHome,
+    runs,
+    store,
+    metrics,
+    logger,
+    dialer: outbound,
+    interceptor: injection.interceptor,
+  });
   resources.defer('egress audit', () => egress.audit.close());
 
   const controlPlane = createControlPlane({

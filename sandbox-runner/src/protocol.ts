@@ -139,7 +139,11 @@ export interface RunSpec {
   message: string;
   limits: RunLimits;
   /** Present when the run may reach the internet through agentd: the runner starts its local proxy. */
-  egress?: { enabled: boolean };
+  egress?: {
+    enabled: boolean;
+    /** A CA bundle agentd wrote into /run/agentd (the system roots plus the sandbox's injection CA). */
+    caBundle?: string;
+  };
 }
 
 export interface PingJob {

@@ -1,6 +1,7 @@
 import { runAgentLoop } from './agent-loop.js';
 import type { CallHomeClient } from './call-home-client.js';
 import { ControlPoller } from './control-poller.js';
+import { caBundleEnv } from './egress/ca-bundle-env.js';
 import { EgressProxy } from './egress/egress-proxy.js';
 import { EventStream } from './event-stream.js';
 import { log } from './log.js';
@@ -69,8 +70,13 @@ export class RunSession {
     try {
       // The proxy lives as long as the run: egress is open only while a run is.
       if (spec.egress?.enabled) egress = await EgressProxy.start(client, spec.runId);
+      const caBundle = spec.egress?.caBundle;
       const env = egress
-        ? { ...this.options.toolEnv, ...egress.env(this.options.toolEnv) }
+        ? {
+            ...this.options.toolEnv,
+            ...egress.env(this.options.toolEnv),
+            ...(caBundle !== undefined && /^[A-Za-z0-9._-]+$/.test(caBundle) ? caBundleEnv(caBundle) : {}),
+          }
         : this.options.toolEnv;
       const outcome = await runAgentLoop(spec, {
         model: new ModelClient(client),

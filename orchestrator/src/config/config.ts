@@ -103,6 +103,14 @@ export interface AgentdConfig {
   mcp: { allowAddresses: string[]; defaultTimeoutMs: number };
   /** Workspace store (S3 or a local directory) and the limits of one workspace. */
   workspace: WorkspaceConfig;
+  /** Credential injection (egress hosts whose requests agentd adds secrets to). */
+  interception: {
+    /**
+     * AGENTD_EGRESS_EXTRA_CA_FILE: PEM roots trusted for origins beside the system's (a private CA, or a
+     * test's local origin).
+     */
+    extraCaFile: string | undefined;
+  };
   /** Tenant secrets: the keyring (AGENTD_SECRETS_KEY) and limits. */
   secrets: SecretsConfig;
   /** Where the repository's deployment/ directory is (profiles, seccomp, AppArmor, image build files). */

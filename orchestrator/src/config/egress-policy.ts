@@ -5,6 +5,19 @@ const HostPattern = Type.String({ minLength: 1, maxLength: 260 });
 /** `ip:port`, `ip/prefix:port`, or `[ipv6]/prefix:port`. */
 const AddressRule = Type.String({ minLength: 3, maxLength: 64 });
 
+/**
+ * Credential injection: for HTTPS requests to `host` (a name or `*.name` that the allow-list also admits),
+ * agentd sets `headers`, whose values reference tenant secrets; checked in depth by
+ * interception/injection-rule.ts.
+ */
+const InjectionRuleSchema = Type.Object(
+  {
+    host: Type.String({ minLength: 1, maxLength: 255 }),
+    headers: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), Type.String({ maxLength: 4096 })),
+  },
+  { additionalProperties: false },
+);
+
 /** A sandbox's way out, per tenant (overrides) or per profile (lifecycle policy document). */
 export const EgressPolicySchema = Type.Object(
   {
@@ -12,6 +25,7 @@ export const EgressPolicySchema = Type.Object(
     allow: Type.Optional(Type.Array(HostPattern, { maxItems: 500 })),
     deny: Type.Optional(Type.Array(HostPattern, { maxItems: 500 })),
     allowAddresses: Type.Optional(Type.Array(AddressRule, { maxItems: 100 })),
+    inject: Type.Optional(Type.Array(InjectionRuleSchema, { maxItems: 32 })),
     /** Connections one sandbox may hold open at once. */
     maxConnections: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
     /** Bytes both ways per run; further connections are refused and open ones closed. */
@@ -33,6 +47,7 @@ export interface EgressPolicy {
   allow: string[];
   deny: string[];
   allowAddresses: string[];
+  inject: { host: string; headers: Record<string, string> }[];
   maxConnections: number;
   maxBytesPerRun: number;
   connectTimeoutMs: number;
@@ -53,5 +68,6 @@ export const NO_EGRESS: EgressPolicy = {
   allow: [],
   deny: [],
   allowAddresses: [],
+  inject: [],
   ...EGRESS_DEFAULTS,
 };

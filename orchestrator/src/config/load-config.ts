@@ -214,6 +214,7 @@ export function loadConfig(
       defaultTimeoutMs: r.durationMs('AGENTD_MCP_TIMEOUT', 60_000, 100),
     },
     workspace: loadWorkspaceConfig(r, stateDir),
+    interception: { extraCaFile: r.optionalString('AGENTD_EGRESS_EXTRA_CA_FILE') },
     secrets: loadSecretsConfig(r),
     deploymentDir,
     productionIssues: [],

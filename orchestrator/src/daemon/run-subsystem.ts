@@ -17,6 +17,7 @@ import type { WorkspaceSync } from '../runs/workspace-sync.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
+import type { ActiveRun } from '../runs/active-run.js';
 import type { Tenant } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { EgressPolicy } from '../config/egress-policy.js';
@@ -38,6 +39,7 @@ export interface RunSubsystemDeps {
   /** Tools beyond the built-ins (tenants' MCP servers). */
   tools?: RunTools;
   egressPolicy: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
+  prepareEgress?: (run: ActiveRun) => Promise<string | undefined>;
 }
 
 /** Runs and everything around them: the executor, the gateway and bridge the runner calls, recovery, streams. */
@@ -72,6 +74,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     usage: deps.usage,
     gateway,
     egressPolicy: deps.egressPolicy,
+    prepareEgress: deps.prepareEgress,
     settings: config.runs,
     clock: deps.clock,
     logger,

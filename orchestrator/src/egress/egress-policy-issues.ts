@@ -9,6 +9,7 @@ import {
   type EgressPolicyDocument,
 } from '../config/egress-policy.js';
 import { parseAddressRule } from '../outbound/address-rule.js';
+import { injectionRuleIssues } from '../interception/injection-rule.js';
 import { parseHostPattern } from '../outbound/host-pattern.js';
 
 /** Every problem of an egress policy, each prefixed with `path` (e.g. `/egress/allow/2: …`). */
@@ -26,6 +27,7 @@ export function egressPolicyIssues(value: unknown, path: string): string[] {
     const problem = problemOf(() => parseAddressRule(rule));
     if (problem !== undefined) issues.push(`${path}/allowAddresses/${i}: ${problem}`);
   });
+  issues.push(...injectionRuleIssues(doc.inject ?? [], `${path}/inject`));
   if (doc.connectTimeout !== undefined && connectTimeoutMs(doc.connectTimeout) === undefined)
     issues.push(`${path}/connectTimeout: must be 100 ms to 2 min`);
   if (doc.mode === 'allowlist' && (doc.allow ?? []).length === 0)
@@ -57,6 +59,7 @@ export function resolveEgressPolicy(doc: EgressPolicyDocument | undefined): Egre
     allow: doc.allow ?? [],
     deny: doc.deny ?? [],
     allowAddresses: doc.allowAddresses ?? [],
+    inject: doc.inject ?? [],
     maxConnections: doc.maxConnections ?? EGRESS_DEFAULTS.maxConnections,
     maxBytesPerRun: doc.maxBytesPerRun ?? EGRESS_DEFAULTS.maxBytesPerRun,
     connectTimeoutMs:

@@ -13,12 +13,14 @@ export const BASE_REPOSITORY = 'agentd/sandbox-base';
 const SOURCE_LABEL = 'agentd.image.source-sha256';
 const RECIPE_LABEL = 'agentd.image.recipe-sha256';
 const SUITE = 'bookworm';
-/** What agents expect in a sandbox: a shell, coreutils, git, python and compilers. */
+/** What agents expect in a sandbox: a shell, coreutils, git, python and compilers; curl and pip for egress. */
 const PACKAGES = [
   'bash',
   'coreutils',
   'git',
   'python3',
+  'python3-pip',
+  'curl',
   'ca-certificates',
   'gcc',
   'g++',

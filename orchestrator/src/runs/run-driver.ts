@@ -13,6 +13,8 @@ export interface RunDriverDeps {
   /** Absent: no skills are delivered (nor listed). */
   skills?: SkillSync | undefined;
   settings: RunSettings;
+  /** Readies the sandbox's egress for a run (its CA bundle); returns the bundle's file name in /run/agentd. */
+  prepareEgress?: (run: ActiveRun) => Promise<string | undefined>;
 }
 
 /**
@@ -36,12 +38,15 @@ export async function driveRun(
   if (!run.stopOutcome() && deps.skills) await deps.skills.deliver(run);
   const stoppedEarly = run.stopOutcome();
   if (stoppedEarly) return stoppedEarly;
+  const caBundle = run.egress.enabled ? await deps.prepareEgress?.(run) : undefined;
   const spec: RunSpec = {
     runId: run.id,
     history,
     message,
     limits: run.limits,
-    ...(run.egress.enabled ? { egress: { enabled: true } } : {}),
+    ...(run.egress.enabled
+      ? { egress: { enabled: true, ...(caBundle === undefined ? {} : { caBundle }) } }
+      : {}),
   };
   const { runTimeoutMs, cancelGraceMs } = deps.settings;
   run.handToRunner(run.lease.channel.send({ kind: 'run', spec }, runTimeoutMs + cancelGraceMs + 60_000));

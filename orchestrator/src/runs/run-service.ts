@@ -50,6 +50,8 @@ export interface RunServiceOptions {
   gateway: Pick<ModelGateway, 'converseDirect'>;
   /** The egress policy of a run (tenant override, else the profile's in the lifecycle policy); absent: none. */
   egressPolicy?: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
+  /** Readies a run's egress in its sandbox (credential injection's CA bundle). */
+  prepareEgress?: (run: ActiveRun) => Promise<string | undefined>;
 }
 
 export interface StartRunRequest {
