@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABELS } from '../../orchestrator/src/docker/labels.js';
-import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock-server.js';
+import { bedrockEnv, startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock-server.js';
 import { sse, textOf, types, type SseMessage } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { WsTestClient, wsUrl } from '../support/ws-client.js';
@@ -13,14 +13,9 @@ describe('simple chats (scripted model and the real Bedrock SDK against a local 
 
   beforeAll(async () => {
     bedrock = await startFakeBedrock();
-    // The SDK's standard credential chain reads these; nothing real is needed for a local endpoint.
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local-test-secret';
     d = await startTestDaemon({
       env: {
-        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-        AWS_REGION: 'us-east-1',
-        BEDROCK_MAX_ATTEMPTS: '1',
+        ...bedrockEnv(bedrock),
       },
     });
     expect(

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomId } from '../../orchestrator/src/common/ids.js';
-import { startFakeBedrock } from '../support/fake-bedrock-server.js';
+import { bedrockEnv, startFakeBedrock } from '../support/fake-bedrock-server.js';
 import {
   PNG_BASE64,
   startMcpTestServer,
@@ -293,13 +293,9 @@ describe('MCP servers per tenant', () => {
 
   it('offers MCP tools to a Bedrock model through the real SDK and gives it the image', async () => {
     const bedrock = await startFakeBedrock();
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local-test-secret';
     const b = await startTestDaemon({
       env: {
-        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-        AWS_REGION: 'us-east-1',
-        BEDROCK_MAX_ATTEMPTS: '1',
+        ...bedrockEnv(bedrock),
         AGENTD_MCP_ALLOW_ADDRESSES: `127.0.0.1/32:${mcp.port}`,
       },
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock-server.js';
+import { bedrockEnv, startFakeBedrock, type FakeBedrock } from '../support/fake-bedrock-server.js';
 import { sse, textOf, types } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
@@ -12,14 +12,9 @@ describe('runs on a Bedrock model (real SDK, local ConverseStream server)', () =
 
   beforeAll(async () => {
     bedrock = await startFakeBedrock();
-    // The SDK's standard credential chain reads these; nothing real is needed for a local endpoint.
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local-test-secret';
     d = await startTestDaemon({
       env: {
-        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
-        AWS_REGION: 'us-east-1',
-        BEDROCK_MAX_ATTEMPTS: '1',
+        ...bedrockEnv(bedrock),
       },
     });
     const model = await d.api('POST', '/api/models', {

@@ -285,3 +285,15 @@ function toReply(res: NodeResponse): Reply {
     closed: closed.signal,
   };
 }
+
+/** Daemon settings that point the real Bedrock SDK at a fake server, with the dummy credentials it needs. */
+export function bedrockEnv(bedrock: Pick<FakeBedrock, 'url'>): Record<string, string> {
+  // The SDK's standard credential chain reads these; nothing real is needed for a local endpoint.
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE';
+  process.env.AWS_SECRET_ACCESS_KEY = 'local-test-secret';
+  return {
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+    AWS_REGION: 'us-east-1',
+    BEDROCK_MAX_ATTEMPTS: '1',
+  };
+}
