@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ZipFile } from 'yazl';
 import { randomId } from '../../orchestrator/src/common/ids.js';
 import { CountingDnsServer } from '../support/counting-dns-server.js';
 import { sse, type SseResult } from '../support/sse-client.js';
@@ -15,10 +16,35 @@ const PROBES = path.join(import.meta.dirname, 'probes');
 const BIG = Buffer.alloc(1024 * 1024, 'x');
 
 let repoDir = '';
+/** A wheel served by a PEP 503 "simple" index, so `pip download` has something real to fetch. */
+const WHEEL_NAME = 'agentd_demo-0.1.0-py3-none-any.whl';
+let wheel: Buffer = Buffer.alloc(0);
+
+async function buildWheel(): Promise<Buffer> {
+  const info = 'agentd_demo-0.1.0.dist-info';
+  const zip = new ZipFile();
+  const files: Record<string, string> = {
+    'agentd_demo/__init__.py': 'GREETING = "installed through agentd"\n',
+    [`${info}/METADATA`]: 'Metadata-Version: 2.1\nName: agentd-demo\nVersion: 0.1.0\n',
+    [`${info}/WHEEL`]: 'Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+  };
+  const record = [...Object.keys(files), `${info}/RECORD`].map((f) => `${f},,`).join('\n');
+  for (const [name, content] of Object.entries({ ...files, [`${info}/RECORD`]: `${record}\n` }))
+    zip.addBuffer(Buffer.from(content), name);
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks);
+}
 
 /** Origins on 127.0.0.1 that say which Host they were asked for, with a dumb-HTTP git repository. */
 const handler: RequestListener = (req, res) => {
   if (req.url === '/big') return void res.end(BIG);
+  if (req.url === '/simple/agentd-demo/')
+    return void res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(`<html><body><a href="/packages/${WHEEL_NAME}">${WHEEL_NAME}</a></body></html>`);
+  if (req.url === `/packages/${WHEEL_NAME}`) return void res.end(wheel);
   if (req.url?.startsWith('/repo.git/')) {
     const file = path.join(repoDir, path.normalize(req.url.slice('/repo.git/'.length).split('?')[0] ?? ''));
     if (!file.startsWith(repoDir) || !existsSync(file)) return void res.writeHead(404).end();
@@ -67,6 +93,7 @@ describe('controlled egress from a real sandbox through agentd', () => {
       { stdio: 'ignore' },
     );
     certPem = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    wheel = await buildWheel();
     // A repository served the dumb-HTTP way (static files), as `git clone http://…` reads it.
     const work = path.join(dir, 'work');
     repoDir = path.join(dir, 'repo.git');
@@ -210,6 +237,27 @@ describe('controlled egress from a real sandbox through agentd', () => {
       deny: ['blocked.egress.test'],
     });
   }, 60_000);
+
+  it('curl (HTTP and HTTPS) and pip download from a package index work through the proxy', async () => {
+    const res = await run(
+      tenantId,
+      [
+        `curl -sS http://pkgs.egress.test:${httpPort}/hello`,
+        `curl -sS --cacert /workspace/ca.pem https://pkgs.egress.test:${tlsPort}/hello`,
+        // pip reads the proxy variables like any tool; the index is a plain PEP 503 page on an allowed host.
+        `pip download --no-deps --disable-pip-version-check -q -d /tmp/dl --index-url http://pkgs.egress.test:${httpPort}/simple/ agentd-demo && ls /tmp/dl`,
+        `cd /tmp/dl && python3 -c "import zipfile; print(zipfile.ZipFile('${WHEEL_NAME}').read('agentd_demo/__init__.py').decode().strip())"`,
+      ],
+      { 'ca.pem': certPem },
+    );
+    expect(res.done).toBe(true);
+    const [plain, tls, downloaded, content] = outputs(res);
+    expect(plain).toBe(`hello from pkgs.egress.test:${httpPort}`);
+    expect(tls).toBe(`hello from pkgs.egress.test:${tlsPort}`);
+    expect(downloaded?.trim()).toBe(WHEEL_NAME);
+    expect(content).toBe('GREETING = "installed through agentd"');
+    expect(res.events.find((e) => e.data.type === 'egress')?.data).toMatchObject({ denied: 0 });
+  }, 90_000);
 
   it('refuses denied and unlisted names without ever resolving them, and agentd’s own ports even when allowAddresses names them', async () => {
     const res = await run(
