@@ -182,6 +182,18 @@ describe('browser tickets (conversation and run tickets, revocation, CORS prefli
     });
   });
 
+  it("a revoked key's tickets stop working at once (a ticket acts as its issuer)", async () => {
+    const key = await d.api('POST', '/api/keys', { name: 'short-lived', scope: 'tenant', tenantId: a.id });
+    expect(key.status).toBe(201);
+    const issued = await d.api('POST', `${conversationPath()}/tickets`, {}, key.body.key);
+    expect(issued.status).toBe(201);
+    expect((await d.api('DELETE', `/api/keys/${key.body.id as string}`)).status).toBe(200);
+    expect(await upgrade(issued.body.ticket)).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'issuer_revoked',
+    });
+  });
+
   it('revokes a ticket of the tenant; another tenant gets 404', async () => {
     const issued = await d.api('POST', `${conversationPath()}/tickets`, {}, a.key);
     const path = (tenantId: string) => `/api/tenants/${tenantId}/tickets/${issued.body.id as string}`;

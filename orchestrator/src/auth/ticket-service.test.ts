@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentdError } from '../common/errors.js';
-import type { Conversation, Run } from '../store/entities.js';
+import type { ApiKey, Conversation, Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { Principal } from './principal.js';
 import { TicketService } from './ticket-service.js';
@@ -44,7 +44,9 @@ class MemoryTickets implements TicketStore {
 function setUp() {
   const clock = new FakeClock();
   const runs = new Map<string, Run>();
+  const keys = new Map<string, ApiKey>([['k1', { id: 'k1', revokedAt: null } as ApiKey]]);
   const store = {
+    apiKeys: { get: (id: string) => Promise.resolve(keys.get(id)) },
     conversations: {
       get: (tenantId: string, id: string) =>
         Promise.resolve(tenantId === 't1' && id === 'c1' ? ({ id } as Conversation) : undefined),
@@ -72,7 +74,11 @@ function setUp() {
     const run = runs.get(runId);
     if (run) run.finishedAt = new Date(clock.now());
   };
-  return { clock, service, tickets, issuer, end };
+  const revokeKey = (id: string) => {
+    const key = keys.get(id);
+    if (key) keys.set(id, { ...key, revokedAt: new Date(clock.now()) });
+  };
+  return { clock, service, tickets, issuer, end, revokeKey };
 }
 
 async function reason(promise: Promise<unknown>): Promise<string> {
@@ -187,5 +193,27 @@ describe('TicketService', () => {
     expect(
       await reason(service.authenticate(t.ticket, 'conversation', { tenantId: 't1', conversationId: 'c1' })),
     ).toBe('UNAUTHENTICATED:ticket_unknown');
+  });
+
+  it("ends an API key's tickets when the key is revoked; a JWT issuer has no key to look up", async () => {
+    const { service, issuer, revokeKey } = setUp();
+    const runTicket = await service.issueRunTicket(issuer, {
+      tenantId: 't1',
+      conversationId: 'c1',
+      runId: 'r1',
+    });
+    const target = { tenantId: 't1', conversationId: 'c1', runId: 'r1' };
+    await service.authenticate(runTicket.ticket, 'run', target);
+    const fromJwt = await service.issueRunTicket(
+      { ...issuer, keyId: 'jwt:abc:alice', credential: 'jwt', actor: 'jwt:alice' },
+      { tenantId: 't1', conversationId: 'c1', runId: 'r1' },
+    );
+    revokeKey('k1');
+    expect(await reason(service.authenticate(runTicket.ticket, 'run', target))).toBe(
+      'UNAUTHENTICATED:issuer_revoked',
+    );
+    await expect(service.authenticate(fromJwt.ticket, 'run', target)).resolves.toMatchObject({
+      keyId: 'jwt:abc:alice',
+    });
   });
 });

@@ -104,6 +104,12 @@ export class TicketService {
       throw new NotFoundError('tenant', target.tenantId);
     if (target.conversationId !== ticket.conversationId)
       throw new NotFoundError('conversation', target.conversationId ?? '');
+    // A ticket acts as its issuer, so it cannot outlive the issuer's key (JWT and bootstrap issuers have none).
+    if (ticket.issuer.credential === 'api_key') {
+      const key = await this.options.store.apiKeys.get(ticket.issuer.keyId);
+      if (!key || key.revokedAt !== null)
+        throw unauthenticated('issuer_revoked', 'the key that issued this ticket was revoked');
+    }
     if (ticket.kind === 'run') {
       if (target.runId !== ticket.runId) throw new NotFoundError('run', target.runId ?? '');
       const run = await this.#run(ticket.tenantId, ticket.conversationId, ticket.runId);
@@ -142,7 +148,7 @@ export class TicketService {
       id: `tkt_${randomId(20)}`,
       hash: hashKey(plain),
       issuedAt: this.options.clock.now(),
-      issuer: { keyId: issuer.keyId, actor: issuer.actor },
+      issuer: { keyId: issuer.keyId, actor: issuer.actor, credential: issuer.credential },
     };
     const ttlMs = stored.expiresAt - this.options.clock.now() + EXPIRED_KEEP_MS;
     await this.options.tickets.put(stored, ttlMs);

@@ -1,3 +1,4 @@
+import type { CredentialKind } from './principal.js';
 export type TicketKind = 'conversation' | 'run';
 
 /** A ticket as stored: never the ticket itself, only its sha-256 hash. */
@@ -10,7 +11,12 @@ export interface StoredTicket {
   conversationId: string;
   runId: string | null;
   /** The key that issued it: budgets and connection caps stay the issuer's. */
-  issuer: { keyId: string; actor: string };
+  issuer: {
+    keyId: string;
+    actor: string;
+    /** How the issuer authenticated; an `api_key` issuer is checked at every use (a revoked key ends its tickets). */
+    credential?: CredentialKind;
+  };
   /** Epoch ms. */
   issuedAt: number;
   /** Epoch ms; the store may keep the record a little longer so a late use is told "expired". */

@@ -48,6 +48,11 @@ export class PrismaApiKeyRepository implements ApiKeyRepository {
     return row === null ? undefined : toApiKey(row);
   }
 
+  async get(id: string): Promise<ApiKey | undefined> {
+    const row = await this.prisma.apiKey.findUnique({ where: { id } });
+    return row === null ? undefined : toApiKey(row);
+  }
+
   async list(page: PageRequest): Promise<Page<ApiKey>> {
     return listByTime(page, {}, (args) => this.prisma.apiKey.findMany(args), toApiKey);
   }

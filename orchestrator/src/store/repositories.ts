@@ -245,6 +245,7 @@ export interface ApiKeyRepository {
     hash: string;
   }): Promise<ApiKey>;
   findByHash(hash: string): Promise<ApiKey | undefined>;
+  get(id: string): Promise<ApiKey | undefined>;
   list(page: PageRequest): Promise<Page<ApiKey>>;
   revoke(id: string): Promise<ApiKey | undefined>;
   touch(id: string, at: Date): Promise<void>;
