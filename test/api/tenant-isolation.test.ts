@@ -7,7 +7,8 @@ interface Operation {
   path: string;
 }
 
-const PUBLIC = /^\/(health|docs|metrics)(\/|$)/;
+/** No key needed: health, the API description, metrics (in development) and AgentCore's `/ping`. */
+const PUBLIC = /^\/(health|docs|metrics|ping)(\/|$)/;
 /** Routes any valid key may call (the model catalogue); every other non-tenant /api route is admin-only. */
 const AUTHENTICATED = new Set(['GET /api/models', 'GET /api/models/{modelId}']);
 
@@ -132,9 +133,11 @@ describe('tenant isolation and authentication on every route', () => {
         if (path.includes(b.id) && (adminOnly || !op.path.includes('{conversationId}'))) continue;
         for (const spoof of [{}, { 'x-tenant-id': a.id }] as Record<string, string>[]) {
           const res = await call(op, path, b.key, spoof);
-          const expected = adminOnly ? 403 : 404;
+          // An X-Tenant-ID that contradicts B's own tenant is refused outright (403), before any lookup.
+          const forbidden = adminOnly || spoof['x-tenant-id'] !== undefined;
+          const expected = forbidden ? 403 : 404;
           if (res.status !== expected) results.push(`${op.method} ${path}: ${res.status} ${res.text}`);
-          else expectError(res, expected, adminOnly ? 'FORBIDDEN' : 'NOT_FOUND');
+          else expectError(res, expected, forbidden ? 'FORBIDDEN' : 'NOT_FOUND');
           if (res.text.includes(secret)) results.push(`${op.method} ${path} leaked: ${res.text}`);
         }
       }
