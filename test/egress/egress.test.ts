@@ -244,8 +244,9 @@ describe('controlled egress from a real sandbox through agentd', () => {
       [
         `curl -sS http://pkgs.egress.test:${httpPort}/hello`,
         `curl -sS --cacert /workspace/ca.pem https://pkgs.egress.test:${tlsPort}/hello`,
-        // pip reads the proxy variables like any tool; the index is a plain PEP 503 page on an allowed host.
-        `pip download --no-deps --disable-pip-version-check -q -d /tmp/dl --index-url http://pkgs.egress.test:${httpPort}/simple/ agentd-demo && ls /tmp/dl`,
+        // pip reads the proxy variables like any tool; the index is a plain-HTTP PEP 503 page on an allowed host
+        // (pip wants --trusted-host for plain HTTP).
+        `pip download --no-deps --no-cache-dir --disable-pip-version-check -q -d /tmp/dl --trusted-host pkgs.egress.test --index-url http://pkgs.egress.test:${httpPort}/simple/ agentd-demo && ls /tmp/dl`,
         `cd /tmp/dl && python3 -c "import zipfile; print(zipfile.ZipFile('${WHEEL_NAME}').read('agentd_demo/__init__.py').decode().strip())"`,
       ],
       { 'ca.pem': certPem },
