@@ -70,6 +70,22 @@ describe('a hostile runner cannot hurt agentd', () => {
     expect(JSON.stringify(res.events)).not.toMatch(/runner-(says|thinks|calls)|tu-runner/);
   });
 
+  it('orders a step after the previous step’s end even when the runner’s next model call arrives first', async () => {
+    const { res, run } = await hostileRun('late-step-end\n@tool bash {"command":"true"}\nok');
+    expect(run.status).toBe('succeeded');
+    const order = res.events
+      .map((e) => e.data)
+      .filter((e) => ['step_start', 'tool_result', 'step_complete'].includes(String(e.type)))
+      .map((e) => `${String(e.type)}${'step' in e ? `:${String(e.step)}` : ''}`);
+    expect(order).toEqual([
+      'step_start:1',
+      'tool_result',
+      'step_complete:1',
+      'step_start:2',
+      'step_complete:2',
+    ]);
+  });
+
   it('times out a runner that stalls and ignores the cancel signal, killing its sandbox', async () => {
     const { res, run, error } = await hostileRun('stall');
     expect(error).toMatchObject({ code: 'RUN_TIMEOUT' });

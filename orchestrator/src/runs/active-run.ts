@@ -7,6 +7,7 @@ import type { Conversation, Model, Tenant } from '../store/entities.js';
 import { NO_EGRESS, type EgressPolicy } from '../config/egress-policy.js';
 import { RunEgress } from './run-egress.js';
 import type { RunResourceUsage } from './run-resource-watch.js';
+import { StepOrder } from './step-order.js';
 import { RunTranscript } from './run-transcript.js';
 import { withSkills, type SkillListing } from './skills-prompt.js';
 
@@ -72,6 +73,8 @@ export class ActiveRun {
   #phase: RunPhase = 'preparing';
   /** The conversation as agentd knows it: history, this turn's user message, then every turn since. */
   readonly transcript = new RunTranscript();
+  /** Which of the runner's steps have ended in the event log (the gateway orders `step_start` after them). */
+  readonly stepOrder = new StepOrder();
   #steps = 0;
   #usage: ModelUsage = NO_USAGE;
   #costPico = 0n;

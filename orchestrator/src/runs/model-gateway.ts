@@ -33,6 +33,8 @@ export interface ModelGatewayOptions {
 
 /** 16 KiB or 25 ms: few events for a fast model, no visible lag for a slow one. */
 const DEFAULT_COALESCING: DeltaCoalescing = { maxChars: 16 * 1024, maxDelayMs: 25 };
+/** How long a model call waits for the runner's end of the previous step before it goes on regardless. */
+const STEP_END_WAIT_MS = 5_000;
 const TOOL_NAMES: ReadonlySet<string> = new Set(TOOL_SPECS.map((t) => t.name));
 
 /** Where one model call's chunks go: the runner's NDJSON response, or agentd itself for a chat. */
@@ -77,11 +79,28 @@ export class ModelGateway {
         await sink({ type: 'error', code: 'STEP_LIMIT', message: stepLimitMessage(run) });
         return;
       }
+      await this.#afterPreviousStep(run, closed);
       await this.#converse(run, sink, closed);
     } finally {
       run.endModelCall();
       if (!res.writableEnded) res.end();
     }
+  }
+
+  /**
+   * The previous step's tool results and end come on the runner's event stream, another connection: wait for
+   * them (bounded) so this step's `step_start` follows them in the event log.
+   */
+  async #afterPreviousStep(run: ActiveRun, closed: AbortSignal): Promise<void> {
+    const previous = run.steps - 1;
+    if (previous < 1) return;
+    const signal = AbortSignal.any([run.signal, closed]);
+    if (await run.stepOrder.until(previous, STEP_END_WAIT_MS, signal)) return;
+    if (!signal.aborted)
+      this.#log.warn(
+        { runId: run.id, step: run.steps },
+        'The runner asked for the next model call without ending the previous step',
+      );
   }
 
   /**

@@ -157,8 +157,11 @@ export class RunnerBridge {
         return;
       }
       case 'tool_result':
+        await this.options.relay(run, enrichRunnerEvent(run, event));
+        return;
       case 'step_complete':
         await this.options.relay(run, enrichRunnerEvent(run, event));
+        run.stepOrder.complete(event.step);
         return;
       case 'step_start':
       case 'text':

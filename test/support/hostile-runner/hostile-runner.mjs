@@ -81,6 +81,8 @@ async function hostileRun(job) {
       return request('POST', `/v1/runs/run_doesnotexist0000/events`, sse({ type: 'final', content: '' }));
     case 'victim':
       return victimRun(job);
+    case 'late-step-end':
+      return lateStepEndRun(job);
     case 'attack-run':
       return attackRun(runId, job.spec.message);
     default:
@@ -123,6 +125,50 @@ async function echoTextRun(job) {
     pump(req, 50_000, (i) => own[i] ?? { type: 'text', delta: 'runner-says ' }),
   );
   await reportResult({ jobId: job.jobId, ok: true, data: { steps: 1 } });
+  return status;
+}
+
+/**
+ * A valid two-step run whose step 1 tool result and end reach agentd 500 ms after its model call for step 2
+ * (two connections, as under load): agentd must still put step 2's `step_start` after them.
+ */
+async function lateStepEndRun(job) {
+  const runId = job.spec.runId;
+  const converse = (messages) =>
+    request('POST', '/v1/model/converse-stream', JSON.stringify({ runId, messages }), {
+      'content-type': 'application/json',
+    });
+  const chunks = (body) =>
+    body
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  const user = { role: 'user', content: [{ text: job.spec.message }] };
+  const first = await converse([user]);
+  if (first.status !== 200) return first.status;
+  const use = chunks(first.body).find((c) => c.type === 'tool_use');
+  if (!use) return 'no tool use';
+  let events;
+  const status = postEvents(runId, (req) => (events = req));
+  const assistant = {
+    role: 'assistant',
+    content: [{ toolUse: { toolUseId: use.toolUseId, name: use.name, input: use.input } }],
+  };
+  const results = {
+    role: 'user',
+    content: [{ toolResult: { toolUseId: use.toolUseId, content: [{ text: 'late' }], status: 'success' } }],
+  };
+  const second = converse([user, assistant, results]);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  events.write(
+    sse({ type: 'tool_result', id: use.toolUseId, output: 'late', isError: false, truncated: false }),
+  );
+  events.write(sse({ type: 'step_complete', step: 1, durationMs: 1 }));
+  const answer = await second;
+  if (answer.status !== 200) return answer.status;
+  events.write(sse({ type: 'step_complete', step: 2, durationMs: 1 }));
+  events.end(sse({ type: 'final', content: 'done' }));
+  await reportResult({ jobId: job.jobId, ok: true, data: { steps: 2 } });
   return status;
 }
 
