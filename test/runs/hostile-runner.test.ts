@@ -75,8 +75,8 @@ describe('a hostile runner cannot hurt agentd', () => {
     expect(run.status).toBe('succeeded');
     const order = res.events
       .map((e) => e.data)
-      .filter((e) => ['step_start', 'tool_result', 'step_complete'].includes(String(e.type)))
-      .map((e) => `${String(e.type)}${'step' in e ? `:${String(e.step)}` : ''}`);
+      .filter((e) => ['step_start', 'tool_result', 'step_complete'].includes(e.type))
+      .map((e) => `${e.type}${'step' in e ? `:${String(e.step)}` : ''}`);
     expect(order).toEqual([
       'step_start:1',
       'tool_result',
