@@ -22,9 +22,20 @@ if [ "$(id -u)" != 0 ]; then
   echo "ensure-docker: no engine answers on $sock and starting dockerd needs root" >&2
   exit 1
 fi
-echo "ensure-docker: starting dockerd with $repo/deployment/docker/daemon.json"
-mkdir -p /var/log
-nohup dockerd --config-file "$repo/deployment/docker/daemon.json" >/var/log/agentd-dockerd.log 2>&1 &
+# The engine outlives this checkout: it gets its own copy of the configuration (a clone deleted later must not
+# take its config with it), and none of this shell's open descriptors (a caller's `flock` would otherwise stay
+# held for as long as dockerd runs).
+config=/etc/agentd/dockerd-daemon.json
+mkdir -p /etc/agentd /var/log
+install -m 0644 "$repo/deployment/docker/daemon.json" "$config"
+echo "ensure-docker: starting dockerd with $config (from deployment/docker/daemon.json)"
+(
+  for fd in /proc/$BASHPID/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+  exec nohup dockerd --config-file "$config" >/var/log/agentd-dockerd.log 2>&1
+) &
 for _ in $(seq 1 120); do
   if engine_answers; then echo "ensure-docker: engine is up"; exit 0; fi
   sleep 0.5
