@@ -1,0 +1,130 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+
+/** Calls per command since the last reset, from `INFO commandstats` (`cmdstat_get:calls=3,...`). */
+export type CommandCounts = Record<string, number>;
+
+export function parseCommandStats(info: string): CommandCounts {
+  const counts: CommandCounts = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts[match[1]!] = Number(match[2]);
+  return counts;
+}
+
+export interface PrivateRedis {
+  url: string;
+  port: number;
+  /** Commands agentd sent since the last reset (the bench's own INFO and CONFIG calls left out). */
+  commands(): Promise<CommandCounts>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A redis-server of its own for the bench: the machine's shared Redis also serves other suites, whose
+ * commands would land in the same `INFO commandstats`. No persistence, so no background saves either.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const exited = once(child, 'exit');
+  const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100 });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await admin.connect();
+      await admin.ping();
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error('redis-server did not answer within 10 s', { cause: err });
+      admin.disconnect();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const own = new Set(['info', 'config|resetstat', 'config', 'ping', 'client|setinfo', 'client']);
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    commands: async () => {
+      const all = parseCommandStats(await admin.info('commandstats'));
+      return Object.fromEntries(Object.entries(all).filter(([name]) => !own.has(name)));
+    },
+    reset: async () => {
+      await admin.config('RESETSTAT');
+    },
+    close: async () => {
+      admin.disconnect();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** redis-benchmark against `port`: requests/s per test, one connection pool of 50 clients, no pipelining. */
+export function redisOpsPerSecond(port: number, requests: number): Record<string, number> {
+  const out = spawnSync(
+    'redis-benchmark',
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-n',
+      String(requests),
+      '-c',
+      '50',
+      '-q',
+      '--csv',
+      '-t',
+      'set,get,incr,hset,zadd',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (out.status !== 0) throw new Error(`redis-benchmark failed: ${out.stderr}`);
+  const rates: Record<string, number> = {};
+  for (const line of out.stdout.trim().split('\n').slice(1)) {
+    const [name, rps] = line.split(',').map((f) => f.replace(/"/g, ''));
+    if (name && rps) rates[name] = Number(rps);
+  }
+  // XADD is how run events reach the log; redis-benchmark has no preset test for it.
+  const xadd = spawnSync(
+    'redis-benchmark',
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-n',
+      String(requests),
+      '-c',
+      '50',
+      '-q',
+      '--csv',
+      'XADD',
+      'bench:stream',
+      'MAXLEN',
+      '~',
+      '10000',
+      '*',
+      'f',
+      'v',
+    ],
+    { encoding: 'utf8' },
+  );
+  const xaddLine = xadd.stdout.trim().split('\n')[1];
+  if (xadd.status === 0 && xaddLine) rates.XADD = Number(xaddLine.split(',')[1]?.replace(/"/g, ''));
+  return rates;
+}
