@@ -30,7 +30,7 @@ const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 
 const redis = await startPrivateRedis();
 const results: SizeResult[] = [];
-let capacity: Record<string, number> = {};
+let capacity: Record<string, number>;
 try {
   for (const nodes of sizes) {
     process.stderr.write(`bench:fleet: ${nodes} node(s)...\n`);
