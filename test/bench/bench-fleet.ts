@@ -52,10 +52,14 @@ try {
 
 out(`\n## bench:fleet (${values.conversations} conversations x ${values.turns} runs per size)\n`);
 out(summaryTable(results));
+for (const r of results)
+  if (r.failures.length > 0) out(`\nfailed runs at ${r.nodes} node(s): ${r.failures.join(', ')}`);
 out(
   '\n"net of idle" subtracts what the same nodes spend with no requests (heartbeats, reconcile, reaper) over the\n' +
     'same time. PostgreSQL statements are counted on the wire (Query and Execute messages) by a proxy, not by\n' +
-    'pg_stat_statements. Latency and runs/s measure CPU contention on this machine as much as agentd.\n',
+    'pg_stat_statements. "events per run" counts XADDs (one per appended run event). Redis counts include\n' +
+    'the commands scripts call (EVAL is counted once, and each call inside it once more). Latency and runs/s\n' +
+    'measure CPU contention on this machine as much as agentd.\n',
 );
 out('### Redis commands per run, by command (raw)\n');
 out(breakdownTable(results, (r) => r.redis, 'command'));
@@ -87,6 +91,32 @@ out(
 out('| runs/s per node | nodes one Redis serves |\n|---:|---:|');
 for (const runsPerSecond of [0.1, 1, 5, 20])
   out(`| ${runsPerSecond} | ${fmt(slowest / (idlePerNode + runsPerSecond * redisPerRun))} |`);
+
+// A run's Redis work is a fixed part plus a part per event: each event is one EVAL (counted with the
+// INCR, XADD and two PEXPIREs it calls) and one PUBLISH, six commandstats calls in all.
+const eventsPerRun = (last.redis.xadd ?? 0) / last.runs;
+const fixedCommands = redisPerRun - 6 * eventsPerRun;
+const appendRate = capacity['event append (EVAL: INCR, XADD, 2x PEXPIRE)'] ?? Number.NaN;
+const publishRate = capacity.PUBLISH ?? Number.NaN;
+const secondsPerRun = (events: number): number =>
+  fixedCommands / slowest + events * (1 / appendRate + 1 / publishRate);
+out(
+  `\nSplit into ${fmt(fixedCommands)} fixed commands per run (lock, registry, sandbox, fencing) and one event append + one ` +
+    `PUBLISH per event (${fmt(eventsPerRun)} events per run in this mix), Redis's time per run is ` +
+    `fixed / ${fmt(slowest)} + events x (1 / ${fmt(appendRate)} + 1 / ${fmt(publishRate)}) s:\n`,
+);
+out('| events per run | runs/s one Redis serves | Redis busy per run (ms) |\n|---:|---:|---:|');
+for (const events of [Math.round(eventsPerRun), 100, 1000, 5000])
+  out(`| ${events} | ${fmt(1 / secondsPerRun(events))} | ${fmt(1000 * secondsPerRun(events))} |`);
+recordResult({
+  benchmark: 'fleet',
+  measure: 'runs/s one Redis serves (this mix, measured ops/s)',
+  unit: 'runs/s',
+  agentd: 1 / secondsPerRun(eventsPerRun),
+  baseline: null,
+  baselineName: null,
+  better: 'higher',
+});
 
 for (const r of results.slice(1)) {
   recordResult({

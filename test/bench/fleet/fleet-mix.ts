@@ -22,6 +22,8 @@ export interface SizeResult {
   nodes: number;
   runs: number;
   failed: number;
+  /** Status and error code of each failed mix request. */
+  failures: string[];
   seconds: number;
   latencyMs: { p50: number; p99: number };
   redis: CommandCounts;
@@ -132,6 +134,9 @@ export async function measureSize(redis: PrivateRedis, options: MixOptions): Pro
         nodes: options.nodes,
         runs: ok.length,
         failed: flat.length - ok.length,
+        failures: flat
+          .filter((a) => a.status !== 200)
+          .map((a) => `${a.status} ${String(a.body?.error?.code ?? a.body?.status ?? '')}`),
         seconds,
         latencyMs: {
           p50: percentile(

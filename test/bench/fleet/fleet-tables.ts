@@ -10,14 +10,14 @@ export function summaryTable(results: readonly SizeResult[]): string {
   const redisBase = perRun(base, base.redis, base.idle.redis);
   const pgBase = perRun(base, base.pg, base.idle.pg);
   const lines = [
-    '| nodes | runs ok / failed | Redis cmds per run (raw) | net of idle | vs 1 node | PG statements per run (raw) | net of idle | vs 1 node | idle Redis cmds per node-s | idle PG stmts per node-s | runs that moved node | ran twice at once | contention: ok / 409 / other | runs/s | latency p50 / p99 ms |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| nodes | runs ok / failed | events per run | Redis cmds per run (raw) | net of idle | vs 1 node | PG statements per run (raw) | net of idle | vs 1 node | idle Redis cmds per node-s | idle PG stmts per node-s | runs that moved node | ran twice at once | contention: ok / 409 / other | runs/s | latency p50 / p99 ms |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const redisNet = perRun(r, r.redis, r.idle.redis);
     const pgNet = perRun(r, r.pg, r.idle.pg);
     lines.push(
-      `| ${r.nodes} | ${r.runs} / ${r.failed} | ${fmt(total(r.redis) / r.runs)} | ${fmt(redisNet)} | ${ratio(redisNet, redisBase)} | ${fmt(total(r.pg) / r.runs)} | ${fmt(pgNet)} | ${ratio(pgNet, pgBase)} | ${fmt(total(r.idle.redis) / r.idle.seconds / r.nodes)} | ${fmt(total(r.idle.pg) / r.idle.seconds / r.nodes)} | ${r.moved.moved} of ${r.moved.withPredecessor} (${share(r.moved.moved, r.moved.withPredecessor)}) | ${r.overlaps === 0 && r.unfinished === 0 ? 'never' : `${r.overlaps} overlaps, ${r.unfinished} unfinished`} | ${r.contention.succeeded} / ${r.contention.busy} / ${r.contention.other} | ${fmt(r.runs / r.seconds)} | ${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p99)} |`,
+      `| ${r.nodes} | ${r.runs} / ${r.failed} | ${fmt((r.redis.xadd ?? 0) / r.runs)} | ${fmt(total(r.redis) / r.runs)} | ${fmt(redisNet)} | ${ratio(redisNet, redisBase)} | ${fmt(total(r.pg) / r.runs)} | ${fmt(pgNet)} | ${ratio(pgNet, pgBase)} | ${fmt(total(r.idle.redis) / r.idle.seconds / r.nodes)} | ${fmt(total(r.idle.pg) / r.idle.seconds / r.nodes)} | ${r.moved.moved} of ${r.moved.withPredecessor} (${share(r.moved.moved, r.moved.withPredecessor)}) | ${r.overlaps === 0 && r.unfinished === 0 ? 'never' : `${r.overlaps} overlaps, ${r.unfinished} unfinished`} | ${r.contention.succeeded} / ${r.contention.busy} / ${r.contention.other} | ${fmt(r.runs / r.seconds)} | ${fmt(r.latencyMs.p50)} / ${fmt(r.latencyMs.p99)} |`,
     );
   }
   return lines.join('\n');
