@@ -42,6 +42,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   );
   const exited = once(child, 'exit');
   const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => 100 });
+  // Refused connections while the server starts surface through the awaited calls below; without a
+  // listener ioredis would also print each one as unhandled.
+  admin.on('error', () => undefined);
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
