@@ -52,8 +52,13 @@ try {
 
 out(`\n## bench:fleet (${values.conversations} conversations x ${values.turns} runs per size)\n`);
 out(summaryTable(results));
-for (const r of results)
+for (const r of results) {
   if (r.failures.length > 0) out(`\nfailed runs at ${r.nodes} node(s): ${r.failures.join(', ')}`);
+  if (r.contention.other > 0)
+    out(
+      `\ncontended requests answered neither 200 nor 409 at ${r.nodes} node(s): ${r.contention.otherCodes.join(', ')}`,
+    );
+}
 out(
   '\n"net of idle" subtracts what the same nodes spend with no requests (heartbeats, reconcile, reaper) over the\n' +
     'same time. PostgreSQL statements are counted on the wire (Query and Execute messages) by a proxy, not by\n' +

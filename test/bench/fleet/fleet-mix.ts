@@ -32,7 +32,7 @@ export interface SizeResult {
   moved: { withPredecessor: number; moved: number };
   /** Mix runs the database says ran on a node other than the one the client sent them to. */
   ranElsewhere: number;
-  contention: { attempts: number; succeeded: number; busy: number; other: number };
+  contention: { attempts: number; succeeded: number; busy: number; other: number; otherCodes: string[] };
   overlaps: number;
   unfinished: number;
 }
@@ -58,7 +58,13 @@ export const total = sum;
 /** Starts `options.nodes` agentd processes on a fresh database and drives the mix through them. */
 export async function measureSize(redis: PrivateRedis, options: MixOptions): Promise<SizeResult> {
   const s3: S3TestServer = await startS3({ ownProcess: true });
-  const fleet = new Fleet({ REDIS_URL: redis.url, ...s3.env('fleet/') });
+  // One tenant owns every conversation here: its fleet-wide sandbox cap (10 by default) would turn the
+  // stale sandboxes that moved runs leave behind into 429s, and this bench measures coordination, not caps.
+  const fleet = new Fleet({
+    REDIS_URL: redis.url,
+    AGENTD_MAX_SANDBOXES_PER_TENANT: '1000',
+    ...s3.env('fleet/'),
+  });
   try {
     await fleet.setUp();
     const counter = await startPgStatementCounter(fleet.databaseUrl);
@@ -101,7 +107,7 @@ export async function measureSize(redis: PrivateRedis, options: MixOptions): Pro
       const ok = flat.filter((a) => a.status === 200);
 
       // Contention: the same conversation asked several times at once, on different nodes.
-      const contention = { attempts: 0, succeeded: 0, busy: 0, other: 0 };
+      const contention = { attempts: 0, succeeded: 0, busy: 0, other: 0, otherCodes: [] as string[] };
       await Promise.all(
         conversations.map(async (id, c) => {
           const tries = await Promise.all(
@@ -118,7 +124,10 @@ export async function measureSize(redis: PrivateRedis, options: MixOptions): Pro
             contention.attempts += 1;
             if (t.status === 200) contention.succeeded += 1;
             else if (t.status === 409) contention.busy += 1;
-            else contention.other += 1;
+            else {
+              contention.other += 1;
+              contention.otherCodes.push(`${t.status} ${String(t.body?.error?.code ?? '')}`);
+            }
           }
         }),
       );

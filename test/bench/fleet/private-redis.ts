@@ -112,7 +112,9 @@ export function redisOpsPerSecond(port: number, requests: number): Record<string
     );
     const line = out.stdout.trim().split('\n')[1];
     if (out.status !== 0 || !line) throw new Error(`redis-benchmark ${label} failed: ${out.stderr}`);
-    rates[label] = Number(line.split(',')[1]?.replace(/"/g, ''));
+    // The test name (the command line) may itself hold commas: the 7 numeric columns are the last ones.
+    const fields = line.split(',');
+    rates[label] = Number(fields[fields.length - 7]?.replace(/"/g, ''));
   };
   custom('event append (EVAL: INCR, XADD, 2x PEXPIRE)', [
     'EVAL',
