@@ -8,9 +8,10 @@
  * measures CPU contention between the nodes.
  *
  *   npm run bench:fleet -- [--nodes 1,2,4] [--conversations 8] [--turns 3] [--idle 15]
+ *   npm run bench:fleet -- --smoke     (1 and 2 nodes, 2 conversations: the sizes of the test suite's smoke run)
  */
 import { parseArgs } from 'node:util';
-import { measureSize, perRun, total, type SizeResult } from './fleet/fleet-mix.js';
+import { measureSize, perRun, SMOKE_MIX, total, type SizeResult } from './fleet/fleet-mix.js';
 import { breakdownTable, summaryTable } from './fleet/fleet-tables.js';
 import { redisOpsPerSecond, startPrivateRedis } from './fleet/private-redis.js';
 import { recordResult } from './results.js';
@@ -23,8 +24,17 @@ const { values } = parseArgs({
     turns: { type: 'string', default: '3' },
     idle: { type: 'string', default: '15' },
     contenders: { type: 'string', default: '3' },
+    smoke: { type: 'boolean', default: false },
   },
 });
+if (values.smoke)
+  Object.assign(values, {
+    nodes: '1,2',
+    conversations: String(SMOKE_MIX.conversations),
+    turns: String(SMOKE_MIX.turns),
+    idle: String(SMOKE_MIX.idleSeconds),
+    contenders: String(SMOKE_MIX.contenders),
+  });
 const sizes = values.nodes.split(',').map(Number);
 const out = (s: string): boolean => process.stdout.write(`${s}\n`);
 

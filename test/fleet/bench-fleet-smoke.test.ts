@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureSize, perRun, type SizeResult } from '../bench/fleet/fleet-mix.js';
+import { measureSize, perRun, SMOKE_MIX, type SizeResult } from '../bench/fleet/fleet-mix.js';
 import { breakdownTable, summaryTable } from '../bench/fleet/fleet-tables.js';
 import { startPrivateRedis, type PrivateRedis } from '../bench/fleet/private-redis.js';
 
@@ -10,10 +10,7 @@ describe('bench:fleet smoke', () => {
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
-    for (const nodes of [1, 2])
-      results.push(
-        await measureSize(redis, { nodes, conversations: 2, turns: 3, idleSeconds: 8, contenders: 2 }),
-      );
+    for (const nodes of [1, 2]) results.push(await measureSize(redis, { nodes, ...SMOKE_MIX }));
     process.stdout.write(
       `${summaryTable(results)}\n\n${breakdownTable(results, (r) => r.redis, 'command')}\n`,
     );
@@ -25,7 +22,7 @@ describe('bench:fleet smoke', () => {
   it('runs the whole mix at each size, each run on the node the client sent it to', () => {
     for (const r of results) {
       expect(r.failed).toBe(0);
-      expect(r.runs).toBe(6);
+      expect(r.runs).toBe(SMOKE_MIX.conversations * SMOKE_MIX.turns);
       expect(r.ranElsewhere).toBe(0);
     }
     expect(results[0]!.moved.moved).toBe(0);
@@ -36,8 +33,8 @@ describe('bench:fleet smoke', () => {
       expect(r.overlaps).toBe(0);
       expect(r.unfinished).toBe(0);
       expect(r.contention.other).toBe(0);
-      expect(r.contention.succeeded).toBeGreaterThanOrEqual(2);
-      expect(r.contention.succeeded + r.contention.busy).toBe(4);
+      expect(r.contention.succeeded).toBeGreaterThanOrEqual(SMOKE_MIX.conversations);
+      expect(r.contention.succeeded + r.contention.busy).toBe(SMOKE_MIX.conversations * SMOKE_MIX.contenders);
     }
   });
 

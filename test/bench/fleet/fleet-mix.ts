@@ -18,6 +18,14 @@ export interface MixOptions {
   contenders: number;
 }
 
+/** The smoke sizes (the test suite runs them at 1 and 2 nodes; `bench:fleet --smoke` prints them). */
+export const SMOKE_MIX: Omit<MixOptions, 'nodes'> = {
+  conversations: 2,
+  turns: 3,
+  idleSeconds: 8,
+  contenders: 2,
+};
+
 export interface SizeResult {
   nodes: number;
   runs: number;
