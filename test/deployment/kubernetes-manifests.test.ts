@@ -95,6 +95,10 @@ describe('deployment/kubernetes', () => {
       capabilities: { drop: ['ALL'] },
     });
     expect(pod.automountServiceAccountToken).toBe(false);
+    // The image agentd builds for itself (`agentd image build --agentd`), as docker-compose.yml names it.
+    const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+    expect(container.image).toBe(`agentd/agentd:${pkg.version}`);
+    expect(await readFile(path.join(repo, 'docker-compose.yml'), 'utf8')).toContain(container.image);
     // One node id per Kubernetes node, stable across restarts.
     expect(container.env.find((e: any) => e.name === 'AGENTD_NODE_ID').valueFrom.fieldRef.fieldPath).toBe(
       'spec.nodeName',
