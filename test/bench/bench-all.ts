@@ -22,6 +22,7 @@ const BENCHES = [
   'bench-mcp.ts',
   'bench-density.ts',
   'bench-egress.ts',
+  'bench-fleet.ts',
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agentd-bench-'));
