@@ -1,5 +1,6 @@
 import type { QueryOf } from '../api-types.js';
 import type { CallOptions, Http, RequestBodyInit } from '../http.js';
+import type { WorkspaceFile, WorkspaceFileList } from '../unschemed-types.js';
 
 const FILE = '/api/tenants/{tenantId}/conversations/{conversationId}/workspace/files/{path}';
 
@@ -7,17 +8,20 @@ const FILE = '/api/tenants/{tenantId}/conversations/{conversationId}/workspace/f
 export class Workspace {
   constructor(private readonly http: Http) {}
 
-  list(
+  async list(
     tenantId: string,
     conversationId: string,
     query?: QueryOf<'GET /api/tenants/{tenantId}/conversations/{conversationId}/workspace/files'>,
     options?: CallOptions,
-  ) {
-    return this.http.json('GET /api/tenants/{tenantId}/conversations/{conversationId}/workspace/files', {
-      path: { tenantId, conversationId },
-      query,
-      ...options,
-    });
+  ): Promise<WorkspaceFileList> {
+    return (await this.http.json(
+      'GET /api/tenants/{tenantId}/conversations/{conversationId}/workspace/files',
+      {
+        path: { tenantId, conversationId },
+        query,
+        ...options,
+      },
+    )) as WorkspaceFileList;
   }
 
   /** The file's response, streamed (`res.body`; `ETag`, `Last-Modified`). */
@@ -42,7 +46,7 @@ export class Workspace {
     path: string,
     content: RequestBodyInit,
     options?: CallOptions,
-  ): Promise<{ path: string; size: number } & Record<string, unknown>> {
+  ): Promise<WorkspaceFile> {
     const res = await this.http.fetch(this.http.url(`PUT ${FILE}`, { tenantId, conversationId, path }), {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream', ...options?.headers },
@@ -50,7 +54,7 @@ export class Workspace {
       replayable: !(content instanceof ReadableStream),
       ...(options?.signal ? { signal: options.signal } : {}),
     });
-    return (await res.json()) as { path: string; size: number };
+    return (await res.json()) as WorkspaceFile;
   }
 
   async delete(tenantId: string, conversationId: string, path: string, options?: CallOptions) {
