@@ -6,7 +6,7 @@ export type Method = 'get' | 'put' | 'post' | 'delete';
 /** Every operation as `"METHOD /path"` (the path with its `{params}`), e.g. `"GET /api/tenants"`. */
 export type Route = {
   [P in keyof paths]: {
-    [M in Method]: paths[P][M] extends undefined | never ? never : `${Uppercase<M>} ${P & string}`;
+    [M in Method]: [paths[P][M]] extends [undefined] ? never : `${Uppercase<M>} ${P & string}`;
   }[Method];
 }[keyof paths];
 

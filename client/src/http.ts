@@ -58,13 +58,16 @@ export class Http {
     const params = (path ?? {}) as Record<string, string>;
     const filled = template.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = params[name];
-      if (value === undefined) throw new TypeError(`${route}: missing path parameter ${name}`);
+      if (value === undefined || value === '')
+        throw new TypeError(`${route}: missing path parameter ${name}`);
       // A workspace file path keeps its slashes; every other parameter is one segment.
       return name === 'path' ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
     });
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(query ?? {})) {
-      if (value !== undefined && value !== null) search.set(key, String(value));
+      // Query values are scalars; absent ones (undefined) are left out.
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        search.set(key, String(value));
     }
     const qs = search.toString();
     return `${this.baseUrl}${filled}${qs ? `?${qs}` : ''}`;
@@ -107,7 +110,7 @@ export class Http {
           ...(init.signal ? { signal: init.signal } : {}),
           // Node's fetch needs it for a stream body; browsers ignore it for others.
           ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-        } as RequestInit);
+        });
         if (res.ok || res.status === 304) return res;
         error = await AgentdError.fromResponse(res);
       } catch (err) {

@@ -65,7 +65,7 @@ describe('RunStream', () => {
       ),
     ]);
     const seen = [];
-    for await (const e of run) seen.push(`${e.seq} ${e.type}`);
+    for await (const e of run) seen.push(`${String(e.seq)} ${e.type}`);
     expect(seen).toEqual(['1 run_start', '2 text', '3 final', '4 usage']);
     expect(run.resumes).toBe(1);
     expect(run.final?.content).toBe('a');
@@ -92,7 +92,7 @@ describe('RunStream', () => {
     ]);
     await expect(
       (async () => {
-        for await (const e of run) void e;
+        for await (const e of run) expect(e.type).toBeTypeOf('string');
       })(),
     ).rejects.toMatchObject({ code: 'STREAM_INTERRUPTED' });
     expect(calls).toHaveLength(4);

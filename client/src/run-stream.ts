@@ -113,7 +113,7 @@ export class RunStream implements AsyncIterable<RunEvent> {
 
   /** Reads the stream to its end and returns the `final` text (throws the run's error if it failed). */
   async finalText(): Promise<string> {
-    for await (const event of this) void event;
+    for await (const event of this) this.#record(event);
     if (this.#error) throw eventError(this.#error);
     return this.#final?.content ?? '';
   }
@@ -209,7 +209,7 @@ export function eventError(event: RunEventOf<'error'>): AgentdError {
   return new AgentdError({
     code: event.code,
     message: event.message,
-    severity: event.severity as Severity,
+    severity: event.severity,
     recoverable: event.recoverable,
   });
 }

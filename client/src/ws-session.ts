@@ -111,7 +111,8 @@ export class ConversationSocket {
   async *#untilEnd(): AsyncGenerator<WsServerMessage> {
     for await (const message of this.messages()) {
       yield message;
-      if (message.type === 'end') return;
+      // `end` closes a run; an error without a `seq` is the connection's own (a refused `chat`): no `end` follows.
+      if (message.type === 'end' || (message.type === 'error' && !('seq' in message))) return;
     }
   }
 
