@@ -19,4 +19,8 @@ export class Health {
   async metrics(options?: CallOptions): Promise<string> {
     return (await this.http.send('GET /metrics', { ...options })).text();
   }
+  /** AgentCore's health: `Healthy` or `HealthyBusy`. */
+  ping(options?: CallOptions) {
+    return this.http.json('GET /ping', { ...options });
+  }
 }
