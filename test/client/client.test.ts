@@ -135,6 +135,38 @@ describe('@agentd/client against a running agentd', () => {
     socket.close();
   });
 
+  it('simple chats, the session API, secrets, and the operator and security views', async () => {
+    const client = await tenantClient();
+    const chat = client.simpleChats.stream(tenantId, { message: '@say Hello from a chat.' });
+    expect(await chat.finalText()).toContain('Hello from a chat.');
+    const chatId = chat.conversationId ?? '';
+    expect((await client.simpleChats.get(tenantId, chatId)).kind).toBe('chat');
+    expect((await client.simpleChats.list(tenantId)).items.map((c) => c.id)).toContain(chatId);
+    await client.simpleChats.delete(tenantId, chatId);
+
+    const session = await client.sessions.create();
+    const answer = await client.sessions.query({
+      message: '@say In a session.',
+      session_id: session.session_id,
+    });
+    expect(answer).toMatchObject({ session_id: session.session_id, status: 'succeeded' });
+    expect(answer.response).toContain('In a session.');
+    await client.sessions.delete(session.session_id);
+
+    const secret = await client.secrets.set(tenantId, 'api-token', { value: 's3cr3t' });
+    expect(secret).toMatchObject({ name: 'api-token', version: 1 });
+    expect(JSON.stringify(await client.secrets.list(tenantId))).not.toContain('s3cr3t');
+    await client.secrets.delete(tenantId, 'api-token');
+
+    expect((await admin.tenants.get(tenantId)).name).toBe('client-sdk');
+    expect(await admin.admin.policies()).toBeTypeOf('object');
+    expect(await admin.audit.profiles()).toBeTypeOf('object');
+    expect((await admin.audit.log({ limit: 5 })).items.length).toBeGreaterThan(0);
+    expect(await admin.health.live()).toBeTypeOf('object');
+    expect(await admin.health.metrics()).toContain('# TYPE');
+    await expect(client.admin.nodes()).rejects.toMatchObject({ code: 'FORBIDDEN', status: 403 });
+  });
+
   it('typed errors: code, status, severity, requestId', async () => {
     const client = await tenantClient();
     const err = await client.conversations.get(tenantId, 'no-such-conversation').catch((e: unknown) => e);
