@@ -62,9 +62,9 @@ export class RunStream implements AsyncIterable<RunEvent> {
     this.#open = open && (() => open(this.#abort.signal));
     this.#maxResumes = options.maxResumes ?? 5;
     this.#idleMs = options.idleTimeoutMs ?? 45_000;
-    options.signal?.addEventListener('abort', () => this.#abort.abort(options.signal?.reason), {
-      once: true,
-    });
+    const { signal } = options;
+    if (signal?.aborted) this.#abort.abort(signal.reason);
+    else signal?.addEventListener('abort', () => this.#abort.abort(signal.reason), { once: true });
   }
 
   /** The conversation (a simple chat's id, known once its response headers arrived). */
