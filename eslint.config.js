@@ -45,6 +45,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'prisma/generated/**',
       'orchestrator/src/db/generated/**',
+      'client/src/generated/**',
       '.cache/**',
     ],
   },

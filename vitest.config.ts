@@ -7,7 +7,11 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['orchestrator/src/**/*.test.ts', 'sandbox-runner/src/**/*.test.ts'],
+          include: [
+            'orchestrator/src/**/*.test.ts',
+            'sandbox-runner/src/**/*.test.ts',
+            'client/src/**/*.test.ts',
+          ],
           testTimeout: 10_000,
         },
       },

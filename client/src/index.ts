@@ -1,0 +1,14 @@
+export { AgentdClient, type AgentdClientOptions } from './agentd-client.js';
+export { AgentdError, parseRetryAfter, type ErrorBody, type Severity } from './agentd-error.js';
+export type { Method, PathParams, QueryOf, RequestBody, ResponseBody, Route } from './api-types.js';
+export type { Credentials, TokenSource } from './credentials.js';
+export { Http, type CallOptions, type HttpOptions, type RequestBodyInit, type RouteInput } from './http.js';
+export type { RetryOptions } from './retry-policy.js';
+export type { RunEvent, RunEventOf, RunEventType } from './run-events.js';
+export { RunStream, eventError, type RunStreamOptions, type RunStreamTarget } from './run-stream.js';
+export type { UsageReport, UsageTotals, WorkspaceFile, WorkspaceFileList } from './unschemed-types.js';
+export type { ConnectOptions } from './resources/sockets.js';
+export type { ResumeOptions } from './resources/runs.js';
+export type { SkillContent } from './resources/skills.js';
+export { ConversationSocket, type WsClientMessage, type WsServerMessage } from './ws-session.js';
+export type { paths } from './generated/openapi.js';
