@@ -59,3 +59,23 @@ COMP_WORDS=(agentd image bu); COMP_CWORD=2; _agentd; echo "\${COMPREPLY[@]}"`;
     expect(stdout.trim()).toBe('build');
   });
 });
+
+/** The set-up's `agentd` on PATH: a wrapper that runs this checkout's CLI on Node 22 whatever node PATH has. */
+describe('scripts/link-cli.sh', () => {
+  it('puts an agentd on PATH that runs this checkout with Node 22, even when PATH has no node', async () => {
+    const binDir = await mkdtemp(path.join(tmpdir(), 'agentd-bin-'));
+    try {
+      const { stdout } = await run('bash', [path.join(REPO, 'scripts/link-cli.sh')], {
+        env: { ...process.env, AGENTD_BIN_DIR: binDir },
+      });
+      expect(stdout.trim()).toBe(binDir);
+      const { stdout: commit } = await run('git', ['-C', REPO, 'rev-parse', '--short=12', 'HEAD']);
+      const { stdout: version } = await run('sh', ['-c', 'cd / && agentd --version'], {
+        env: { PATH: `${binDir}:/usr/bin:/bin` },
+      });
+      expect(version.trim()).toBe(`agentd 0.1.0 (commit ${commit.trim()})`);
+    } finally {
+      await rm(binDir, { recursive: true, force: true });
+    }
+  });
+});
