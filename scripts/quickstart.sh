@@ -43,16 +43,18 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 npm run build --silent >/dev/null
+# `agentd` on PATH from here on (and in your shell, through /usr/local/bin as root).
+PATH="$(bash scripts/link-cli.sh):$PATH"
 
 step "Runner image (built offline; cached after the first time)"
-node orchestrator/dist/cli.js image build
+agentd image build
 
 step "agentd (embedded: PGlite, local coordination and workspaces, scripted model)"
 mkdir -p "$AGENTD_STATE_DIR"
 if curl -fsS "$AGENTD_URL/health/ready" >/dev/null 2>&1; then
   echo "agentd already answers on $AGENTD_URL"
 else
-  nohup node orchestrator/dist/cli.js serve >>"$logfile" 2>&1 &
+  nohup agentd serve >>"$logfile" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     curl -fsS "$AGENTD_URL/health/ready" >/dev/null 2>&1 && break
@@ -71,15 +73,15 @@ message='@think The user wants a file written and read back inside the sandbox.
 @tool read_file {"path":"hello.txt"}
 @say The file says:
 @result'
-node orchestrator/dist/cli.js run --tenant-name quickstart "$message"
+agentd run --tenant-name quickstart "$message"
 
 cat <<NEXT
 
 Where to go next:
   - API docs:        $AGENTD_URL/docs          (admin key: $AGENTD_STATE_DIR/admin.key)
-  - Your own run:    node orchestrator/dist/cli.js run --tenant-name quickstart "hello"
+  - Your own run:    agentd run --tenant-name quickstart "hello"
   - With curl:       see README.md ("Run a turn with curl")
-  - Sandboxes:       node orchestrator/dist/cli.js sandboxes ls
-  - Isolation audit: node orchestrator/dist/cli.js audit
+  - Sandboxes:       agentd sandboxes ls
+  - Isolation audit: agentd audit
   - Stop agentd:     bash scripts/quickstart.sh stop
 NEXT

@@ -7,6 +7,9 @@ import { loadConfig } from './config/load-config.js';
 import { migrate } from './db/migrate.js';
 import { createAgentdImageBuilder, createDaemon, createImageBuilder } from './main.js';
 import { registerOperatorCommands } from './cli/commands.js';
+import { bashCompletion } from './cli/completion.js';
+import { createProgress } from './cli/progress.js';
+import { buildInfo, versionLine } from './cli/version.js';
 
 // `agentd --json run … | head`: the reader left, so stop quietly instead of crashing on EPIPE.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -16,7 +19,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const program = new Command('agentd')
   .description('Container-isolated agent orchestrator daemon')
-  .version('0.1.0')
+  .version(versionLine(buildInfo()), '-V, --version', 'print the version and the commit it was built from')
   .showHelpAfterError();
 
 program
@@ -50,8 +53,13 @@ program
     const config = loadConfig(undefined, { isTty: process.stdout.isTTY });
     if (config.database.url === undefined)
       throw new Error('DATABASE_URL is not set (the embedded database migrates itself at start-up)');
-    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
-    const result = await migrate(config.database.url, logger);
+    const logger = createLogger({ level: 'warn', pretty: config.log.pretty });
+    // Progress on stderr: stdout keeps the one JSON result scripts read.
+    const progress = createProgress('migrate', process.stderr);
+    const result = await migrate(config.database.url, logger, {
+      onApply: (name) => progress.step(`applying ${name}`),
+    });
+    progress.done(`${result.applied.length} applied, ${result.skipped.length} already applied`);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   });
 
@@ -65,25 +73,34 @@ image
     const config = loadConfig(undefined, { isTty: process.stdout.isTTY });
     const logger = createLogger({ level: 'warn', pretty: false });
     const started = Date.now();
+    const progress = createProgress('image build', process.stdout);
+    const step = (line: string) => progress.step(line);
     if (options.agentd === true) {
-      const builder = await createAgentdImageBuilder(config, logger, (line) =>
-        process.stdout.write(`${line}\n`),
-      );
+      const builder = await createAgentdImageBuilder(config, logger, step);
       const result = await builder.ensure(options.force === true);
-      process.stdout.write(
-        `${result.built ? 'built' : 'up to date'}: ${result.image} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+      progress.done(
+        `${result.built ? 'built' : 'up to date'}: ${result.image} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
       );
       return;
     }
-    const builder = await createImageBuilder(config, logger, (line) => process.stdout.write(`${line}\n`));
+    const builder = await createImageBuilder(config, logger, step);
     const result = await builder.ensure(options.force === true);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    process.stdout.write(
-      `${result.built ? 'built' : 'up to date'}: ${result.image} (base ${result.base}) in ${seconds}s\n`,
+    progress.done(
+      `${result.built ? 'built' : 'up to date'}: ${result.image} (base ${result.base}) in ${seconds}s`,
     );
   });
 
 registerOperatorCommands(program);
+
+program
+  .command('completion')
+  .description('print a shell completion script: `source <(agentd completion bash)`')
+  .argument('<shell>', 'bash')
+  .action((shell: string) => {
+    if (shell !== 'bash') throw new Error(`no completion for ${shell}: only bash is supported`);
+    process.stdout.write(bashCompletion(program));
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`agentd: ${errorMessage(err)}\n`);

@@ -7,6 +7,7 @@ import type { AgentdConfig } from './config/config.js';
 import { AuditService } from './controlplane/audit-service.js';
 import { createCoordination } from './coordination/coordination.js';
 import { createCredentials } from './daemon/credentials.js';
+import { createSharedCaches } from './daemon/shared-caches.js';
 import { createControlPlane } from './daemon/control-plane.js';
 import { dependencyChecks } from './daemon/dependency-checks.js';
 import { createEgress, egressPolicyOf, resolverLookup } from './daemon/egress-wiring.js';
@@ -94,7 +95,15 @@ async function wire(
     logger,
   );
   resources.defer('coordination', () => coordination.close());
-  const { auth, tickets, authenticate } = createCredentials({ config, store, coordination, clock, logger });
+  const caches = createSharedCaches({ config, notifier: coordination.notifier, clock, logger });
+  const { auth, tickets, authenticate } = createCredentials({
+    config,
+    store,
+    coordination,
+    keyCache: caches.apiKeys,
+    clock,
+    logger,
+  });
   const developmentAdminKey = await ensureDevelopmentKey(config, auth, logger);
   const registry = overrides.registry ?? coordination.registry;
   const { locks, eventLog, nodes } = coordination;
@@ -164,6 +173,7 @@ async function wire(
     logger,
     metrics,
     tools: mcp.tools,
+    tenantPolicies: caches.tenantPolicies,
   });
   mcp.installCallRoute((runId, sandboxId) => runs.findForSandbox(runId, sandboxId));
 
@@ -196,6 +206,7 @@ async function wire(
     clock,
     logger,
     mcpServers: mcp.service,
+    caches,
   });
   const services = { ...controlPlane, skills: skills.service };
 

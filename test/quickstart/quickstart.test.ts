@@ -19,6 +19,8 @@ describe('scripts/quickstart.sh', () => {
     AGENTD_STATE_DIR: stateDir,
     APP_PORT: '18765',
     AGENTD_NODE_ID: 'quickstart-test',
+    // Where the quickstart links `agentd` (/usr/local/bin for a user): kept inside the test's own directory.
+    AGENTD_BIN_DIR: path.join(stateDir, 'bin'),
   });
 
   afterAll(async () => {
@@ -41,6 +43,9 @@ describe('scripts/quickstart.sh', () => {
       /✔ final answer:\nWriting hello.txt in the sandbox workspace.\n\nThe file says:\nHello from an agentd sandbox!/,
     );
     expect(first.stdout).toContain('Where to go next');
+    expect((await run(path.join(stateDir, 'bin', 'agentd'), ['--version'])).stdout).toMatch(
+      /^agentd \d+\.\d+\.\d+ \(commit [0-9a-f]{12}\)$/m,
+    );
     const second = await run('bash', [SCRIPT], { env: env(), maxBuffer: 16 * 1024 * 1024 });
     expect(second.stdout).toContain('agentd already answers');
     expect(second.stdout).toContain('is up to date');

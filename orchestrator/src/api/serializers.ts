@@ -49,7 +49,22 @@ export function tenantJson(tenant: Tenant) {
   };
 }
 
-export function modelJson(model: Model) {
+/**
+ * A model's JSON, once per model object: the model cache hands out the same objects until a change, and
+ * formatting them again on every `GET /api/models` showed in the profile. Results are shared: never mutate one.
+ */
+const modelJsonCache = new WeakMap<Model, ReturnType<typeof formatModel>>();
+
+export function modelJson(model: Model): ReturnType<typeof formatModel> {
+  let json = modelJsonCache.get(model);
+  if (json === undefined) {
+    json = formatModel(model);
+    modelJsonCache.set(model, json);
+  }
+  return json;
+}
+
+function formatModel(model: Model) {
   return {
     id: model.id,
     name: model.name,

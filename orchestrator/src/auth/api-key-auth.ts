@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Clock } from '../common/clock.js';
 import { AgentdError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { SharedCache } from '../common/shared-cache.js';
 import type { ApiKey, ApiKeyScope } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { Principal } from './principal.js';
@@ -21,6 +22,11 @@ export interface ApiKeyAuthOptions {
   bootstrapKeys: readonly string[];
   clock: Clock;
   logger: Logger;
+  /**
+   * Stored keys by hash, so a request costs no database round trip; emptied on every node when a key is
+   * created or revoked or its tenant deleted (`keysChanged`). Without it every request reads PostgreSQL.
+   */
+  cache?: SharedCache<ApiKey>;
 }
 
 export function hashKey(key: string): string {
@@ -46,7 +52,8 @@ export class ApiKeyAuth {
       throw new AgentdError('UNAUTHENTICATED', 'an API key is required (X-API-Key or Authorization: Bearer)');
     }
     if (presented.length > MAX_KEY_LENGTH) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
-    const bootstrapMatch = this.#bootstrapId(presented);
+    const digest = createHash('sha256').update(presented, 'utf8').digest();
+    const bootstrapMatch = this.#bootstrapId(digest);
     if (bootstrapMatch !== undefined) {
       return {
         scope: 'admin',
@@ -56,8 +63,12 @@ export class ApiKeyAuth {
         actor: `bootstrap-key:${bootstrapMatch}`,
       };
     }
-    const digest = createHash('sha256').update(presented, 'utf8').digest();
-    const key = await this.options.store.apiKeys.findByHash(digest.toString('hex'));
+    const hash = digest.toString('hex');
+    const { cache, store } = this.options;
+    const key =
+      cache === undefined
+        ? await store.apiKeys.findByHash(hash)
+        : await cache.get(hash, () => store.apiKeys.findByHash(hash));
     if (!key || key.revokedAt !== null) throw new AgentdError('UNAUTHENTICATED', 'invalid API key');
     await this.#touch(key);
     return {
@@ -69,13 +80,20 @@ export class ApiKeyAuth {
     };
   }
 
-  /** Whether the credential is one of API_KEYS (they may have any shape, so routing by shape asks first). */
-  isBootstrapKey(presented: string): boolean {
-    return presented.length <= MAX_KEY_LENGTH && this.#bootstrapId(presented) !== undefined;
+  /** Call after any change to stored keys (revocation, a tenant deleted with its keys): every node forgets them. */
+  keysChanged(): void {
+    this.options.cache?.invalidate();
   }
 
-  #bootstrapId(presented: string): string | undefined {
-    const digest = createHash('sha256').update(presented, 'utf8').digest();
+  /** Whether the credential is one of API_KEYS (they may have any shape, so routing by shape asks first). */
+  isBootstrapKey(presented: string): boolean {
+    return (
+      presented.length <= MAX_KEY_LENGTH &&
+      this.#bootstrapId(createHash('sha256').update(presented, 'utf8').digest()) !== undefined
+    );
+  }
+
+  #bootstrapId(digest: Buffer): string | undefined {
     // Compare against every bootstrap key, whatever matches, so timing says nothing about which one.
     let match: string | undefined;
     for (const key of this.#bootstrap) {
@@ -104,6 +122,8 @@ export class ApiKeyAuth {
       prefix: plain.slice(0, SHOWN_PREFIX_LENGTH),
       hash: hashKey(plain),
     });
+    // A node may remember this hash as unknown (negative entry): forget, so the new key works everywhere at once.
+    this.keysChanged();
     return { key, plain };
   }
 
@@ -126,6 +146,7 @@ export class ApiKeyAuth {
           prefix: existing.slice(0, SHOWN_PREFIX_LENGTH),
           hash: hashKey(existing),
         });
+        this.keysChanged();
       }
       return { file, plain: existing, created: false };
     }

@@ -7,6 +7,7 @@ import { parsePolicyText, resolvePolicy } from '../policy/policy-document.js';
 import { loadProfiles } from '../sandbox/profile-loader.js';
 import { ApiClient } from './api-client.js';
 import { formatDuration, formatTable } from './format.js';
+import { createProgress } from './progress.js';
 import { readSse, renderEvent } from './render-events.js';
 
 interface GlobalOptions {
@@ -95,9 +96,32 @@ export function registerOperatorCommands(program: Command): void {
       out(json ? JSON.stringify(result, null, 2) : `${sandboxId}: ${result.status}`);
     });
 
-  program
-    .command('pool')
-    .description('the warm pool')
+  const pool = program.command('pool').description('the warm pool');
+  pool
+    .command('wait')
+    .description('wait until every profile has its target of warm sandboxes (progress on a terminal)')
+    .option('--timeout <seconds>', 'give up after this long', '300')
+    .action(async (options: { timeout: string }, command: Command) => {
+      const { api } = await client(command);
+      const progress = createProgress('pool warm-up', process.stdout);
+      const deadline = Date.now() + Number(options.timeout) * 1000;
+      for (;;) {
+        const status = await api.request<{
+          node: string;
+          pools: { profile: string; target: number; ready: number; starting: number }[];
+        }>('GET', '/api/admin/pool');
+        const summary = status.pools.map((p) => `${p.profile} ${p.ready}/${p.target}`).join(', ');
+        if (status.pools.every((p) => p.ready >= p.target)) {
+          progress.done(`ready on ${status.node}: ${summary || 'no pools'}`);
+          return;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`the pool is not warm after ${options.timeout}s: ${summary}`);
+        progress.step(summary);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    });
+  pool
     .command('status')
     .description('warm sandboxes per profile on the node: target, ready, starting')
     .action(async (_options: unknown, command: Command) => {

@@ -56,6 +56,11 @@ export interface AgentdConfig {
   /** Browser tickets: how long a conversation (WebSocket) ticket stays usable (AGENTD_TICKET_TTL). */
   tickets: { conversationTtlMs: number };
   rateLimit: { enabled: boolean; requests: number; periodMs: number };
+  /**
+   * Read-mostly data (API keys, models, tenant policies) cached per node and emptied fleet-wide on change
+   * (AGENTD_CACHE_TTL bounds staleness when an invalidation is lost; 0 turns the caches off).
+   */
+  caches: { ttlMs: number; negativeTtlMs: number; maxEntries: number };
   metrics: { enabled: boolean; public: boolean };
   shutdownTimeoutMs: number;
   database: { url: string | undefined; autoMigrate: boolean };

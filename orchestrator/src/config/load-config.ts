@@ -89,6 +89,7 @@ export function loadConfig(
       requests: r.integer('RATE_LIMIT_REQUESTS', 60, 1, 1_000_000),
       periodMs: r.durationMs('RATE_LIMIT_PERIOD', 60_000, 1000),
     },
+    caches: loadCacheConfig(r),
     metrics: {
       enabled: r.boolean('METRICS_ENABLED', true),
       public: r.boolean('METRICS_PUBLIC', !production),
@@ -299,4 +300,14 @@ function passwordOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Unknown keys are remembered for at most a second: long enough to absorb a flood, short enough for a new key. */
+function loadCacheConfig(r: EnvReader): AgentdConfig['caches'] {
+  const ttlMs = r.durationMs('AGENTD_CACHE_TTL', 10_000, 0);
+  return {
+    ttlMs,
+    negativeTtlMs: Math.min(ttlMs, 1_000),
+    maxEntries: r.integer('AGENTD_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+  };
 }

@@ -33,6 +33,7 @@ export class KeyService {
   async revoke(context: AuditContext, keyId: string): Promise<ApiKey> {
     const key = await this.store.apiKeys.revoke(keyId);
     if (!key) throw new NotFoundError('key', keyId);
+    this.auth.keysChanged();
     await this.audit.record(context, 'key.revoke', `key:${key.id}`);
     return key;
   }

@@ -2,6 +2,7 @@ import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js
 import { picoUsdPerToken } from '../model/pricing.js';
 import type { Model, ModelProviderName } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
+import type { SharedCache } from '../common/shared-cache.js';
 import type { AuditContext, AuditService } from './audit-service.js';
 
 export interface ModelInput {
@@ -24,10 +25,16 @@ export class ModelService {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditService,
+    /** Pages of the list every client reads; emptied on every node by create, update and delete. */
+    private readonly pages?: SharedCache<Page<Model>>,
   ) {}
 
-  list(page: PageRequest): Promise<Page<Model>> {
-    return this.store.models.list(page);
+  async list(page: PageRequest): Promise<Page<Model>> {
+    if (this.pages === undefined) return this.store.models.list(page);
+    const found = await this.pages.get(`${page.limit}:${page.cursor ?? ''}`, () =>
+      this.store.models.list(page),
+    );
+    return found ?? { items: [], nextCursor: null };
   }
 
   async get(id: string): Promise<Model> {
@@ -59,6 +66,7 @@ export class ModelService {
       ...(input.maxOutputTokens === undefined ? {} : { maxOutputTokens: input.maxOutputTokens }),
       enabled: input.enabled ?? true,
     });
+    this.pages?.invalidate();
     await this.audit.record(context, 'model.create', `model:${model.id}`, {
       name: model.name,
       provider: model.provider,
@@ -93,12 +101,14 @@ export class ModelService {
     if (issues.length > 0) throw new ValidationError('invalid model', issues);
     const model = await this.store.models.update(id, update);
     if (!model) throw new NotFoundError('model', id);
+    this.pages?.invalidate();
     await this.audit.record(context, 'model.update', `model:${id}`, { changed: Object.keys(update) });
     return model;
   }
 
   async delete(context: AuditContext, id: string): Promise<void> {
     if (!(await this.store.models.delete(id))) throw new NotFoundError('model', id);
+    this.pages?.invalidate();
     await this.audit.record(context, 'model.delete', `model:${id}`);
   }
 }

@@ -21,6 +21,8 @@ export class TenantService {
     private readonly audit: AuditService,
     private readonly validatePolicy: (policy: TenantPolicy) => string[],
     private readonly cleanup: ConversationCleanup,
+    /** Told after a tenant changed or went, so caches of its policy and keys are emptied on every node. */
+    private readonly changed: (change: 'updated' | 'deleted') => void = () => undefined,
   ) {}
 
   list(page: PageRequest): Promise<Page<Tenant>> {
@@ -55,6 +57,7 @@ export class TenantService {
       ...(patch.policy === undefined ? {} : { policy: patch.policy }),
     });
     if (!tenant) throw new NotFoundError('tenant', id);
+    this.changed('updated');
     await this.audit.record(context, 'tenant.update', `tenant:${id}`, { changed: Object.keys(patch) });
     return tenant;
   }
@@ -76,6 +79,8 @@ export class TenantService {
       cursor = page.nextCursor ?? undefined;
     } while (cursor !== undefined);
     if (!(await this.store.tenants.delete(id))) throw new NotFoundError('tenant', id);
+    // Its keys went with it (ON DELETE CASCADE): no node may keep accepting them from its cache.
+    this.changed('deleted');
     for (const conversationId of ids) await this.cleanup.conversationDeleted(id, conversationId);
     await this.audit.record(context, 'tenant.delete', `tenant:${id}`, { force, conversations });
   }

@@ -2,6 +2,8 @@ import type { TicketStore } from '../auth/ticket-store.js';
 import type { Clock } from '../common/clock.js';
 import type { ExecutionLimiter } from '../runs/execution-limiter.js';
 import type { Logger } from '../common/logger.js';
+import type { Notifier } from '../common/notifier.js';
+import { LocalNotifier } from './local-notifier.js';
 import { LocalExecutionLimiter } from './local-execution-limiter.js';
 import { LocalLockService } from './local-lock-service.js';
 import { LocalRunEventLog } from './local-run-event-log.js';
@@ -51,6 +53,8 @@ export interface Coordination {
   limiter: ExecutionLimiter;
   /** Browser tickets (stored hashed), shared by every node. */
   tickets: TicketStore;
+  /** Messages to every node (cache invalidations); best effort, so users also bound staleness by time. */
+  notifier: Notifier;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -71,6 +75,7 @@ export async function createCoordination(
       signals: new LocalRunSignals(),
       limiter: new LocalExecutionLimiter(clock),
       tickets: new LocalTicketStore(clock),
+      notifier: new LocalNotifier(),
       ping: () => Promise.resolve(),
       close: () => Promise.resolve(),
     };
@@ -114,6 +119,7 @@ export async function createCoordination(
     signals,
     limiter: new RedisExecutionLimiter(rateLimit, prefix),
     tickets: new RedisTicketStore(client, prefix),
+    notifier,
     ping: async () => {
       await client.ping();
     },

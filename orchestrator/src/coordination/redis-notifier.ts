@@ -1,5 +1,6 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import type { Notifier } from '../common/notifier.js';
 import type { RedisClient } from './redis-connection.js';
 
 type Listener = (message: string) => void;
@@ -8,7 +9,7 @@ type Listener = (message: string) => void;
  * One subscriber connection per node, fanned out to in-process listeners by channel. Messages can be lost
  * while the connection is down, so every user of it also polls (notifications only make things faster).
  */
-export class RedisNotifier {
+export class RedisNotifier implements Notifier {
   readonly #listeners = new Map<string, Set<Listener>>();
   readonly #log: Logger;
 

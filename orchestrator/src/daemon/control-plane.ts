@@ -28,6 +28,7 @@ import { conversationCleanup } from './conversation-cleanup.js';
 import { sandboxEgressView } from './egress-wiring.js';
 import { tenantPolicyIssues } from './tenant-policy-issues.js';
 import type { PreflightResult } from './preflight.js';
+import type { SharedCaches } from './shared-caches.js';
 import type { SandboxSubsystem } from './sandbox-subsystem.js';
 
 export interface ControlPlaneDeps {
@@ -47,6 +48,7 @@ export interface ControlPlaneDeps {
   clock: Clock;
   logger: Logger;
   mcpServers: McpServerService;
+  caches: SharedCaches;
 }
 
 /** The services behind the control-plane, operator and audit routes. */
@@ -85,8 +87,11 @@ export function createControlPlane(deps: ControlPlaneDeps): Omit<ApiDependencies
     audit,
   });
   return {
-    tenants: new TenantService(store, audit, tenantPolicyIssues(sandboxes), cleanup),
-    models: new ModelService(store, audit),
+    tenants: new TenantService(store, audit, tenantPolicyIssues(sandboxes), cleanup, (change) => {
+      deps.caches.tenantPolicies.invalidate();
+      if (change === 'deleted') deps.auth.keysChanged();
+    }),
+    models: new ModelService(store, audit, deps.caches.models),
     conversations,
     sessions: new SessionService(store, conversations),
     files,

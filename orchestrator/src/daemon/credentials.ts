@@ -5,10 +5,12 @@ import { JwtAuth } from '../auth/jwt-auth.js';
 import { OidcKeySource, type JwtKeySource } from '../auth/oidc-key-source.js';
 import { TicketService } from '../auth/ticket-service.js';
 import type { Clock } from '../common/clock.js';
+import type { SharedCache } from '../common/shared-cache.js';
 import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
 import type { JwtConfig } from '../config/jwt-config.js';
 import type { Coordination } from '../coordination/coordination.js';
+import type { ApiKey } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 
 export interface Credentials {
@@ -23,11 +25,18 @@ export function createCredentials(deps: {
   config: AgentdConfig;
   store: Store;
   coordination: Pick<Coordination, 'tickets'>;
+  keyCache?: SharedCache<ApiKey>;
   clock: Clock;
   logger: Logger;
 }): Credentials {
   const { config, store, clock } = deps;
-  const auth = new ApiKeyAuth({ store, bootstrapKeys: config.auth.apiKeys, clock, logger: deps.logger });
+  const auth = new ApiKeyAuth({
+    store,
+    bootstrapKeys: config.auth.apiKeys,
+    clock,
+    logger: deps.logger,
+    ...(deps.keyCache === undefined ? {} : { cache: deps.keyCache }),
+  });
   const { runs } = config;
   const tickets = new TicketService({
     tickets: deps.coordination.tickets,

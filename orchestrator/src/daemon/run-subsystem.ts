@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { AgentdConfig } from '../config/config.js';
 import { TenantPolicyCache } from '../controlplane/tenant-policy-cache.js';
+import type { SharedCache } from '../common/shared-cache.js';
 import type { Coordination } from '../coordination/coordination.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelProvider } from '../model/model-provider.js';
@@ -18,7 +19,7 @@ import type { SandboxManager } from '../sandbox/sandbox-manager.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import type { SandboxUsageReader } from '../sandbox/sandbox-usage.js';
 import type { ActiveRun } from '../runs/active-run.js';
-import type { Tenant } from '../store/entities.js';
+import type { Tenant, TenantPolicy } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { EgressPolicy } from '../config/egress-policy.js';
 
@@ -36,6 +37,8 @@ export interface RunSubsystemDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Tenant policies for the rate limiter, emptied on every node when a tenant changes. */
+  tenantPolicies: SharedCache<TenantPolicy>;
   /** Tools beyond the built-ins (tenants' MCP servers). */
   tools?: RunTools;
   egressPolicy: (tenant: Tenant, profile: string | undefined) => EgressPolicy;
@@ -92,7 +95,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
     },
     logger,
   });
-  const tenantPolicies = new TenantPolicyCache(store, 5_000);
+  const tenantPolicies = new TenantPolicyCache(store, deps.tenantPolicies);
   const streams = new RunStreamService({
     runs,
     store,

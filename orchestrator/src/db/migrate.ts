@@ -36,6 +36,8 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 export interface MigrateOptions {
   migrationsDir?: string;
   connectTimeoutMs?: number;
+  /** Called before each migration this call applies (the CLI's progress). */
+  onApply?: (name: string) => void;
 }
 
 export interface MigrateResult {
@@ -94,6 +96,7 @@ export async function migrate(
         continue;
       }
       log.info({ migration: migration.name }, 'Applying migration');
+      options.onApply?.(migration.name);
       await apply(client, migration);
       log.info({ migration: migration.name }, 'Applied migration');
       result.applied.push(migration.name);
