@@ -2,12 +2,15 @@
  * npm run bench:sync — workspace sync through agentd (runner → call-home socket → S3) against `rclone sync` of
  * the same tree to the same S3 server (s3rver), measured in the same run. Not a test: it prints a table.
  *
- * Both sides are timed by the same clock with the same boundaries: the counting S3 proxy in this process
- * stamps every request, and a sync lasts from its first request's arrival to its last response's end. The
- * requests counted are exactly those in that window. agentd's requests are told apart from the rest of the
- * turn by the interval of its own sync (its sync histogram, observed in this process); rclone's are all the
- * requests made while it ran, so its process start and exit are outside the window, as agentd's runner boot
- * and turn are. Each tool's own end-to-end figure (agentd's histogram, rclone's spawn to exit) is shown too.
+ * Both sides are timed by the same clock with the same boundaries: a counting S3 proxy in its own thread (so
+ * forwarding bytes never competes with the in-process daemon, as a remote S3 would not) stamps every request,
+ * and a sync lasts from its first request's arrival to its last response's end. agentd's sync requests are
+ * told apart from the rest of the turn by the interval of its own sync (its sync histogram, observed in this
+ * process); rclone's are all the requests made while it ran, so its process start and exit are outside the
+ * window, as agentd's runner boot and turn are. Each tool's own end-to-end figure (agentd's histogram,
+ * rclone's spawn to exit) is shown too. A sync-out ends at its commit (the manifest write): the roll-forward
+ * after it (copy of a changed file into place, deletions) runs after `final` under the run's lock and is
+ * counted in its own column.
  */
 import { execFile, spawn } from 'node:child_process';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
@@ -15,16 +18,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomId } from '../../orchestrator/src/common/ids.js';
-import { startS3, type S3Request, type S3TestServer } from '../support/s3-test-server.js';
+import { PARALLEL_UPLOADS } from '../../orchestrator/src/workspace/outbound-receiver.js';
+import { startS3, type S3Request } from '../support/s3-test-server.js';
 import { sse } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { recordResult } from './results.js';
+import { S3ProxyThread } from './s3-proxy-thread.js';
+import { clockMs } from './sse-reader-worker.js';
 import { fmt, percentile } from './stats.js';
 
 const run = promisify(execFile);
 const N = Number(process.env.BENCH_N ?? 3);
 const FILES = 1000;
 const TOTAL_BYTES = 50 * 1024 * 1024;
+/** rclone's own defaults (`rclone help flags`): 4 transfers, 8 checkers. */
+const RCLONE_DEFAULT = { transfers: 4, checkers: 8 };
+/** The same parallelism agentd uses for its uploads. */
+const RCLONE_SAME = { transfers: PARALLEL_UPLOADS, checkers: PARALLEL_UPLOADS };
 /** 10 directories of 100 files, random sizes around 50 KiB adding up to 50 MiB, random content. */
 const GENERATE = `python3 - <<'PY'
 import os, random
@@ -45,6 +55,10 @@ interface Sample {
   requests: number;
   /** The tool's own end to end: agentd's sync histogram, or rclone's spawn to exit. */
   wallMs: number;
+  /** agentd: requests after the sync's commit, before the turn ended (the roll-forward). */
+  after: number;
+  /** First request's arrival to the first file upload's (agentd: the runner's scan and agentd's plan). */
+  untilUploadMs: number;
 }
 
 interface SyncInterval {
@@ -56,29 +70,44 @@ interface SyncInterval {
 interface Row {
   name: string;
   samples: Sample[];
+  /** The row this one is compared with (itself for a baseline). */
+  baseline: string;
   note: string;
 }
 
 async function main(): Promise<void> {
   const s3 = await startS3({ ownProcess: true });
+  const proxy = await S3ProxyThread.start(s3.upstream);
   const d = await startTestDaemon({
-    env: { ...s3.env(`bench${randomId(4)}`), AGENTD_DISCONNECT_GRACE: '0', LOG_LEVEL: 'silent' },
+    env: {
+      ...s3.env(`bench${randomId(4)}`),
+      S3_ENDPOINT: proxy.endpoint,
+      AGENTD_DISCONNECT_GRACE: '0',
+      LOG_LEVEL: 'silent',
+    },
   });
   const scratch = await mkdtemp(path.join(tmpdir(), 'bench-sync-'));
   const syncs = recordSyncIntervals(d);
   try {
+    // The tree is copied out of the idle sandbox with `docker exec`, which a frozen (paused) container refuses.
+    const policy = await d.api('PUT', '/api/admin/policies', { version: 1, idleProcesses: 'keep' });
+    if (policy.status !== 200) throw new Error(`could not set the policy: ${JSON.stringify(policy.body)}`);
     const tenantId = (await d.api('POST', '/api/tenants', { name: 'bench' })).body.id as string;
     const first: Sample[] = [];
     const incremental: Sample[] = [];
     const restore: Sample[] = [];
-    const rcloneFirst: Sample[] = [];
-    const rcloneIncremental: Sample[] = [];
+    const rclone = {
+      sameFirst: [] as Sample[],
+      sameIncremental: [] as Sample[],
+      defaultFirst: [] as Sample[],
+      defaultIncremental: [] as Sample[],
+    };
     for (let i = 0; i < N; i++) {
       process.stderr.write(`bench:sync: round ${i + 1}/${N}\n`);
       const id = (await d.api('POST', `/api/tenants/${tenantId}/conversations`, {})).body.id as string;
-      first.push(await measured(syncs, s3, 'out', () => turn(d, tenantId, id, GENERATE)));
+      first.push(await measured(syncs, proxy, 'out', () => turn(d, tenantId, id, GENERATE)));
       incremental.push(
-        await measured(syncs, s3, 'out', () => turn(d, tenantId, id, 'echo changed >> tree/d3/f0003.bin')),
+        await measured(syncs, proxy, 'out', () => turn(d, tenantId, id, 'echo changed >> tree/d3/f0003.bin')),
       );
       const record = await d.registry.findByConversation(tenantId, id);
       if (!record) throw new Error('no sandbox');
@@ -90,49 +119,77 @@ async function main(): Promise<void> {
         `docker exec -u 1000 ${record.containerId} tar -C /workspace/tree -cf - . | tar -C ${tree} -xf -`,
       ]);
       await d.sandboxes.remove(record.id, 'manual');
-      restore.push(await measured(syncs, s3, 'in', () => turn(d, tenantId, id, 'true')));
+      restore.push(await measured(syncs, proxy, 'in', () => turn(d, tenantId, id, 'true')));
 
-      const remote = `s3bench:${s3.bucket}/rclone-${i}`;
-      rcloneFirst.push(await timed(s3, () => rclone(s3, tree, remote)));
-      await appendFile(path.join(tree, 'd3', 'f0003.bin'), 'changed\n');
-      rcloneIncremental.push(await timed(s3, () => rclone(s3, tree, remote)));
+      // Each rclone setting gets its own copy of the tree and its own remote, changed the same way.
+      for (const [setting, firstSamples, incrementalSamples] of [
+        [RCLONE_SAME, rclone.sameFirst, rclone.sameIncremental],
+        [RCLONE_DEFAULT, rclone.defaultFirst, rclone.defaultIncremental],
+      ] as const) {
+        const copy = `${tree}-t${setting.transfers}`;
+        await run('cp', ['-a', tree, copy]);
+        const remote = `s3bench:${s3.bucket}/rclone-${i}-t${setting.transfers}`;
+        firstSamples.push(await timed(proxy, () => rcloneSync(proxy.endpoint, copy, remote, setting)));
+        await appendFile(path.join(copy, 'd3', 'f0003.bin'), 'changed\n');
+        incrementalSamples.push(await timed(proxy, () => rcloneSync(proxy.endpoint, copy, remote, setting)));
+      }
     }
+    const same = `--transfers ${RCLONE_SAME.transfers} --checkers ${RCLONE_SAME.checkers}`;
+    const rcloneFirstName = `\`rclone sync\` ${same}, first`;
+    const rcloneIncrementalName = `\`rclone sync\` ${same}, one file changed`;
     const rows: Row[] = [
       {
         name: 'agentd sync-out, first (1,000 files, 50 MiB)',
         samples: first,
-        note: 'scan+hash in sandbox, tar over the socket, PUT each file, manifest',
+        baseline: rcloneFirstName,
+        note: `scan+hash in sandbox, tar over the socket, ${PARALLEL_UPLOADS} PUTs at a time, manifest`,
       },
       {
         name: 'agentd sync-out, one file changed',
         samples: incremental,
-        note: 'scan (hash cache), 1 file to staging, commit, copy into place',
+        baseline: rcloneIncrementalName,
+        note: 'scan (hash cache), 1 file to staging, commit; copy into place after it',
       },
       {
         name: 'agentd sync-in, fresh sandbox (full)',
         samples: restore,
+        baseline: rcloneFirstName,
         note: 'GET each file, tar over the socket, unpack + verify SHA-256',
       },
       {
-        name: '`rclone sync`, first (same tree)',
-        samples: rcloneFirst,
-        note: 'baseline: --transfers 16 --checkers 16',
+        name: rcloneFirstName,
+        samples: rclone.sameFirst,
+        baseline: rcloneFirstName,
+        note: 'baseline: the parallelism agentd uses',
       },
       {
-        name: '`rclone sync`, one file changed',
-        samples: rcloneIncremental,
+        name: rcloneIncrementalName,
+        samples: rclone.sameIncremental,
+        baseline: rcloneIncrementalName,
         note: 'baseline: lists the bucket, compares size+mtime',
       },
+      {
+        name: '`rclone sync` (defaults: 4 transfers, 8 checkers), first',
+        samples: rclone.defaultFirst,
+        baseline: rcloneFirstName,
+        note: "rclone's defaults, for reference",
+      },
+      {
+        name: '`rclone sync` (defaults), one file changed',
+        samples: rclone.defaultIncremental,
+        baseline: rcloneIncrementalName,
+        note: "rclone's defaults, for reference",
+      },
     ];
-    process.stdout.write(`\n${table(rows, rows[3]!)}\n`);
-    const rcloneName = 'rclone sync, same tree, same s3rver';
+    process.stdout.write(`\n${table(rows)}\n`);
+    const rcloneName = `rclone sync ${same}, same tree, same s3rver`;
     const ms = (samples: readonly Sample[]): number[] => samples.map((x) => x.ms);
     recordResult({
       benchmark: 'sync',
       measure: 'first sync-out, 1,000 files / 50 MB (p50, S3 window)',
       unit: 'ms',
       agentd: percentile(ms(first), 50),
-      baseline: percentile(ms(rcloneFirst), 50),
+      baseline: percentile(ms(rclone.sameFirst), 50),
       baselineName: rcloneName,
       better: 'lower',
     });
@@ -141,12 +198,13 @@ async function main(): Promise<void> {
       measure: 'incremental sync-out, one file changed (p50, S3 window)',
       unit: 'ms',
       agentd: percentile(ms(incremental), 50),
-      baseline: percentile(ms(rcloneIncremental), 50),
+      baseline: percentile(ms(rclone.sameIncremental), 50),
       baselineName: rcloneName,
       better: 'lower',
     });
   } finally {
     await d.destroy();
+    await proxy.close();
     await s3.close();
     await rm(scratch, { recursive: true, force: true });
   }
@@ -161,13 +219,13 @@ async function turn(d: TestDaemon, tenantId: string, id: string, command: string
   if (error) throw new Error(`run failed: ${JSON.stringify(error.data)}`);
 }
 
-/** Every workspace sync agentd finishes, as an interval on this process's clock (it runs in-process). */
+/** Every workspace sync agentd finishes, as an interval on the shared clock (agentd runs in this process). */
 function recordSyncIntervals(d: TestDaemon): SyncInterval[] {
   const intervals: SyncInterval[] = [];
   const histogram = d.metrics.workspaceSyncSeconds;
   const observe = histogram.observe.bind(histogram);
   histogram.observe = ((labels: { direction: string }, seconds: number) => {
-    const end = performance.now();
+    const end = clockMs();
     intervals.push({ direction: labels.direction, start: end - seconds * 1000, end });
     observe(labels, seconds);
   }) as typeof histogram.observe;
@@ -182,78 +240,115 @@ function window(requests: readonly S3Request[]): number {
   return last - first;
 }
 
+/** From the first request to the first PUT of a file (not the manifest); 0 when nothing was uploaded. */
+function untilUpload(requests: readonly S3Request[]): number {
+  const first = Math.min(...requests.map((r) => r.at));
+  const uploads = requests.filter((r) => r.method === 'PUT' && !r.copy && !r.path.endsWith('/manifest.json'));
+  return uploads.length === 0 ? 0 : Math.min(...uploads.map((r) => r.at)) - first;
+}
+
 /** agentd's one sync in `direction` during `fn`, measured by the S3 requests made inside its interval. */
 async function measured(
   syncs: SyncInterval[],
-  s3: S3TestServer,
+  proxy: S3ProxyThread,
   direction: 'in' | 'out',
   fn: () => Promise<void>,
 ): Promise<Sample> {
   const mark = syncs.length;
+  const from = proxy.requests.length;
   await fn();
+  await proxy.flush();
   const mine = syncs.slice(mark).filter((x) => x.direction === direction);
   if (mine.length !== 1) throw new Error(`expected one sync-${direction} in the turn, saw ${mine.length}`);
   const { start, end } = mine[0]!;
-  const requests = s3.requests.filter((r) => r.at >= start && r.at <= end);
-  return { ms: window(requests), requests: requests.length, wallMs: end - start };
+  const turn = proxy.requests.slice(from);
+  const requests = turn.filter((r) => r.at >= start && r.at <= end);
+  const after = turn.filter((r) => r.at > end).length;
+  return {
+    ms: window(requests),
+    requests: requests.length,
+    wallMs: end - start,
+    after,
+    untilUploadMs: untilUpload(requests),
+  };
 }
 
 /** rclone's requests are every request made while it ran (nothing else touches S3 meanwhile). */
-async function timed(s3: S3TestServer, fn: () => Promise<void>): Promise<Sample> {
-  const mark = s3.requests.length;
-  const t0 = performance.now();
+async function timed(proxy: S3ProxyThread, fn: () => Promise<void>): Promise<Sample> {
+  await proxy.flush();
+  const mark = proxy.requests.length;
+  const t0 = clockMs();
   await fn();
-  const wallMs = performance.now() - t0;
-  const requests = s3.requests.slice(mark);
-  return { ms: window(requests), requests: requests.length, wallMs };
+  const wallMs = clockMs() - t0;
+  await proxy.flush();
+  const requests = proxy.requests.slice(mark);
+  return {
+    ms: window(requests),
+    requests: requests.length,
+    wallMs,
+    after: 0,
+    untilUploadMs: untilUpload(requests),
+  };
 }
 
-function rclone(s3: S3TestServer, from: string, to: string): Promise<void> {
+function rcloneSync(
+  endpoint: string,
+  from: string,
+  to: string,
+  setting: { transfers: number; checkers: number },
+): Promise<void> {
   // A CA bundle in the environment makes rclone's S3 backend refuse its own HTTP transport; the endpoint is plain HTTP.
   const { AWS_CA_BUNDLE: _bundle, ...inherited } = process.env;
   const env = {
     ...inherited,
     RCLONE_CONFIG_S3BENCH_TYPE: 's3',
     RCLONE_CONFIG_S3BENCH_PROVIDER: 'Other',
-    RCLONE_CONFIG_S3BENCH_ENDPOINT: s3.endpoint,
+    RCLONE_CONFIG_S3BENCH_ENDPOINT: endpoint,
     RCLONE_CONFIG_S3BENCH_ACCESS_KEY_ID: 'S3RVER',
     RCLONE_CONFIG_S3BENCH_SECRET_ACCESS_KEY: 'S3RVER',
     RCLONE_CONFIG_S3BENCH_REGION: 'us-east-1',
     RCLONE_CONFIG_S3BENCH_FORCE_PATH_STYLE: 'true',
   };
+  const args = [
+    'sync',
+    from,
+    to,
+    '--transfers',
+    String(setting.transfers),
+    '--checkers',
+    String(setting.checkers),
+    '--s3-no-check-bucket',
+    '-q',
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'rclone',
-      ['sync', from, to, '--transfers', '16', '--checkers', '16', '--s3-no-check-bucket', '-q'],
-      { env, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    const child = spawn('rclone', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`rclone exited with ${code}`))));
   });
 }
 
-function table(rows: readonly Row[], baseline: Row): string {
-  const base = percentile(
-    baseline.samples.map((s) => s.ms),
-    50,
-  );
+function table(rows: readonly Row[]): string {
+  const p50 = (samples: readonly Sample[], key: keyof Sample): number =>
+    percentile(
+      samples.map((s) => s[key]),
+      50,
+    );
   const lines = [
-    '| sync | n | p50 ms (S3 window) | max ms | S3 requests (p50) | p50 vs `rclone sync` first | own end-to-end p50 ms | measures |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
+    '| sync | n | p50 ms (S3 window) | max ms | until the first upload p50 ms | S3 requests (p50) | after the commit (p50) | p50 vs its baseline | own end-to-end p50 ms | measures |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows) {
-    const ms = row.samples.map((s) => s.ms);
-    const p50 = percentile(ms, 50);
+    const baseline = rows.find((r) => r.name === row.baseline);
+    if (!baseline) throw new Error(`no row ${row.baseline}`);
+    const ms = p50(row.samples, 'ms');
+    const ratio = row === baseline ? '1.00x' : `${(ms / p50(baseline.samples, 'ms')).toFixed(2)}x`;
     lines.push(
-      `| ${row.name} | ${ms.length} | ${fmt(p50)} | ${fmt(Math.max(...ms))} | ${percentile(
-        row.samples.map((s) => s.requests),
-        50,
-      )} | ${(p50 / base).toFixed(2)}x | ${fmt(
-        percentile(
-          row.samples.map((s) => s.wallMs),
-          50,
-        ),
-      )} | ${row.note} |`,
+      `| ${row.name} | ${row.samples.length} | ${fmt(ms)} | ${fmt(Math.max(...row.samples.map((s) => s.ms)))} | ${fmt(
+        p50(row.samples, 'untilUploadMs'),
+      )} | ${p50(
+        row.samples,
+        'requests',
+      )} | ${p50(row.samples, 'after')} | ${ratio} | ${fmt(p50(row.samples, 'wallMs'))} | ${row.note} |`,
     );
   }
   return lines.join('\n');

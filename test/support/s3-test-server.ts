@@ -36,6 +36,8 @@ export interface S3TestServer extends AsyncDisposable {
   fail(count: number, match?: (r: S3Request) => boolean): void;
   /** Drops every pending fault. */
   heal(): void;
+  /** s3rver itself, behind the counting proxy (for a benchmark that counts in a proxy of its own). */
+  upstream: string;
   /** The environment that points agentd at this server. */
   env(prefix: string): Record<string, string>;
   close(): Promise<void>;
@@ -108,6 +110,7 @@ export async function startS3(options: { ownProcess?: boolean } = {}): Promise<S
     })());
   return {
     endpoint,
+    upstream: `http://127.0.0.1:${upstream.port}`,
     bucket,
     requests,
     requestsUnder: (prefix, from = 0) =>

@@ -34,6 +34,12 @@ export function compiledValidator<S extends TSchema>(schema: S, what: string): (
   };
 }
 
+/** `schemaIssues` for a hot path: the compiled validator passes a valid value; only an invalid one is walked. */
+export function compiledIssues(schema: TSchema): (value: unknown) => string[] {
+  const validator = Compile(schema);
+  return (value) => (validator.Check(value) ? [] : schemaIssues(schema, value));
+}
+
 /** Returns `value` typed by `schema`, or throws a ValidationError listing every problem. */
 export function validate<S extends TSchema>(schema: S, value: unknown, what: string): Static<S> {
   if (Value.Check(schema, value)) return value;

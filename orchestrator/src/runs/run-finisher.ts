@@ -132,6 +132,9 @@ export class RunFinisher {
         RIDE_OUT_OUTAGE,
       ),
     );
+    // The sync-out's roll-forward ran while `final`, `usage` and the run's end were written; a client that saw
+    // `: done` finds the store settled (and may send the next message at once).
+    await attempt('finish the workspace commit', () => this.options.workspace.settle(run));
     await attempt('complete the event log', () => this.options.eventLog.complete(run.id));
     this.options.deactivate(run);
     // A sandbox that was killed, died or misbehaved goes; otherwise its runner is idle again and it is reused.

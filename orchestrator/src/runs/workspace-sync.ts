@@ -7,4 +7,6 @@ import type { ActiveRun } from './active-run.js';
 export interface WorkspaceSync {
   syncIn(run: ActiveRun): Promise<void>;
   syncOut(run: ActiveRun): Promise<void>;
+  /** Waits for bookkeeping a sync-out left running; the finisher calls it before the run's `: done`. */
+  settle(run: ActiveRun): Promise<void>;
 }

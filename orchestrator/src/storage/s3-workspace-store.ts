@@ -57,13 +57,28 @@ export class S3WorkspaceStore implements WorkspaceStore {
     at: ObjectLocation,
     body: Readable | Buffer,
     _size: number | undefined,
+    sha256?: string,
   ): Promise<void> {
     const Key = this.#keys.object(ws, at);
     await this.#call(`put ${Key}`, async () => {
       if (Buffer.isBuffer(body) && body.length <= PART_BYTES) {
-        await this.#client.send(
-          new PutObjectCommand({ Bucket: this.#bucket, Key, Body: body, ContentLength: body.length }),
-        );
+        const command = new PutObjectCommand({
+          Bucket: this.#bucket,
+          Key,
+          Body: body,
+          ContentLength: body.length,
+        });
+        // SigV4 signs the payload's SHA-256; the signer takes a given one instead of hashing the body again.
+        if (sha256 !== undefined)
+          command.middlewareStack.add(
+            (next) => (args) => {
+              const request = args.request as { headers?: Record<string, string> };
+              if (request.headers) request.headers['x-amz-content-sha256'] = sha256;
+              return next(args);
+            },
+            { step: 'build' },
+          );
+        await this.#client.send(command);
         return;
       }
       // lib-storage reads the stream in parts: each part is a retryable request, memory stays bounded.

@@ -33,9 +33,16 @@ export interface WorkspaceStore {
   readonly location: string;
   /**
    * Streams `body` to `at`, replacing what is there; `size` when known (checked). A Buffer body may be
-   * retried; a stream is read once, in bounded parts.
+   * retried; a stream is read once, in bounded parts. `sha256` (hex) of a Buffer body, when the caller has it
+   * already, spares the store hashing the bytes again (S3 signs the payload's SHA-256).
    */
-  put(ws: WorkspaceRef, at: ObjectLocation, body: Readable | Buffer, size: number | undefined): Promise<void>;
+  put(
+    ws: WorkspaceRef,
+    at: ObjectLocation,
+    body: Readable | Buffer,
+    size: number | undefined,
+    sha256?: string,
+  ): Promise<void>;
   /** Undefined when there is no such object. */
   get(ws: WorkspaceRef, at: ObjectLocation): Promise<StoredObject | undefined>;
   /** Server-side copy (no bytes through agentd). */

@@ -14,7 +14,7 @@ type Entry = ExtractEvents['entry'][1];
 
 /** Files up to this size are read whole and uploaded in parallel; larger ones stream through one at a time. */
 const SMALL_FILE_BYTES = 1024 * 1024;
-const PARALLEL_UPLOADS = 32;
+export const PARALLEL_UPLOADS = 32;
 const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 export interface ReceiveInput {
@@ -73,7 +73,9 @@ export class OutboundReceiver {
         if (expected.size <= SMALL_FILE_BYTES) {
           const content = await readAll(entry, expected.size);
           checkHash(path, createHash('sha256').update(content).digest('hex'), expected.sha256);
-          await pool.add(content.length, () => this.store.put(this.input.ws, at, content, content.length));
+          await pool.add(content.length, () =>
+            this.store.put(this.input.ws, at, content, content.length, expected.sha256),
+          );
         } else {
           const hash = createHash('sha256');
           const hashing = new Transform({

@@ -1,6 +1,6 @@
 import type { WorkspaceLimits, WorkspaceScan } from '@agentd/sandbox-runner/protocol';
 import { AgentdError } from '../common/errors.js';
-import { schemaIssues } from '../common/validate.js';
+import { compiledIssues } from '../common/validate.js';
 import type { ManifestFile } from './manifest.js';
 import { WorkspaceScanSchema } from '../protocol/workspace-schemas.js';
 import { pathProblem, treeConflict } from './workspace-path.js';
@@ -9,6 +9,9 @@ import { pathProblem, treeConflict } from './workspace-path.js';
 const SCAN_BYTES_PER_FILE = 2 * 1024;
 /** The listed skipped entries (at most 1000, paths of at most 1024 bytes). */
 const SKIPPED_BYTES = 1536 * 1024;
+
+/** Compiled once: a scan of 10,000 files walked by the generic checker cost ~250 ms per sync. */
+const scanIssues = compiledIssues(WorkspaceScanSchema);
 
 export function maxScanBytes(limits: WorkspaceLimits): number {
   return limits.maxFiles * SCAN_BYTES_PER_FILE + SKIPPED_BYTES;
@@ -30,7 +33,7 @@ export function validateScan(body: unknown, limits: WorkspaceLimits): ValidScan 
   const files = (body as { files?: unknown } | null)?.files;
   if (Array.isArray(files) && files.length > limits.maxFiles)
     throw limit(`the workspace has ${files.length} files; the limit is ${limits.maxFiles}`);
-  const issues = schemaIssues(WorkspaceScanSchema, body);
+  const issues = scanIssues(body);
   if (issues.length > 0) throw protocol(`invalid workspace scan: ${issues.slice(0, 5).join('; ')}`);
   const scan = body as WorkspaceScan;
   const out = new Map<string, ManifestFile>();

@@ -52,6 +52,8 @@ interface SyncTarget {
   sandboxId: string;
   limits: WorkspaceLimits;
   fencingToken: bigint;
+  /** A run's sync-out: commit without waiting for the roll-forward, which `settle(run)` awaits. */
+  cleanupOf?: string;
 }
 
 /**
@@ -63,6 +65,8 @@ interface SyncTarget {
 export class StoreWorkspaceSync implements WorkspaceSync {
   readonly #log: Logger;
   readonly #unreachable = new Map<string, number>();
+  /** Roll-forwards a run's sync-out left running, by run id (see `settle`). */
+  readonly #cleanups = new Map<string, Promise<void>>();
 
   constructor(private readonly options: StoreWorkspaceSyncOptions) {
     this.#log = options.logger.child({ component: 'workspace-sync' });
@@ -134,12 +138,21 @@ export class StoreWorkspaceSync implements WorkspaceSync {
         sandboxId: run.lease.record.id,
         limits: this.#limits(run.tenant, run.conversation),
         fencingToken: run.fencingToken,
+        cleanupOf: run.id,
       });
       run.addSyncedBytes(bytes);
     } catch (err) {
       if (isAgentdError(err) && err.code === 'RUNNER_PROTOCOL_ERROR') run.markSandboxForDiscard();
       throw syncFailed('out', err);
     }
+  }
+
+  /**
+   * Waits for the roll-forward the run's sync-out left behind (copies into place, deletions), which runs while
+   * the run emits `final` and `usage`; the run's lock is held throughout, so no other node writes meanwhile.
+   */
+  async settle(run: ActiveRun): Promise<void> {
+    await this.#cleanups.get(run.id);
   }
 
   /**
@@ -206,13 +219,23 @@ export class StoreWorkspaceSync implements WorkspaceSync {
           );
           this.#reportSkipped(target, session);
           if (!session.changed) return { version: base.version, session, changed: false };
-          const committed = await workspaces.commit(
+          const change = { files: session.files(), staged: session.staged };
+          if (target.cleanupOf === undefined) {
+            const committed = await workspaces.commit(target.ws, base, change, target.fencingToken);
+            return { version: committed.version, session, changed: true };
+          }
+          const runId = target.cleanupOf;
+          const { manifest, cleanup } = await workspaces.commitDeferred(
             target.ws,
             base,
-            { files: session.files(), staged: session.staged },
+            change,
             target.fencingToken,
           );
-          return { version: committed.version, session, changed: true };
+          const tracked = cleanup.finally(() => {
+            if (this.#cleanups.get(runId) === tracked) this.#cleanups.delete(runId);
+          });
+          this.#cleanups.set(runId, tracked);
+          return { version: manifest.version, session, changed: true };
         } catch (err) {
           await workspaces.discard(target.ws, session.uploaded);
           throw err;

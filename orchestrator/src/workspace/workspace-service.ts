@@ -51,9 +51,9 @@ export class WorkspaceService {
 
   /** Runs `fn` with the workspace to itself (in this process), on the current manifest with any unfinished commit completed. */
   exclusive<T>(ws: WorkspaceRef, fn: (current: Manifest) => Promise<T>): Promise<T> {
-    return this.#locks.run(`${ws.tenantId}/${ws.conversationId}`, async () => {
+    return this.#locks.run(lockKey(ws), async () => {
       let current = await this.read(ws);
-      if (current.staged.size > 0 || current.garbage.length > 0) current = await this.#finish(ws, current);
+      if (needsFinish(current)) current = await this.#finish(ws, current);
       return fn(current);
     });
   }
@@ -107,6 +107,35 @@ export class WorkspaceService {
     change: WorkspaceChange,
     fencingToken: bigint,
   ): Promise<Manifest> {
+    const next = await this.#write(ws, base, change, fencingToken);
+    return this.#finishOrDefer(ws, next);
+  }
+
+  /**
+   * `commit` without waiting for the roll-forward: the new version is durable and readable once its manifest
+   * is written (readers follow `staged`), so the copies into place and the deletions are queued to run right
+   * after the caller's `exclusive` section, before anyone else's (the lock is FIFO). `cleanup` never rejects:
+   * a roll-forward that fails is finished by the next writer.
+   */
+  async commitDeferred(
+    ws: WorkspaceRef,
+    base: Manifest,
+    change: WorkspaceChange,
+    fencingToken: bigint,
+  ): Promise<{ manifest: Manifest; cleanup: Promise<void> }> {
+    const next = await this.#write(ws, base, change, fencingToken);
+    if (!needsFinish(next)) return { manifest: next, cleanup: Promise.resolve() };
+    const cleanup = this.#locks.run(lockKey(ws), () => this.#finishOrDefer(ws, next)).then(() => undefined);
+    return { manifest: next, cleanup };
+  }
+
+  /** Writes manifest version+1 and records it on the conversation, fenced. */
+  async #write(
+    ws: WorkspaceRef,
+    base: Manifest,
+    change: WorkspaceChange,
+    fencingToken: bigint,
+  ): Promise<Manifest> {
     const conversation = await this.conversations.get(ws.tenantId, ws.conversationId);
     if (!conversation) throw new NotFoundError('conversation', ws.conversationId);
     let next: Manifest | undefined;
@@ -130,6 +159,10 @@ export class WorkspaceService {
       },
     );
     if (!committed || !next) throw superseded(ws, 'its workspace was not changed');
+    return next;
+  }
+
+  async #finishOrDefer(ws: WorkspaceRef, next: Manifest): Promise<Manifest> {
     try {
       return await this.#finish(ws, next);
     } catch (err) {
@@ -144,7 +177,7 @@ export class WorkspaceService {
 
   /** Deletes every object of the workspace (a deleted conversation). */
   deleteAll(ws: WorkspaceRef): Promise<number> {
-    return this.#locks.run(`${ws.tenantId}/${ws.conversationId}`, () => this.store.deleteAll(ws));
+    return this.#locks.run(lockKey(ws), () => this.store.deleteAll(ws));
   }
 
   /** Deletes objects a failed sync uploaded (no manifest refers to them). */
@@ -160,6 +193,8 @@ export class WorkspaceService {
 
   /** Roll forward: staged files into place, removed files deleted, then the manifest says so, then staging goes. */
   async #finish(ws: WorkspaceRef, manifest: Manifest): Promise<Manifest> {
+    // Nothing to roll forward: the manifest is clean already (a sync that only added paths).
+    if (!needsFinish(manifest)) return manifest;
     if (manifest.garbage.length > 0)
       await this.store.delete(
         ws,
@@ -184,6 +219,14 @@ export class WorkspaceService {
       );
     return clean;
   }
+}
+
+function lockKey(ws: WorkspaceRef): string {
+  return `${ws.tenantId}/${ws.conversationId}`;
+}
+
+function needsFinish(manifest: Manifest): boolean {
+  return manifest.staged.size > 0 || manifest.garbage.length > 0;
 }
 
 function superseded(ws: WorkspaceRef, detail: string): AgentdError {

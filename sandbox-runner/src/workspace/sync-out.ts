@@ -19,6 +19,11 @@ const OUTBOUND: WorkspaceOutboundPath = '/v1/workspace/outbound';
 const OUTBOUND_FILES: WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
 const REQUEST_TIMEOUT_MS = 120_000;
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+/** Files read ahead of the one being sent, and the largest read whole (larger ones are streamed). */
+const READ_AHEAD = 8;
+const WHOLE_FILE_BYTES = 1024 * 1024;
+/** Bytes the upload may hold before the next write waits for the socket to drain. */
+const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 
 /** Reports /workspace to agentd, then sends the files agentd asks for as one tar stream. */
 export async function syncOut(
@@ -51,24 +56,44 @@ export async function syncOut(
     );
     let sendError: unknown;
     try {
-      const tar = new TarWriter(upload.request);
-      for (const wanted of plan.need) {
+      const tar = new TarWriter(upload.request, MAX_BUFFERED_BYTES);
+      const entries = plan.need.map((wanted) => {
         const entry = byPath.get(wanted);
         if (!entry) throw new RunnerError('WORKSPACE_SYNC_FAILED', `agentd asked for unknown path ${wanted}`);
-        // O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link.
-        const handle = await open(path.join(root, entry.path), constants.O_RDONLY | constants.O_NOFOLLOW);
-        try {
-          await tar.file(
-            {
-              path: entry.path,
-              size: entry.size,
-              mode: entry.executable ? 0o755 : 0o644,
-              mtimeMs: entry.mtimeMs,
-            },
-            handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>,
-          );
-        } finally {
-          await handle.close();
+        return entry;
+      });
+      // Small files are read a few ahead of the one being sent, so the socket never waits on a file's read.
+      const ahead = new Map<number, Promise<Buffer>>();
+      const readAhead = (from: number): void => {
+        for (let i = from; i < Math.min(entries.length, from + READ_AHEAD); i++) {
+          const entry = entries[i];
+          if (entry && entry.size <= WHOLE_FILE_BYTES && !ahead.has(i)) {
+            const reading = readWhole(root, entry.path);
+            reading.catch(() => undefined);
+            ahead.set(i, reading);
+          }
+        }
+      };
+      for (const [i, entry] of entries.entries()) {
+        readAhead(i);
+        const header = {
+          path: entry.path,
+          size: entry.size,
+          mode: entry.executable ? 0o755 : 0o644,
+          mtimeMs: entry.mtimeMs,
+        };
+        const whole = ahead.get(i);
+        ahead.delete(i);
+        if (whole) {
+          await tar.file(header, [await whole]);
+        } else {
+          // O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link.
+          const handle = await open(path.join(root, entry.path), constants.O_RDONLY | constants.O_NOFOLLOW);
+          try {
+            await tar.file(header, handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>);
+          } finally {
+            await handle.close();
+          }
         }
         bytes += entry.size;
       }
@@ -92,6 +117,16 @@ export async function syncOut(
     if (sendError !== undefined) throw new RunnerError('WORKSPACE_SYNC_FAILED', errorMessage(sendError));
   }
   return { jobId: job.jobId, ok: true, data: { files: scan.files.length, sent: plan.need.length, bytes } };
+}
+
+/** O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link. */
+async function readWhole(root: string, relative: string): Promise<Buffer> {
+  const handle = await open(path.join(root, relative), constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }
 
 export function refusal(status: number, body: Buffer): RunnerError {

@@ -8,11 +8,17 @@ export interface TarFileHeader {
   mtimeMs: number;
 }
 
-/** Writes a tar stream of regular files to `out`, waiting for it to drain so memory stays flat. */
+/**
+ * Writes a tar stream of regular files to `out`, waiting for it to drain once `maxBuffered` bytes wait in it,
+ * so memory stays bounded without a round trip to the reader for every small file.
+ */
 export class TarWriter {
-  constructor(private readonly out: Writable) {}
+  constructor(
+    private readonly out: Writable,
+    private readonly maxBuffered = 0,
+  ) {}
 
-  async file(header: TarFileHeader, body: AsyncIterable<Buffer>): Promise<void> {
+  async file(header: TarFileHeader, body: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
     if (!Number.isSafeInteger(header.size) || header.size < 0 || header.size > MAX_USTAR_SIZE)
       throw new Error(`${header.path}: size ${header.size} does not fit a tar header`);
     const name = Buffer.from(header.path, 'utf8');
@@ -40,7 +46,7 @@ export class TarWriter {
   }
 
   async #write(chunk: Buffer): Promise<void> {
-    if (this.out.write(chunk)) return;
+    if (this.out.write(chunk) || this.out.writableLength <= this.maxBuffered) return;
     await new Promise<void>((resolve, reject) => {
       const onDrain = (): void => {
         this.out.off('error', onError);

@@ -100,4 +100,27 @@ describe('runner tar', () => {
       tar.file({ path: 'x', size: 2, mode: 0o644, mtimeMs: 0 }, Readable.from([Buffer.from('abc')])),
     ).rejects.toThrow(/grew/);
   });
+
+  it('waits for the reader only once more than maxBuffered bytes wait in the stream', async () => {
+    const file = { path: 'f', size: 100_000, mode: 0o644, mtimeMs: 0 };
+    const content = Buffer.alloc(100_000, 1);
+    // Nobody reads `unread`: a writer that waits for every drain never gets past the first file.
+    const strict = new TarWriter(new PassThrough());
+    let strictDone = false;
+    void strict.file(file, [content]).then(() => (strictDone = true));
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(strictDone).toBe(false);
+    const unread = new PassThrough();
+    const buffered = new TarWriter(unread, 1024 * 1024);
+    for (let i = 0; i < 5; i++) await buffered.file(file, [content]);
+    expect(unread.writableLength).toBeGreaterThan(400_000);
+    let bufferedDone = false;
+    const more = buffered.file({ ...file, size: 1024 * 1024 }, [Buffer.alloc(1024 * 1024)]).then(() => {
+      bufferedDone = true;
+    });
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(bufferedDone).toBe(false);
+    unread.resume();
+    await more;
+  });
 });

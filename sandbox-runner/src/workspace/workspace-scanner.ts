@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, type BigIntStats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { constants, type BigIntStats } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   SkippedEntry,
@@ -16,6 +16,12 @@ import { syncPathProblem } from './sync-path.js';
 const MAX_SKIPPED_LISTED = 100;
 /** Directories and skipped entries count too, so a tree of empty directories cannot keep the walk busy. */
 const WALK_FACTOR = 4;
+/** Entries of one directory lstat'ed at once. */
+const STAT_BATCH = 64;
+/** Files read and hashed at once (reads overlap with hashing). */
+const HASH_CONCURRENCY = 4;
+/** Files up to this size are read in one call; larger ones are streamed. */
+const WHOLE_FILE_BYTES = 1024n * 1024n;
 
 interface CachedHash {
   key: string;
@@ -43,59 +49,75 @@ export class WorkspaceScanner {
       skippedTotal += 1;
       if (skipped.length < MAX_SKIPPED_LISTED) skipped.push({ path: relative.slice(0, 1024), reason });
     };
+    // Hashing waits until the walk is done, so many files are read and hashed at once (the order stays the walk's).
+    const unhashed: { entry: WorkspaceFileEntry; stat: BigIntStats }[] = [];
     const walk = async (dirRelative: string): Promise<void> => {
       const absolute = dirRelative === '' ? this.root : path.join(this.root, dirRelative);
       const names = (await readdir(absolute, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
-      for (const raw of names) {
-        const name = raw.toString('utf8');
-        const relative = dirRelative === '' ? name : `${dirRelative}/${name}`;
-        if (!Buffer.from(name, 'utf8').equals(raw)) {
-          skip(relative, 'invalid-name');
-          continue;
+      for (let i = 0; i < names.length; i += STAT_BATCH) {
+        // lstat is a thread-pool round trip each: a batch at a time keeps them overlapping.
+        const batch = await Promise.all(
+          names.slice(i, i + STAT_BATCH).map(async (raw) => {
+            const name = raw.toString('utf8');
+            if (!Buffer.from(name, 'utf8').equals(raw)) return { name, stat: 'invalid-name' as const };
+            try {
+              return { name, stat: await lstat(path.join(absolute, name), { bigint: true }) };
+            } catch {
+              return { name, stat: 'unreadable' as const };
+            }
+          }),
+        );
+        for (const { name, stat } of batch) {
+          const relative = dirRelative === '' ? name : `${dirRelative}/${name}`;
+          if (typeof stat === 'string') {
+            skip(relative, stat);
+            continue;
+          }
+          walked += 1;
+          if (walked > limits.maxFiles * WALK_FACTOR)
+            throw limitError(`more than ${limits.maxFiles * WALK_FACTOR} entries in the workspace`);
+          if (stat.isDirectory()) {
+            if (Buffer.byteLength(relative) > limits.maxPathBytes) skip(relative, 'invalid-name');
+            else await walk(relative);
+            continue;
+          }
+          const reason = kindOf(stat);
+          if (reason !== undefined) {
+            skip(relative, reason);
+            continue;
+          }
+          if (syncPathProblem(relative, limits.maxPathBytes) !== undefined) {
+            skip(relative, 'invalid-name');
+            continue;
+          }
+          const size = Number(stat.size);
+          if (files.length + 1 > limits.maxFiles)
+            throw limitError(`more than ${limits.maxFiles} files in the workspace`);
+          if (size > limits.maxFileBytes)
+            throw limitError(`${relative} has ${size} bytes; the limit per file is ${limits.maxFileBytes}`);
+          totalBytes += size;
+          if (totalBytes > limits.maxTotalBytes)
+            throw limitError(`the workspace holds more than ${limits.maxTotalBytes} bytes`);
+          seen.add(relative);
+          const entry: WorkspaceFileEntry = {
+            path: relative,
+            size,
+            sha256: this.#cached(relative, stat) ?? '',
+            mtimeMs: Number(stat.mtimeNs / 1_000_000n),
+            executable: (stat.mode & 0o100n) !== 0n,
+          };
+          files.push(entry);
+          if (entry.sha256 === '') unhashed.push({ entry, stat });
         }
-        let stat: BigIntStats;
-        try {
-          stat = await lstat(path.join(absolute, name), { bigint: true });
-        } catch {
-          skip(relative, 'unreadable');
-          continue;
-        }
-        walked += 1;
-        if (walked > limits.maxFiles * WALK_FACTOR)
-          throw limitError(`more than ${limits.maxFiles * WALK_FACTOR} entries in the workspace`);
-        if (stat.isDirectory()) {
-          if (Buffer.byteLength(relative) > limits.maxPathBytes) skip(relative, 'invalid-name');
-          else await walk(relative);
-          continue;
-        }
-        const reason = kindOf(stat);
-        if (reason !== undefined) {
-          skip(relative, reason);
-          continue;
-        }
-        if (syncPathProblem(relative, limits.maxPathBytes) !== undefined) {
-          skip(relative, 'invalid-name');
-          continue;
-        }
-        const size = Number(stat.size);
-        if (files.length + 1 > limits.maxFiles)
-          throw limitError(`more than ${limits.maxFiles} files in the workspace`);
-        if (size > limits.maxFileBytes)
-          throw limitError(`${relative} has ${size} bytes; the limit per file is ${limits.maxFileBytes}`);
-        totalBytes += size;
-        if (totalBytes > limits.maxTotalBytes)
-          throw limitError(`the workspace holds more than ${limits.maxTotalBytes} bytes`);
-        seen.add(relative);
-        files.push({
-          path: relative,
-          size,
-          sha256: await this.#hash(relative, stat),
-          mtimeMs: Number(stat.mtimeNs / 1_000_000n),
-          executable: (stat.mode & 0o100n) !== 0n,
-        });
       }
     };
     await walk('');
+    let next = 0;
+    const hashing = async (): Promise<void> => {
+      for (let item = unhashed[next++]; item !== undefined; item = unhashed[next++])
+        item.entry.sha256 = await this.#hash(item.entry.path, item.stat);
+    };
+    await Promise.all(Array.from({ length: HASH_CONCURRENCY }, hashing));
     for (const key of this.#cache.keys()) if (!seen.has(key)) this.#cache.delete(key);
     return { files, skipped, skippedTotal };
   }
@@ -109,15 +131,25 @@ export class WorkspaceScanner {
     this.#cache.delete(relative);
   }
 
-  async #hash(relative: string, stat: BigIntStats): Promise<string> {
-    const key = cacheKey(stat);
+  #cached(relative: string, stat: BigIntStats): string | undefined {
     const cached = this.#cache.get(relative);
-    if (cached?.key === key) return cached.sha256;
+    return cached?.key === cacheKey(stat) ? cached.sha256 : undefined;
+  }
+
+  async #hash(relative: string, stat: BigIntStats): Promise<string> {
     const hash = createHash('sha256');
-    for await (const chunk of createReadStream(path.join(this.root, relative)) as AsyncIterable<Buffer>)
-      hash.update(chunk);
+    // O_NOFOLLOW: a file swapped for a symlink since the lstat is not read through the link.
+    const handle = await open(path.join(this.root, relative), constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      if (stat.size <= WHOLE_FILE_BYTES) hash.update(await handle.readFile());
+      else
+        for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>)
+          hash.update(chunk);
+    } finally {
+      await handle.close();
+    }
     const sha256 = hash.digest('hex');
-    this.#cache.set(relative, { key, sha256 });
+    this.#cache.set(relative, { key: cacheKey(stat), sha256 });
     return sha256;
   }
 }
