@@ -82,4 +82,7 @@ Where to go next:
   - Sandboxes:       node orchestrator/dist/cli.js sandboxes ls
   - Isolation audit: node orchestrator/dist/cli.js audit
   - Stop agentd:     bash scripts/quickstart.sh stop
+
+Web console (sign in with the admin key in $AGENTD_STATE_DIR/admin.key):
+  $AGENTD_URL/console/
 NEXT
