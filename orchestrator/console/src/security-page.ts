@@ -225,7 +225,18 @@ async function logSection(api: Api): Promise<HTMLElement> {
         { title: 'action', cell: (e) => e.action },
         { title: 'target', cell: (e) => e.target },
         { title: 'request', cell: (e) => e.requestId ?? '' },
-        { title: 'details', cell: (e) => el('code', {}, JSON.stringify(e.details ?? null)) },
+        {
+          title: 'details',
+          cell: (e) =>
+            e.details === null || e.details === undefined
+              ? ''
+              : el(
+                  'details',
+                  {},
+                  el('summary', {}, 'show'),
+                  el('pre', {}, JSON.stringify(e.details, null, 2)),
+                ),
+        },
       ],
       entries.slice(0, LOG_ROWS),
       { testId: 'audit-log', empty: 'No admin actions recorded.' },
