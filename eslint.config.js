@@ -54,7 +54,10 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { project: ['./tsconfig.all.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.all.json', './orchestrator/console/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
@@ -77,6 +80,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The web console runs in browsers (orchestrator/console/tsconfig.json has the DOM types).
+    files: ['orchestrator/console/src/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['orchestrator/src/**/*.ts'],

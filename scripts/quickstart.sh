@@ -84,4 +84,7 @@ Where to go next:
   - Sandboxes:       agentd sandboxes ls
   - Isolation audit: agentd audit
   - Stop agentd:     bash scripts/quickstart.sh stop
+
+Web console (sign in with the admin key in $AGENTD_STATE_DIR/admin.key):
+  $AGENTD_URL/console/
 NEXT

@@ -29,7 +29,7 @@ const EXCLUDED_BLOCKS = [
   { startsWith: '# 1. The main job', why: 'installs system packages and runs every test suite' },
 ];
 /** Routes the README lists that the OpenAPI document leaves out (the document itself and its UI). */
-const UNDOCUMENTED_ROUTES = ['GET /docs', 'GET /docs/json'];
+const UNDOCUMENTED_ROUTES = ['GET /docs', 'GET /docs/json', 'GET /console'];
 /** Read by the configuration but not agentd's own settings: the user's home (the state dir's default). */
 const NOT_SETTINGS = ['HOME'];
 
@@ -124,6 +124,8 @@ describe('README', () => {
     expect(stdout).toContain('nothing would be reaped');
     expect(stdout).toContain('"kind": "conversation"');
     expect(stdout).toContain('revoked: 204');
+    expect(stdout).toContain('console: 200 text/html; charset=utf-8');
+    expect(stdout).toMatch(/^script-src 'self'$/m);
     expect(stdout).toContain('"type":"final","content":"Hello, AgentCore.\\n');
     expect(stdout).toMatch(/^Healthy(Busy)?$/m);
     expect(stdout).toMatch(/^still here$/m);

@@ -50,6 +50,12 @@ describe('scripts/quickstart.sh', () => {
     expect(second.stdout).toContain('agentd already answers');
     expect(second.stdout).toContain('is up to date');
     expect(second.stdout).toMatch(/✔ final answer:\n[^]*The file says:\nHello from an agentd sandbox!/);
+    // It ends with the web console's URL, which serves the console.
+    const consoleUrl = second.stdout.trimEnd().split('\n').at(-1)?.trim() ?? '';
+    expect(consoleUrl).toMatch(/^http:\/\/[^ ]+\/console\/$/);
+    const page = await fetch(consoleUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     const stop = await run('bash', [SCRIPT, 'stop'], { env: env() });
     expect(stop.stdout).toContain('agentd stopped');
   });

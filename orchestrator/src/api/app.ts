@@ -30,6 +30,8 @@ import { SseConnections } from './sse-connections.js';
 import { WsConnections } from './ws-connections.js';
 import { installTextGuard } from './text-guard.js';
 import { adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
+import { loadConsoleAssets } from './console-assets.js';
 import { agentCoreRoutes } from './routes/agentcore.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { auditLogRoutes, type AuditRoutesOptions } from './routes/audit.js';
@@ -275,5 +277,6 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(egressAuditRoutes, { egressAudit: services.egressAudit });
   await app.register(adminRoutes, { operators: services.operators });
   await app.register(mcpServerRoutes, { mcpServers: services.mcpServers });
+  await app.register(consoleRoutes, { assets: await loadConsoleAssets() });
   return app;
 }

@@ -1,6 +1,6 @@
 import { AgentdError, NotFoundError, ValidationError } from '../common/errors.js';
 import type { LockService } from '../common/lock-service.js';
-import type { Conversation, ConversationKind, ConversationStatus, Message } from '../store/entities.js';
+import type { Conversation, ConversationKind, ConversationStatus, Message, Run } from '../store/entities.js';
 import type { Page, PageRequest, Store } from '../store/repositories.js';
 import type { AuditContext, AuditService } from './audit-service.js';
 import type { ConversationCleanup } from './tenant-service.js';
@@ -151,6 +151,12 @@ export class ConversationService {
   async messages(tenantId: string, id: string, page: PageRequest): Promise<Page<Message>> {
     await this.get(tenantId, id);
     return this.options.store.messages.list(id, page);
+  }
+
+  /** Runs of a conversation, oldest first (paged); consoles pick the one to follow or replay. */
+  async runs(tenantId: string, id: string, page: PageRequest): Promise<Page<Run>> {
+    await this.get(tenantId, id);
+    return this.options.store.runs.list(tenantId, id, page);
   }
 
   /** Deletes the conversation (messages and usage go with it), its sandbox, and its workspace. Not during a run. */

@@ -60,6 +60,7 @@ export class AgentdImageBuilder {
       onProgress('[agentd] copying the compiled daemon and runner, migrations and deployment files');
       const copies: [string, string][] = [
         ['orchestrator/dist', 'orchestrator/dist'],
+        ['orchestrator/console', 'orchestrator/console'],
         ['sandbox-runner/dist', 'sandbox-runner/dist'],
         ['prisma/migrations', 'prisma/migrations'],
         ['deployment', 'deployment'],
@@ -89,7 +90,14 @@ export class AgentdImageBuilder {
     const root = this.options.repoRoot;
     for (const file of ['package-lock.json', 'deployment/images/agentd/Dockerfile'])
       hash.update(await readFile(path.join(root, file)));
-    for (const dir of ['orchestrator/dist', 'sandbox-runner/dist', 'prisma/migrations', 'deployment']) {
+    const dirs = [
+      'orchestrator/dist',
+      'orchestrator/console',
+      'sandbox-runner/dist',
+      'prisma/migrations',
+      'deployment',
+    ];
+    for (const dir of dirs) {
       for (const name of (await readdir(path.join(root, dir), { recursive: true })).sort()) {
         const full = path.join(root, dir, name);
         if ((await stat(full)).isFile()) hash.update(name).update(await readFile(full));

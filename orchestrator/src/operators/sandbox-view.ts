@@ -6,6 +6,8 @@ export function sandboxView(record: SandboxRecord, now: number) {
     id: record.id,
     node: record.nodeId,
     state: record.state,
+    /** An idle sandbox whose processes are paused through the cgroup freezer until its next run. */
+    frozen: record.frozen === true,
     tenantId: record.tenantId,
     conversationId: record.conversationId,
     profile: record.profile,

@@ -9,8 +9,8 @@ import {
   ConversationSchema,
   MessageSchema,
 } from '../control-schemas.js';
-import { ConversationParams, page, PageQuery, TenantParams } from '../schemas.js';
-import { conversationJson, messageJson } from '../serializers.js';
+import { ConversationParams, page, PageQuery, RunSchema, TenantParams } from '../schemas.js';
+import { conversationJson, messageJson, runJson } from '../serializers.js';
 
 export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: ConversationService }> = async (
   app,
@@ -145,6 +145,26 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<{ conversations: Conv
         cursor: request.query.cursor,
       });
       return { items: result.items.map(messageJson), nextCursor: result.nextCursor };
+    },
+  );
+  app.get(
+    `${base}/:conversationId/runs`,
+    {
+      schema: {
+        params: ConversationParams,
+        querystring: PageQuery,
+        response: { 200: page(RunSchema) },
+        tags,
+        summary: 'Runs of a conversation, oldest first (paged)',
+      },
+      config,
+    },
+    async (request) => {
+      const result = await conversations.runs(request.params.tenantId, request.params.conversationId, {
+        limit: request.query.limit ?? 50,
+        cursor: request.query.cursor,
+      });
+      return { items: result.items.map(runJson), nextCursor: result.nextCursor };
     },
   );
 };
