@@ -75,7 +75,7 @@ export interface ApiDependencies {
     usage: UsageService;
     keys: KeyService;
     secrets: SecretService;
-    audit: AuditRoutesOptions;
+    audit: Omit<AuditRoutesOptions, 'version'>;
     operators: OperatorService;
     skills: SkillService;
     mcpServers: McpServerService;
@@ -271,7 +271,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(keyRoutes, { keys: services.keys });
   await app.register(secretRoutes, { secrets: services.secrets });
   await app.register(ticketRoutes, { tickets: deps.tickets });
-  await app.register(auditLogRoutes, services.audit);
+  await app.register(auditLogRoutes, { ...services.audit, version: AGENTD_VERSION });
   await app.register(egressAuditRoutes, { egressAudit: services.egressAudit });
   await app.register(adminRoutes, { operators: services.operators });
   await app.register(mcpServerRoutes, { mcpServers: services.mcpServers });
