@@ -24,13 +24,17 @@ interface SarifResult {
   properties: Record<string, string | null>;
 }
 
-/** PascalCase from a check id (`caps.dropped` -> `CapsDropped`), as SARIF rule names are written. */
-function ruleName(id: string): string {
-  return id
+/** A rule's readable name in PascalCase, from its title (SARIF wants it to differ from the opaque id). */
+function ruleName(title: string, id: string): string {
+  const name = title
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
-    .map((part) => `${part.charAt(0).toUpperCase()}${part.slice(1)}`)
+    .map((part) => {
+      const word = /^[A-Z0-9]+$/.test(part) ? part.toLowerCase() : part;
+      return `${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+    })
     .join('');
+  return name.toLowerCase() === id.toLowerCase() ? `${name}Check` : name;
 }
 
 const POSTURE_LEVEL: Record<PostureAuditFinding['severity'], Level> = {
@@ -59,7 +63,7 @@ export function renderAuditSarif(filing: AuditFiling): string {
   const checkRule = (c: CheckResult): number =>
     rule({
       id: c.id,
-      name: ruleName(c.id),
+      name: ruleName(c.title, c.id),
       shortDescription: { text: c.title },
       fullDescription: { text: `${c.title}. Expected: ${c.expected}.` },
       defaultConfiguration: { level: 'error' },
@@ -94,7 +98,7 @@ export function renderAuditSarif(filing: AuditFiling): string {
   for (const f of report.posture?.findings ?? []) {
     const ruleIndex = rule({
       id: f.cve,
-      name: ruleName(f.cve),
+      name: ruleName(`${f.component} ${f.cve}`, f.cve),
       shortDescription: { text: f.summary },
       fullDescription: { text: `${f.summary} Fixed in ${f.fixed.join(', ')}. ${f.mitigationNote}` },
       ...(f.sources[0]?.startsWith('https://') ? { helpUri: f.sources[0] } : {}),
