@@ -118,7 +118,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  installErrorHandler(app);
+  installErrorHandler(app, (code) => deps.metrics.errors.inc({ code, source: 'api' }));
   installTextGuard(app);
   await app.register(helmet, {
     global: true,
