@@ -31,7 +31,9 @@ async function promtool(args: string[], cwd = ROOT): Promise<{ code: number; out
   } catch (err) {
     const e = err as { code?: number | string; stdout?: string; stderr?: string };
     if (e.code === 'ENOENT')
-      throw new Error('promtool is missing: run scripts/prerequisites.sh (Debian prometheus)');
+      throw new Error('promtool is missing: run scripts/prerequisites.sh (Debian prometheus)', {
+        cause: err,
+      });
     return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }
