@@ -105,6 +105,26 @@ describe('Prometheus alerts and the Grafana dashboard', () => {
     expect((await promtool(['check', 'rules', file])).code).not.toBe(0);
   });
 
+  it('the README’s Prometheus configuration loads the rules (promtool check config)', async () => {
+    const readme = await readFile(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /```yaml\n# prometheus\.yml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const rules = path.join(dir, 'agentd-alerts.yml');
+    const key = path.join(dir, 'agentd.key');
+    await writeFile(rules, await readFile(ALERTS, 'utf8'));
+    await writeFile(key, 'agd_example\n');
+    const config = path.join(dir, 'prometheus.yml');
+    await writeFile(
+      config,
+      (block ?? '')
+        .replace('/etc/prometheus/agentd-alerts.yml', rules)
+        .replace('/etc/prometheus/agentd.key', key),
+    );
+    const result = await promtool(['check', 'config', config]);
+    expect(result.out).toContain('SUCCESS: 8 rules found');
+    expect(result.code).toBe(0);
+  });
+
   describe('against a live agentd', () => {
     let d: TestDaemon;
     let types = new Map<string, string>();
