@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_HTML_CSP, escapeHtml } from '../../orchestrator/src/audit/render-html.js';
+import { launchBrowser } from '../support/browser.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { agentd } from './cli-runner.js';
 
@@ -116,6 +117,41 @@ describe('audit report for filing (route and CLI, against a real agentd)', () =>
     expect(html).toContain(`Sandbox ${sandboxId} — <span class="pass">passes</span>`);
     expect(html).toContain('<h2>Sign-off</h2>');
     expect(html).toMatch(/<th>runc<\/th><td>1\.1\.\d/);
+  });
+
+  it('renders in headless Chromium under its CSP: the styles apply, the markup stays text, no script runs', async () => {
+    await using browser = await launchBrowser();
+    const page = await browser.page();
+    await page.setExtraHTTPHeaders({ 'x-api-key': d.adminKey });
+    const response = await page.goto(`${d.url ?? ''}/api/audit/report?format=html`);
+    expect(response?.status()).toBe(200);
+    await browser.screenshot(page, 'audit-report');
+    // A string, run in the page (the test files are compiled without the DOM's types).
+    const seen = (await page.evaluate(`(() => {
+      const fail = document.querySelector('td.fail');
+      // An inline script added now is what an escaping bug would amount to: the page's CSP must refuse it.
+      const script = document.createElement('script');
+      script.textContent = 'window.pwned = 1';
+      document.body.append(script);
+      return {
+        elements: document.querySelectorAll('script, img, iframe, object, embed, link, a').length,
+        text: document.body.innerText,
+        failBackground: fail ? getComputedStyle(fail).backgroundColor : null,
+        pwned: window.pwned,
+      };
+    })()`)) as { elements: number; text: string; failBackground: string | null; pwned?: number };
+    expect(seen.elements).toBe(1); // the script just added, refused
+    expect(seen.pwned).toBeUndefined();
+    expect(seen.text).toContain(HOSTILE);
+    // The stylesheet applies only when its hash in the CSP is right.
+    expect(seen.failBackground).toBe('rgb(176, 0, 32)');
+    const violations = browser.console.filter((l) => /Content Security Policy/i.test(l));
+    // The refused script and nothing else (reported once by the header's policy and once by the meta tag's).
+    expect(violations.length).toBeGreaterThan(0);
+    expect(
+      violations.filter((l) => !l.includes('Executing inline script')),
+      browser.console.join('\n'),
+    ).toEqual([]);
   });
 
   it('serves JSON whose counts and evidence digest hold, and SARIF that validates', async () => {
