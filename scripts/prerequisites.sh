@@ -11,8 +11,9 @@
 #   chromium     the headless browser of the browser tests (EventSource and WebSocket with tickets);
 #                fonts-liberation so its pages (and screenshots) have a font without recommended packages
 #   openssl, git the tests' certificates (HTTP/2, egress) and the egress test's git repository
+#   prometheus   promtool, to check the alert rules and every dashboard expression offline
 set -euo pipefail
-packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone chromium fonts-liberation openssl git)
+packages=(docker.io debootstrap apparmor curl jq ca-certificates postgresql redis-server docker-compose systemd rclone chromium fonts-liberation openssl git prometheus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,7 @@ import { PeriodicTask } from './common/timers.js';
 import type { AgentdConfig } from './config/config.js';
 import { AuditService } from './controlplane/audit-service.js';
 import { createCoordination } from './coordination/coordination.js';
+import { registerFleetMetrics } from './daemon/fleet-metrics.js';
 import { createCredentials } from './daemon/credentials.js';
 import { createSharedCaches } from './daemon/shared-caches.js';
 import { createControlPlane } from './daemon/control-plane.js';
@@ -221,6 +222,7 @@ async function wire(
     { nodeId, timeoutMs: 2_000, cacheMs: 1_000, posture: healthPosture(host.posture) },
   );
   registerPostureMetrics(metrics, host.posture);
+  registerFleetMetrics(metrics, { health, nodes: coordination.nodes });
   const shutdownController = new AbortController();
   const app = await buildApp({
     http: config.http,

@@ -77,7 +77,7 @@ export interface ApiDependencies {
     usage: UsageService;
     keys: KeyService;
     secrets: SecretService;
-    audit: AuditRoutesOptions;
+    audit: Omit<AuditRoutesOptions, 'version'>;
     operators: OperatorService;
     skills: SkillService;
     mcpServers: McpServerService;
@@ -120,7 +120,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
-  installErrorHandler(app);
+  installErrorHandler(app, (code) => deps.metrics.errors.inc({ code, source: 'api' }));
   installTextGuard(app);
   await app.register(helmet, {
     global: true,
@@ -273,7 +273,7 @@ export async function buildApp(deps: ApiDependencies): Promise<FastifyInstance> 
   await app.register(keyRoutes, { keys: services.keys });
   await app.register(secretRoutes, { secrets: services.secrets });
   await app.register(ticketRoutes, { tickets: deps.tickets });
-  await app.register(auditLogRoutes, services.audit);
+  await app.register(auditLogRoutes, { ...services.audit, version: AGENTD_VERSION });
   await app.register(egressAuditRoutes, { egressAudit: services.egressAudit });
   await app.register(adminRoutes, { operators: services.operators });
   await app.register(mcpServerRoutes, { mcpServers: services.mcpServers });

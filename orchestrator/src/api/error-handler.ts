@@ -22,14 +22,19 @@ export interface ErrorBody {
  * body size, content type, bad JSON) become VALIDATION_FAILED, and anything unexpected is a 500 whose message
  * is hidden from the client and logged with the request id — never disguised as a 400.
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(
+  app: FastifyInstance,
+  onError: (code: ErrorCode) => void = () => undefined,
+): void {
   app.setErrorHandler((error: FastifyError | AgentdError | Error, request, reply) => {
     const { status, err } = classify(error);
+    onError(err.code);
     if (status >= 500 && err.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'Request failed');
     else if (status >= 500) request.log.warn({ code: err.code, reason: err.message }, 'Request failed');
     sendError(request, reply, status, err);
   });
   app.setNotFoundHandler((request, reply) => {
+    onError('NOT_FOUND');
     sendError(
       request,
       reply,

@@ -1,4 +1,5 @@
 import type { AuditReport, CheckResult, PostureAudit, SandboxEgressView } from './audit-types.js';
+import { componentVersions } from './report-text.js';
 
 const MARK: Record<CheckResult['status'], string> = {
   pass: 'PASS',
@@ -7,8 +8,12 @@ const MARK: Record<CheckResult['status'], string> = {
   not_enforced: 'NOT ENFORCED',
 };
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/**
+ * Evidence comes from containers a tenant controls and Markdown viewers render inline HTML, links and
+ * emphasis: every value is backslash-escaped so it stays text, on one line, inside its table cell.
+ */
+export function cell(text: string): string {
+  return text.replace(/[\\`*_[\]<>|&#~]/g, '\\$&').replace(/\r?\n|\r/g, ' ');
 }
 
 function table(checks: readonly CheckResult[]): string[] {
@@ -23,41 +28,55 @@ function table(checks: readonly CheckResult[]): string[] {
 
 /** A report a security team can file: host facts, then one table per sandbox. */
 export function renderAuditMarkdown(report: AuditReport): string {
-  const { host, summary } = report;
+  const { summary } = report;
   const lines = [
-    `# agentd isolation audit — node ${report.node}`,
+    `# agentd isolation audit — node ${cell(report.node)}`,
     '',
     `Generated ${report.generatedAt}. ${summary.sandboxes} sandbox(es), ${summary.failing} failing; ${summary.checks} checks: ${summary.failed} failed, ${summary.notEnforced} not enforced on this host, ${summary.notApplicable} not applicable.`,
     '',
-    'Facts are read from the engine (`docker inspect`) and the host kernel (`/proc/<pid>`), never from the sandbox; the runner\'s own view is only a cross-check. "NOT ENFORCED" means this host lacks the mechanism: it is never counted as passing.',
+    HONESTY_NOTE,
+    ...auditMarkdownBody(report),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export const HONESTY_NOTE =
+  'Facts are read from the engine (`docker inspect`) and the host kernel (`/proc/<pid>`), never from the sandbox; the runner\'s own view is only a cross-check. "NOT ENFORCED" means this host lacks the mechanism: it is never counted as passing.';
+
+/** Host, posture and one section per sandbox: the evidence, shared by the plain audit and the filing. */
+export function auditMarkdownBody(report: AuditReport, profiles: string[] = []): string[] {
+  const { host } = report;
+  const lines = [
     '',
     '## Host',
     '',
-    `- Engine ${host.engine.version} (API ${host.engine.apiVersion}), ${host.engine.operatingSystem}, kernel ${host.engine.kernel}, cgroup v${host.engine.cgroupVersion}`,
-    `- Runtimes: ${host.engine.runtimes.join(', ')}`,
-    `- LSMs: ${host.lsms?.join(', ') ?? 'unknown (securityfs not mounted)'}`,
+    `- Engine ${cell(host.engine.version)} (API ${cell(host.engine.apiVersion)}), ${cell(host.engine.operatingSystem)}, kernel ${cell(host.engine.kernel)}, cgroup v${cell(host.engine.cgroupVersion)}`,
+    ...componentVersions(report.posture).map(([name, v]) => `- ${name} ${cell(v)}`),
+    `- Runtimes: ${cell(host.engine.runtimes.join(', '))}`,
+    `- LSMs: ${host.lsms ? cell(host.lsms.join(', ')) : 'unknown (securityfs not mounted)'}`,
     '',
     ...table(host.checks),
     ...(report.posture ? postureSection(report.posture) : []),
+    ...profiles,
   ];
   for (const sandbox of report.sandboxes) {
     lines.push(
       '',
-      `## Sandbox ${sandbox.sandboxId} — ${sandbox.passed ? 'passes' : '**FAILS**'}`,
+      `## Sandbox ${cell(sandbox.sandboxId)} — ${sandbox.passed ? 'passes' : '**FAILS**'}`,
       '',
-      `Container ${sandbox.containerId} (${sandbox.name}), state ${sandbox.state}, profile ${sandbox.profile ?? 'none'}, tenant ${sandbox.tenantId ?? '-'}, conversation ${sandbox.conversationId ?? '-'}.`,
+      `Container ${cell(sandbox.containerId)} (${cell(sandbox.name)}), state ${cell(sandbox.state)}, profile ${cell(sandbox.profile ?? 'none')}, tenant ${cell(sandbox.tenantId ?? '-')}, conversation ${cell(sandbox.conversationId ?? '-')}.`,
       '',
       ...(sandbox.egress ? [egressLine(sandbox.egress), ''] : []),
       ...table(sandbox.checks),
     );
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 function egressLine(egress: SandboxEgressView): string {
   if (egress.mode === 'none')
     return `Egress: none (${egress.source}); the sandbox has no network interface but lo.`;
-  const list = (items: string[]) => (items.length > 0 ? items.map((i) => `\`${i}\``).join(', ') : 'none');
+  const list = (items: string[]) => (items.length > 0 ? items.map(cell).join(', ') : 'none');
   return (
     `Egress: allowlist (${egress.source}) through agentd only (the sandbox has no interface but lo): allow ${list(egress.allow)}; ` +
     `deny ${list(egress.deny)}; addresses ${list(egress.allowAddresses)}; at most ${egress.maxConnections} connections, ${egress.maxBytesPerRun} bytes per run.`
@@ -73,19 +92,19 @@ function postureSection(posture: PostureAudit): string[] {
     .join(', ');
   const lines = [
     '',
-    `## Security posture (AGENTD_POSTURE=${posture.mode})`,
+    `## Security posture (AGENTD_POSTURE=${cell(posture.mode)})`,
     '',
-    `Advisory table v${posture.tableVersion}, reviewed ${posture.tableReviewed}. Versions: ${versions}. ${posture.findings.length} finding(s).`,
-    ...posture.unverified.map((u) => `- Not verified: ${u}`),
+    `Advisory table v${posture.tableVersion}, reviewed ${cell(posture.tableReviewed)}. Versions: ${cell(versions)}. ${posture.findings.length} finding(s).`,
+    ...posture.unverified.map((u) => `- Not verified: ${cell(u)}`),
   ];
   for (const f of posture.findings) {
     lines.push(
       '',
-      `### ${f.cve} — ${f.component} ${f.installed} (${f.severity})`,
+      `### ${f.cve} — ${f.component} ${cell(f.installed)} (${f.severity})`,
       '',
-      f.summary,
+      cell(f.summary),
       '',
-      `Why it applies: ${f.reason}. Mitigations: ${f.mitigationNote}`,
+      `Why it applies: ${cell(f.reason)}. Mitigations: ${cell(f.mitigationNote)}`,
       '',
       ...f.mitigationsPresent.map((m) => `- ${m.id}: ${PRESENT(m.present)} (${cell(m.evidence)})`),
     );

@@ -1,11 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AgentdError, ValidationError } from '../common/errors.js';
 import { loadCliConfig } from '../config/cli-config.js';
 import { loadConfig } from '../config/load-config.js';
 import { parsePolicyText, resolvePolicy } from '../policy/policy-document.js';
 import { loadProfiles } from '../sandbox/profile-loader.js';
+import { REPORT_FORMATS } from '../audit/report-format.js';
 import { ApiClient } from './api-client.js';
+import { fetchAuditReport } from './audit-report.js';
 import { formatDuration, formatTable } from './format.js';
 import { createProgress } from './progress.js';
 import { readSse, renderEvent } from './render-events.js';
@@ -204,10 +206,25 @@ export function registerOperatorCommands(program: Command): void {
     .description(
       'audit the isolation of every live sandbox of the node (engine + host kernel), as Markdown or JSON',
     )
-    .action(async (_options: unknown, command: Command) => {
+    .option(
+      '--format <format>',
+      `the dated report to file, with profiles, counts and a sign-off block: ${REPORT_FORMATS.join(', ')}`,
+    )
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .action(async (options: { format?: string; output?: string }, command: Command) => {
       const { api, json } = await client(command);
-      if (json) return out(JSON.stringify(await api.request('GET', '/api/audit/sandboxes'), null, 2));
-      out(await api.request<string>('GET', '/api/audit/sandboxes?format=markdown'));
+      if (options.format !== undefined) {
+        const body = await fetchAuditReport(api, options.format);
+        if (options.output === undefined) return out(body);
+        await writeFile(options.output, body);
+        return out(`wrote ${options.output}`);
+      }
+      const text = json
+        ? JSON.stringify(await api.request('GET', '/api/audit/sandboxes'), null, 2)
+        : await api.request<string>('GET', '/api/audit/sandboxes?format=markdown');
+      if (options.output === undefined) return out(text);
+      await writeFile(options.output, text.endsWith('\n') ? text : `${text}\n`);
+      out(`wrote ${options.output}`);
     });
 
   const keys = program.command('keys').description('API keys');

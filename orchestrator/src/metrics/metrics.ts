@@ -132,6 +132,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly errors = new Counter({
+    name: 'agentd_errors_total',
+    help: 'Errors by stable code and where they ended: api (an HTTP error response) or run (a run that ended with an error event).',
+    labelNames: ['code', 'source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly runFirstEventSeconds = new Histogram({
+    name: 'agentd_run_first_event_seconds',
+    help: 'Time from a run’s start to its first event after run_start and allocating (sandbox, sync-in and the first model output).',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly modelCostUsd = new Counter({
+    name: 'agentd_model_cost_usd_total',
+    help: 'Model cost of ended runs in USD, by model (for dashboards: billing reads the exact usage rows).',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics: boolean } = { defaultMetrics: false }) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'agentd_' });
   }

@@ -151,6 +151,12 @@ export class RunFinisher {
     await attempt('release the lock', () => run.lock.release());
     run.end();
     this.options.metrics.runsFinished.inc({ status: outcome.kind });
+    if (ended.kind !== 'succeeded')
+      this.options.metrics.errors.inc({
+        code: ended.kind === 'interrupted' ? 'RUN_CANCELLED' : ended.code,
+        source: 'run',
+      });
+    this.options.metrics.modelCostUsd.inc({ model: run.model.id }, usdNumber(run.costPico));
     log.info({ outcome: outcome.kind, steps: run.steps, costUsd: formatUsd(run.costPico) }, 'Run ended');
     return { runId: run.id, outcome, final, truncated, usage, error };
   }

@@ -70,6 +70,8 @@ export interface StartRunRequest {
 export class RunService {
   readonly #active = new Map<string, ActiveRun>();
   readonly #done = new Map<string, Promise<RunResult>>();
+  /** When each run started, until its first event past run_start and allocating (every run ends with one). */
+  readonly #awaitingFirstEvent = new Map<string, number>();
   readonly #watches = new Map<string, RunResourceWatch>();
   readonly #log: Logger;
   readonly #finisher: RunFinisher;
@@ -202,6 +204,7 @@ export class RunService {
       });
     });
     this.options.metrics.runsStarted.inc();
+    this.#awaitingFirstEvent.set(runId, performance.now());
     await this.#emit(run, { type: 'run_start', conversationId: conversation.id, modelId: model.id });
     if (sandbox) await this.#emit(run, { type: 'allocating', source: sandbox.source });
     const done = this.#execute(run, request.message);
@@ -369,6 +372,11 @@ export class RunService {
   /** Appends to the run's event log, riding out a short Redis outage (a restart, a failover). */
   async #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
     await retry(() => this.options.eventLog.append(run.id, body), RIDE_OUT_OUTAGE);
+    if (body.type === 'run_start' || body.type === 'allocating') return;
+    const started = this.#awaitingFirstEvent.get(run.id);
+    if (started === undefined) return;
+    this.#awaitingFirstEvent.delete(run.id);
+    this.options.metrics.runFirstEventSeconds.observe((performance.now() - started) / 1000);
   }
 }
 

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { buildAuditFiling } from '../../audit/audit-filing.js';
 import type { IsolationAuditor } from '../../audit/isolation-auditor.js';
 import { renderAuditMarkdown } from '../../audit/render-markdown.js';
+import { renderAuditReport } from '../../audit/report-format.js';
 import type { AuditService } from '../../controlplane/audit-service.js';
 import { AuditQuery, AuditSchema } from '../control-schemas.js';
 import { page } from '../schemas.js';
@@ -27,12 +29,14 @@ export interface AuditRoutesOptions {
   audit: AuditService;
   auditor: IsolationAuditor;
   profiles: () => ReadonlyMap<string, AuditedProfile>;
+  /** agentd's version, printed on the filed report. */
+  version: string;
 }
 
 /** For security teams: what each profile contains, what each live sandbox really has, and who did what. */
 export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = async (
   app,
-  { audit, auditor, profiles },
+  { audit, auditor, profiles, version },
 ) => {
   const tags = ['audit'];
   app.get(
@@ -97,6 +101,39 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = asy
       if (request.query.format === 'markdown')
         return reply.type('text/markdown; charset=utf-8').send(renderAuditMarkdown(report));
       return report;
+    },
+  );
+  app.get(
+    '/api/audit/report',
+    {
+      schema: {
+        querystring: Type.Object({
+          format: Type.Optional(
+            Type.Union([
+              Type.Literal('html'),
+              Type.Literal('json'),
+              Type.Literal('markdown'),
+              Type.Literal('sarif'),
+            ]),
+          ),
+        }),
+        tags,
+        summary:
+          'The audit as a dated report to file (HTML, JSON, Markdown or SARIF 2.1.0): host facts, every check with its evidence, profiles, counts and a sign-off block',
+      },
+      config: { access: 'admin' },
+    },
+    async (request, reply) => {
+      const filing = buildAuditFiling(await auditor.audit(), [...profiles().values()], version);
+      const rendered = renderAuditReport(filing, request.query.format ?? 'json');
+      const date = filing.generatedAt.slice(0, 10);
+      const file = `agentd-audit-${filing.node.replace(/[^A-Za-z0-9._-]/g, '_')}-${date}.${rendered.extension}`;
+      if (rendered.contentSecurityPolicy)
+        reply.header('content-security-policy', rendered.contentSecurityPolicy);
+      return reply
+        .type(rendered.contentType)
+        .header('content-disposition', `inline; filename="${file}"`)
+        .send(rendered.body);
     },
   );
 };
