@@ -24,6 +24,7 @@ const metrics = [
   { key: 'lateP99', label: 'event-loop lateness p99', unit: 'ms', growth: true },
   { key: 'lateMax', label: 'event-loop lateness max', unit: 'ms', growth: true },
   { key: 'runsPerS', label: 'runs/s', unit: 'runs/s', growth: false },
+  { key: 'failed', label: 'failed runs', unit: 'runs', growth: false },
 ] as const;
 
 /** Three model turns: 2 s of text and a bash call, again, then 1 s of text (`words` scales it down). */
@@ -53,11 +54,15 @@ async function conversations(daemon: TestDaemon, n: number, into: Conversations)
   }
 }
 
+/** Why a run failed, or undefined when it streamed to its end without an error. */
+function failure(result: ReadResult): string | undefined {
+  if (result.status === 200 && result.done && result.errors.length === 0) return undefined;
+  return `run answered ${result.status}${result.done ? '' : ' without : done'} ${result.errors.join(' ')} ${result.errorBody ?? ''}`;
+}
+
 function check(result: ReadResult): void {
-  if (result.status !== 200 || !result.done || result.errors.length > 0)
-    throw new Error(
-      `run answered ${result.status}${result.done ? '' : ' without : done'} ${result.errors.join(' ')} ${result.errorBody ?? ''}`,
-    );
+  const why = failure(result);
+  if (why !== undefined) throw new Error(why);
 }
 
 export const section: ScaleSection = {
@@ -78,6 +83,7 @@ export const section: ScaleSection = {
     const read = (url: string, message: string): Promise<ReadResult> =>
       reader.read({ url, headers, body: JSON.stringify({ message }) });
     const points: CurvePoint[] = [];
+    const failed: string[] = [];
     try {
       const tenant = await daemon.api('POST', '/api/tenants', { name: 'scale-runs' });
       const convs: Conversations = { tenantId: tenant.body.id as string, urls: [] };
@@ -108,15 +114,19 @@ export const section: ScaleSection = {
         delay.enable();
         const results = await Promise.all(convs.urls.slice(0, size).map((url) => read(url, script(words))));
         delay.disable();
-        results.forEach(check);
-        const first = results.map((r) => {
+        // A failed run is counted and reported, not averaged in: the curve still shows the ones that worked.
+        const failures = results.flatMap((r) => failure(r) ?? []);
+        for (const why of new Set(failures)) options.log(`${size}: ${why}`);
+        const ok = results.filter((r) => failure(r) === undefined);
+        if (ok.length === 0) throw new Error(`every run of ${size} failed: ${failures[0] ?? ''}`);
+        const first = ok.map((r) => {
           const i = r.types.indexOf('text');
           if (i < 0) throw new Error('a run streamed no text');
           return (r.arrivals[i] ?? 0) - r.sentAt;
         });
-        const durations = results.map((r) => (r.arrivals.at(-1) ?? 0) - r.sentAt);
+        const durations = ok.map((r) => (r.arrivals.at(-1) ?? 0) - r.sentAt);
         const events = percentile(
-          results.map((r) => r.types.length),
+          ok.map((r) => r.types.length),
           50,
         );
         const start = Math.min(...results.map((r) => r.sentAt));
@@ -127,8 +137,11 @@ export const section: ScaleSection = {
           addedPerEvent: (percentile(durations, 50) - loneMs) / events,
           lateP99: delay.percentile(99) / 1e6,
           lateMax: delay.max / 1e6,
-          runsPerS: size / ((end - start) / 1000),
+          runsPerS: ok.length / ((end - start) / 1000),
+          failed: failures.length,
         };
+        if (failures.length > 0)
+          failed.push(`${size}: ${failures.length} failed (${[...new Set(failures)].join('; ')})`);
         options.log(`${size}: ${JSON.stringify(values)}`);
         points.push({ size, values });
       }
@@ -144,7 +157,9 @@ export const section: ScaleSection = {
       notes: [
         'First model event: from the request to the first text delta at the client. Added per event: the p50 run ' +
           'duration minus a lone run’s, over the events per run. Event-loop lateness: the daemon thread’s timer ' +
-          'delay (10 ms resolution) while the runs stream. runs/s: runs over the wall time of the batch.',
+          'delay (10 ms resolution) while the runs stream. runs/s: runs that completed over the wall time of the ' +
+          'batch. Failed runs are left out of the other figures.',
+        ...failed.map((f) => `Failed runs at ${f}`),
       ],
     } satisfies Curve;
   },
