@@ -5,6 +5,8 @@
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sock="${DOCKER_SOCK:-/var/run/docker.sock}"
+# Host limits that cap the sandbox count hold whether or not the engine already runs.
+bash "$repo/scripts/ensure-host-limits.sh"
 
 engine_answers() { curl -fsS --max-time 3 --unix-socket "$sock" http://localhost/_ping >/dev/null 2>&1; }
 

@@ -20,9 +20,9 @@ const BENCHES = [
   'bench-ws.ts',
   'bench-chat-first-event.ts',
   'bench-mcp.ts',
-  'bench-density.ts',
   'bench-egress.ts',
   'bench-fleet.ts',
+  'bench-scale.ts',
 ];
 
 const dir = mkdtempSync(path.join(tmpdir(), 'agentd-bench-'));

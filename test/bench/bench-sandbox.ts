@@ -5,8 +5,9 @@
  * Cold: agentd's acquire (registry, call-home socket, hardened create + start, runner calls home) against a
  * container created through the same Engine API client with the same create options (read back from one of
  * agentd's cold sandboxes and checked equal), timed until its runner's first long-poll reaches a bare socket
- * server. Warm: agentd's pool claim (registry claim + health ping of a ready sandbox) against one ping job
- * handed to an idle runner's held long-poll and its result read back. Reuse: a frozen idle sandbox against an
+ * server. Warm: agentd's pool claim (registry claim of a ready sandbox whose runner holds a fresh long-poll,
+ * else a health ping first) against one ping job handed to an idle runner's held long-poll and its result
+ * read back. Reuse: a frozen idle sandbox against an
  * unfrozen one, with a bare `docker unpause` measured alongside (bench-thaw.ts).
  */
 import { startTestDaemon } from '../support/test-daemon.js';
@@ -81,7 +82,11 @@ async function main(): Promise<void> {
       if (i % 2 === 1) await agentdCold(i);
     }
     const warmRows: Row[] = [
-      { name: 'warm-pool claim', samples: warm, note: 'claim + health ping of a ready sandbox' },
+      {
+        name: 'warm-pool claim',
+        samples: warm,
+        note: 'claim of a ready sandbox; its runner holds a fresh poll (else a health ping)',
+      },
       {
         name: 'baseline: ping an idle runner',
         samples: basePing,
@@ -96,10 +101,8 @@ async function main(): Promise<void> {
         note: 'Engine API create + start until the runner first polls a bare socket',
       },
     ];
-    const thaw = await benchThaw(daemon, N);
-    process.stdout.write(
-      `\n${table(warmRows, warmRows[1]!)}\n\n${table(coldRows, coldRows[1]!)}\n\n${thaw}\n`,
-    );
+    // Printed before the reuse part runs, so a failure there still leaves these figures.
+    process.stdout.write(`\n${table(warmRows, warmRows[1]!)}\n\n${table(coldRows, coldRows[1]!)}\n`);
     recordResult({
       benchmark: 'sandbox',
       measure: 'warm-pool claim (p50)',
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
       baselineName: 'same create options and Engine API client, until first long-poll',
       better: 'lower',
     });
+    process.stdout.write(`\n${await benchThaw(daemon, N)}\n`);
   } finally {
     await removeBaselines(daemon.docker).catch(() => undefined);
     await daemon.destroy();

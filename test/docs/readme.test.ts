@@ -27,6 +27,10 @@ const CONFIG_DIR = path.join(REPO, 'orchestrator/src/config');
 /** ```bash blocks of README.md that are not run, each with why. The test fails when one is gone. */
 const EXCLUDED_BLOCKS = [
   { startsWith: '# 1. The main job', why: 'installs system packages and runs every test suite' },
+  {
+    startsWith: '# Scale curves',
+    why: 'a benchmark of hundreds of sandboxes; its smoke mode runs in test/bench/bench-scale-smoke.test.ts',
+  },
 ];
 /** Routes the README lists that the OpenAPI document leaves out (the document itself and its UI). */
 const UNDOCUMENTED_ROUTES = ['GET /docs', 'GET /docs/json', 'GET /console'];

@@ -76,6 +76,24 @@ describe('CallHomeServer', () => {
     await expect(result).resolves.toMatchObject({ jobId: job.jobId, ok: true });
   });
 
+  it('tells whether the runner holds a poll open now: not once it is answered or its connection dies', async () => {
+    const channel = await server.open('abcd1234');
+    expect(channel.holdsPoll).toBe(false);
+    const poll = call(channel.socketPath, 'GET', '/v1/runner/next');
+    await channel.connected;
+    expect(channel.holdsPoll).toBe(true);
+    void channel.send({ kind: 'ping' }, 50).catch(() => undefined);
+    await poll;
+    expect(channel.holdsPoll).toBe(false);
+    // A runner whose process dies: the kernel closes its end, and the held poll goes with it.
+    const dying = http.request({ socketPath: channel.socketPath, path: '/v1/runner/next' });
+    dying.on('error', () => undefined);
+    dying.end();
+    await vi.waitFor(() => expect(channel.holdsPoll).toBe(true));
+    dying.destroy();
+    await vi.waitFor(() => expect(channel.holdsPoll).toBe(false));
+  });
+
   it('answers 204 when no job arrives before the poll timeout', async () => {
     const channel = await server.open('abcd1234');
     expect((await call(channel.socketPath, 'GET', '/v1/runner/next')).status).toBe(204);

@@ -46,6 +46,17 @@ export class SandboxChannel {
     return this.#lastSeenAt;
   }
 
+  /**
+   * The runner holds a long-poll open right now: its job loop is waiting for work on a live connection (the
+   * kernel ends the connection when the runner's process dies, and the poll is then dropped).
+   */
+  get holdsPoll(): boolean {
+    return (
+      !this.#closed &&
+      this.#waiters.some((res) => !res.writableEnded && !res.destroyed && !res.socket?.destroyed)
+    );
+  }
+
   get runnerVersion(): string | undefined {
     return this.#runnerVersion;
   }

@@ -105,6 +105,7 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     logger,
     metrics,
     healthCheckTimeoutMs: 5_000,
+    livenessWindowMs: config.callHome.pollTimeoutMs + 5_000,
   });
   const reaper = new Reaper({
     nodeId,

@@ -42,6 +42,11 @@ export interface SandboxManagerOptions {
   logger: Logger;
   metrics: Metrics;
   healthCheckTimeoutMs: number;
+  /**
+   * A warm runner that holds its long-poll and was last seen within this window is handed out without a ping
+   * (the runner renews its poll at least once per poll timeout, so this is the poll timeout plus slack).
+   */
+  livenessWindowMs: number;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -245,6 +250,9 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
     }
     if (plan.kind === 'cold') return { record: plan.record };
     const channel = this.#channel(plan.record);
+    // A warm sandbox runs no agent code, so what ends one is its process dying, which closes its poll: a live,
+    // recently renewed poll proves as much as a ping's round trip, which was most of a claim's latency.
+    if (this.#alive(channel)) return { record: plan.record, channel, source: 'pool' };
     try {
       await this.ping(channel);
       return { record: plan.record, channel, source: 'pool' };
@@ -320,6 +328,10 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
       );
     }
     return undefined;
+  }
+
+  #alive(channel: SandboxChannel): boolean {
+    return channel.holdsPoll && Date.now() - channel.lastSeenAt <= this.options.livenessWindowMs;
   }
 
   #channel(record: SandboxRecord): SandboxChannel {

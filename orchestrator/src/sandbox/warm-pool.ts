@@ -36,6 +36,7 @@ export class WarmPool {
   readonly #ready = new Map<string, string[]>();
   readonly #starting = new Map<string, number>();
   #refilling: Promise<void> | undefined;
+  #refillSoon: Promise<void> | undefined;
   #stopped = false;
   readonly #log: Logger;
 
@@ -81,7 +82,7 @@ export class WarmPool {
       });
       if (!claimed) continue;
       this.options.metrics.poolClaims.inc({ profile, result: 'hit' });
-      this.refillInBackground();
+      this.#refillAfterClaim();
       return claimed;
     }
     if ((this.options.poolSize()[profile] ?? 0) > 0) {
@@ -128,6 +129,21 @@ export class WarmPool {
     this.#refilling = this.refill()
       .catch((err: unknown) => this.#log.warn({ err }, 'Pool refill failed'))
       .finally(() => (this.#refilling = undefined));
+  }
+
+  /**
+   * A refill's synchronous start (listing every sandbox of the node under the capacity lock, building the
+   * create request) would run inside the claim that took the sandbox and grow it with the node's size: it
+   * starts once that claim has returned.
+   */
+  #refillAfterClaim(): void {
+    this.#refillSoon ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.#refillSoon = undefined;
+        this.refillInBackground();
+        resolve();
+      }),
+    );
   }
 
   /** Starts sandboxes until every pool reaches its target or the node has no room; one at a time. */
@@ -180,7 +196,10 @@ export class WarmPool {
 
   /** Waits for any refill under way (tests and shutdown). */
   async settled(): Promise<void> {
-    while (this.#refilling) await this.#refilling;
+    while (this.#refillSoon || this.#refilling) {
+      await this.#refillSoon;
+      await this.#refilling;
+    }
   }
 
   async stop(): Promise<void> {

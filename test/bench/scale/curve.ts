@@ -1,3 +1,5 @@
+import type { BenchResult } from '../results.js';
+
 /**
  * Curves for `npm run bench:scale`: one table per dimension, 3-4 sizes, each metric's ratio from one size to
  * the next, and how it grows with size (from the slope between the first and last point on log-log axes).
@@ -39,6 +41,11 @@ export interface ScaleSection {
   name: string;
   sizes: { full: readonly number[]; smoke: readonly number[] };
   run(sizes: readonly number[], options: ScaleOptions): Promise<Curve>;
+  /**
+   * The figures `npm run bench` shows in its summary; without it, the runner records the first judged
+   * metric at the largest size against the smallest (`defaultHeadlines`).
+   */
+  headlines?(curve: Curve): BenchResult[];
 }
 
 /** Slope of log(value) against log(size) between the first and last point with a positive value. */
