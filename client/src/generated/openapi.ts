@@ -965,6 +965,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/audit/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit as a dated report to file (HTML, JSON, Markdown or SARIF 2.1.0): host facts, every check with its evidence, profiles, counts and a sign-off block */
+    get: {
+      parameters: {
+        query?: {
+          format?: 'html' | 'json' | 'markdown' | 'sarif';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/audit/sandboxes': {
     parameters: {
       query?: never;
@@ -2292,6 +2328,78 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/tenants/{tenantId}/conversations/{conversationId}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Runs of a conversation, oldest first (paged) */
+    get: {
+      parameters: {
+        query?: {
+          cursor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          conversationId: string;
+          tenantId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                cacheReadTokens: number;
+                cacheWriteTokens: number;
+                conversationId: string;
+                costUsd: string;
+                createdAt: string;
+                errorCode: string | null;
+                errorMessage: string | null;
+                finishedAt: string | null;
+                id: string;
+                inputTokens: number;
+                modelId: string;
+                nodeId: string;
+                outputTokens: number;
+                /** @description What the run used of its sandbox, from the host (null before the end or when unmeasured) */
+                resources: {
+                  /** @description Workspace file bytes synced in and out */
+                  bytesSynced: number;
+                  cpuSeconds: number;
+                  peakMemoryBytes: number;
+                  peakPids: number;
+                } | null;
+                sandboxId: string | null;
+                startedAt: string | null;
+                status: string;
+                steps: number;
+                tenantId: string;
+              }[];
+              nextCursor: string | null;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

@@ -15,6 +15,13 @@ export class Audit {
   log(query?: QueryOf<'GET /api/audit/log'>, options?: CallOptions) {
     return this.http.json('GET /api/audit/log', { query, ...options });
   }
+  /**
+   * The dated report for filing: host facts, every check with its evidence, counts and a sign-off block
+   * (`format`: json, the default, or html, markdown, sarif, which answer text).
+   */
+  report(query?: QueryOf<'GET /api/audit/report'>, options?: CallOptions) {
+    return this.http.json('GET /api/audit/report', { query, ...options });
+  }
   egress(query?: QueryOf<'GET /api/audit/egress'>, options?: CallOptions) {
     return this.http.json('GET /api/audit/egress', { query, ...options });
   }

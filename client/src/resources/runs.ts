@@ -1,3 +1,4 @@
+import type { QueryOf } from '../api-types.js';
 import type { CallOptions, Http } from '../http.js';
 import { RunStream, type RunStreamOptions } from '../run-stream.js';
 
@@ -61,6 +62,20 @@ export class Runs {
     return this.http.json('POST /api/tenants/{tenantId}/conversations/{conversationId}/query', {
       path: { tenantId, conversationId },
       body: { message },
+      ...options,
+    });
+  }
+
+  /** The conversation's runs, oldest first, a page at a time. */
+  list(
+    tenantId: string,
+    conversationId: string,
+    query?: QueryOf<'GET /api/tenants/{tenantId}/conversations/{conversationId}/runs'>,
+    options?: CallOptions,
+  ) {
+    return this.http.json('GET /api/tenants/{tenantId}/conversations/{conversationId}/runs', {
+      path: { tenantId, conversationId },
+      query,
       ...options,
     });
   }
