@@ -19,6 +19,7 @@ import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { CpuMeter, type CpuUse } from './cpu-meter.js';
 import { clockMs, SseReaderWorker, type ReadResult } from './sse-reader-worker.js';
 import { SseReplayServer } from './sse-replay-server.js';
+import { NaiveRelay } from './naive-relay.js';
 import { recordResult } from './results.js';
 import { fmt, percentile } from './stats.js';
 
@@ -40,6 +41,9 @@ const WARMUP_CONCURRENCY = 8;
 const CONVERSATIONS = 1 + PACED_RUNS + SINGLE_RUNS + STREAMS;
 const MULTI_PACED = `${STREAMS} × ${MULTI_PACED_EVENTS} @ ${MULTI_PACE_MS} ms`;
 const MULTI_UNPACED = `${STREAMS} × ${MULTI_EVENTS}`;
+/** The phases the event-loop lateness goal compares. */
+const PACED_PHASE = `latency 1 × ${PACED_EVENTS} @ ${PACE_MS} ms`;
+const MULTI_UNPACED_PHASE = `throughput ${MULTI_UNPACED}`;
 
 const progress = (line: string): void => void process.stderr.write(`bench:relay: ${line}\n`);
 
@@ -210,6 +214,7 @@ interface Bench {
   daemon: TestDaemon;
   reader: SseReaderWorker;
   replay: SseReplayServer;
+  naive: NaiveRelay;
   provider: StampedScriptedProvider;
   logStamps: EventLogStamps;
   tenantId: string;
@@ -293,6 +298,16 @@ async function baselineRun(
     throw new Error(`baseline replay failed: ${read.status} ${read.types.length}/${recorded.types.length}`);
   }
   return { read, written: b.replay.writes(url) };
+}
+
+/** One run of `events` text events through the naive reference relay, read by the same reader. */
+async function naiveRun(b: Bench, events: number): Promise<ReadResult> {
+  const read = await b.reader.read({ url: b.naive.url(events), body: JSON.stringify({ message: 'naive' }) });
+  const texts = textIndexes(read).length;
+  if (read.status !== 200 || !read.done || texts !== events) {
+    throw new Error(`naive relay run failed: ${read.status} ${texts}/${events} text events`);
+  }
+  return read;
 }
 
 function blockType(block: string): string | undefined {
@@ -422,6 +437,7 @@ async function run(): Promise<void> {
   });
   const reader = SseReaderWorker.start();
   const replay = await SseReplayServer.start();
+  const naive = await NaiveRelay.start();
   try {
     const tenant = await daemon.api('POST', '/api/tenants', { name: 'bench-relay' });
     if (tenant.status !== 201) throw new Error(`tenant: ${tenant.status}`);
@@ -429,6 +445,7 @@ async function run(): Promise<void> {
       daemon,
       reader,
       replay,
+      naive,
       provider,
       logStamps: new EventLogStamps(daemon),
       tenantId: String(tenant.body.id),
@@ -482,10 +499,7 @@ async function run(): Promise<void> {
     load.end();
 
     // 2. Per-event latency of paced streams: one stream, then STREAMS at once.
-    load = phase(
-      `latency 1 × ${PACED_EVENTS} @ ${PACE_MS} ms`,
-      `${PACED_RUNS} runs one at a time, each followed by a baseline replay`,
-    );
+    load = phase(PACED_PHASE, `${PACED_RUNS} runs one at a time, each followed by a baseline replay`);
     provider.deltaDelayMs = PACE_MS;
     const single = { e2e: [] as number[], toLog: [] as number[], out: [] as number[], base: [] as number[] };
     for (const c of pacedConversations) {
@@ -542,18 +556,17 @@ async function run(): Promise<void> {
     );
     const singleRates: ReturnType<typeof throughput>[] = [];
     const singleBaseRates: ReturnType<typeof throughput>[] = [];
+    const singleNaiveRates: ReturnType<typeof throughput>[] = [];
     for (const c of singleConversations) {
       const r = await load.during(() =>
         agentdRun(b, c, `@repeat ${SINGLE_EVENTS} word`, { keepBlocks: true, expectText: SINGLE_EVENTS }),
       );
       singleRates.push(throughput([r.read]));
       singleBaseRates.push(throughput([(await baselineRun(b, r.read, 0)).read]));
+      singleNaiveRates.push(throughput([await naiveRun(b, SINGLE_EVENTS)]));
     }
     load.end();
-    load = phase(
-      `throughput ${MULTI_UNPACED}`,
-      `${STREAMS} runs at once, then ${STREAMS} baseline replays at once`,
-    );
+    load = phase(MULTI_UNPACED_PHASE, `${STREAMS} runs at once, then ${STREAMS} baseline replays at once`);
     const multiRuns = await load.during(() =>
       someOf(
         MULTI_UNPACED,
@@ -569,6 +582,7 @@ async function run(): Promise<void> {
           (await allOf(multiRuns.map(() => baselineRun(b, recordedMulti.read, 0)))).map((r) => r.read),
         )
       : undefined;
+    const multiNaiveRate = throughput(await allOf(multiConversations.map(() => naiveRun(b, MULTI_EVENTS))));
     load.end();
 
     if (syncOutFailures.length > 0) {
@@ -583,7 +597,7 @@ async function run(): Promise<void> {
       throw new Error('a sandbox was replaced during the benchmark: the numbers include a cold start');
 
     process.stdout.write(
-      `\n${report({ ttfeStart, ttfeText, ttfeBaseline, single, multi, singleRates, singleBaseRates, multiRate, multiBaseRate })}\n`,
+      `\n${report({ ttfeStart, ttfeText, ttfeBaseline, single, multi, singleRates, singleBaseRates, singleNaiveRates, multiRate, multiBaseRate, multiNaiveRate })}\n`,
     );
     const socket = 'the same events read straight from a socket';
     recordResult({
@@ -633,6 +647,38 @@ async function run(): Promise<void> {
       baselineName: socket,
       better: 'higher',
     });
+    const naiveName = 'naive one-process relay';
+    recordResult({
+      benchmark: 'relay',
+      measure: 'throughput, one stream vs naive relay',
+      unit: 'events/s',
+      agentd: singleRate,
+      baseline: median(singleNaiveRates.map((x) => x.perSecond)),
+      baselineName: naiveName,
+      better: 'higher',
+    });
+    recordResult({
+      benchmark: 'relay',
+      measure: `throughput, ${STREAMS} concurrent streams vs naive relay`,
+      unit: 'events/s',
+      agentd: multiRate.perSecond,
+      baseline: multiNaiveRate.perSecond,
+      baselineName: naiveName,
+      better: 'higher',
+    });
+    const paced = loads.find((l) => l.name === PACED_PHASE);
+    const unpaced = loads.find((l) => l.name === MULTI_UNPACED_PHASE);
+    if (paced && unpaced) {
+      recordResult({
+        benchmark: 'relay',
+        measure: `daemon event-loop lateness p99, ${STREAMS} unpaced streams`,
+        unit: 'ms',
+        agentd: unpaced.lateP99,
+        baseline: paced.lateP99,
+        baselineName: 'the same with one paced stream',
+        better: 'lower',
+      });
+    }
   } catch (err) {
     progress(`failed: ${String(err instanceof Error ? err.stack : err)}`);
     throw err;
@@ -640,6 +686,7 @@ async function run(): Promise<void> {
     progress('cleaning up');
     await reader.close();
     await replay.close();
+    await naive.close();
     await daemon.destroy();
   }
 }
@@ -661,8 +708,10 @@ function report(r: {
   multi: Latencies;
   singleRates: Rate[];
   singleBaseRates: Rate[];
+  singleNaiveRates: Rate[];
   multiRate: Rate;
   multiBaseRate: Rate | undefined;
+  multiNaiveRate: Rate;
 }): string {
   const failedNote = (label: string): string => {
     const failed = failedRuns.get(label);
@@ -772,6 +821,15 @@ function report(r: {
     spread(r.singleBaseRates),
     `median (range) of ${r.singleBaseRates.length} replays of the recorded bytes`,
   );
+  const singleNaive = medianRate(r.singleNaiveRates);
+  tputRow(
+    singleLabel,
+    'naive relay',
+    singleNaive,
+    singleBase,
+    spread(r.singleNaiveRates),
+    `median (range) of ${r.singleNaiveRates.length} runs: Unix-socket SSE POST → parse, renumber → loopback SSE, one process`,
+  );
   tputRow(
     singleLabel,
     'agentd',
@@ -792,6 +850,14 @@ function report(r: {
       r.multiBaseRate,
       '',
       'all replays at once, aggregate',
+    );
+    tputRow(
+      MULTI_UNPACED,
+      'naive relay',
+      r.multiNaiveRate,
+      r.multiBaseRate,
+      '',
+      'all runs at once, aggregate',
     );
     tputRow(
       MULTI_UNPACED,
@@ -826,6 +892,7 @@ function report(r: {
       `late a ${LOOP_TICK_MS} ms interval fired on the daemon’s thread. Runner containers are capped at 1 CPU each; ` +
       'in-memory event log and locks (the Redis ones are not measured).',
   );
+  lines.push('', ...goalLines(r));
   if (syncOutFailures.length > 0) {
     lines.push(
       '',
@@ -833,6 +900,44 @@ function report(r: {
     );
   }
   return lines.join('\n');
+}
+
+/** Issue 16's relay goals: each a ratio of two figures measured in this run. */
+function goalLines(r: { singleRates: Rate[]; singleNaiveRates: Rate[]; multiRate: Rate }): string[] {
+  const single = median(r.singleRates.map((x) => x.perSecond));
+  const naive = median(r.singleNaiveRates.map((x) => x.perSecond));
+  const paced = loads.find((l) => l.name === PACED_PHASE);
+  const unpaced = loads.find((l) => l.name === MULTI_UNPACED_PHASE);
+  const lateness = paced && unpaced ? unpaced.lateP99 / paced.lateP99 : Number.NaN;
+  const row = (goal: string, figures: string, value: number, met: boolean): string =>
+    `| ${goal} | ${figures} | ${value.toFixed(2)}x | ${met ? 'met' : '**not met**'} |`;
+  return [
+    '### Relay goals (ratios within this run)',
+    '',
+    '| goal | figures | ratio | |',
+    '|---|---|---:|---|',
+    row(
+      'one unpaced stream ≥ 0.9x the naive relay',
+      `agentd ${rate(single)} vs naive ${rate(naive)} events/s (medians)`,
+      single / naive,
+      single / naive >= 0.9,
+    ),
+    row(
+      `${STREAMS} unpaced streams aggregate ≥ one stream`,
+      `${rate(r.multiRate.perSecond)} vs ${rate(single)} events/s`,
+      r.multiRate.perSecond / single,
+      r.multiRate.perSecond >= single,
+    ),
+    row(
+      `daemon event-loop lateness p99, ${STREAMS} unpaced streams ≤ 10x one paced stream`,
+      `${fmt(unpaced?.lateP99 ?? Number.NaN)} ms vs ${fmt(paced?.lateP99 ?? Number.NaN)} ms`,
+      lateness,
+      lateness <= 10,
+    ),
+    '',
+    `Lateness is measured inside the daemon's process (the daemon runs on this thread): a ${LOOP_TICK_MS} ms ` +
+      'interval timer records how late it fires, only while agentd’s runs stream (phases above).',
+  ];
 }
 
 main();
