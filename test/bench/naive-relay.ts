@@ -35,6 +35,8 @@ export class NaiveRelay {
     const relay = new NaiveRelay(api, ingest, dir, socketPath);
     api.on('request', (req, res) => void relay.#stream(req, res));
     ingest.on('request', (req, res) => void relay.#ingest(req, res));
+    // The reader keeps connections alive between runs: never close one under it while it is idle.
+    api.keepAliveTimeout = 0;
     api.listen(0, '127.0.0.1');
     ingest.listen(socketPath);
     await Promise.all([once(api, 'listening'), once(ingest, 'listening')]);
