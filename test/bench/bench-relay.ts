@@ -978,7 +978,12 @@ function report(r: {
 }
 
 /** Issue 16's relay goals: each a ratio of two figures measured in this run. */
-function goalLines(r: { singleRates: Rate[]; singleNaiveRates: Rate[]; overlap: Overlap }): string[] {
+function goalLines(r: {
+  singleRates: Rate[];
+  singleNaiveRates: Rate[];
+  multiRate: Rate;
+  overlap: Overlap;
+}): string[] {
   const single = median(r.singleRates.map((x) => x.perSecond));
   const naive = median(r.singleNaiveRates.map((x) => x.perSecond));
   const paced = loads.find((l) => l.name === PACED_PHASE);
@@ -999,9 +1004,11 @@ function goalLines(r: { singleRates: Rate[]; singleNaiveRates: Rate[]; overlap: 
     ),
     row(
       `${STREAMS} unpaced streams aggregate ≥ one stream`,
-      `${r.overlap.agentd ? rate(r.overlap.agentd.perSecond) : 'n/a'} (while all streamed) vs ${rate(single)} events/s`,
-      (r.overlap.agentd?.perSecond ?? Number.NaN) / single,
-      (r.overlap.agentd?.perSecond ?? 0) >= single,
+      r.overlap.agentd
+        ? `${rate(r.overlap.agentd.perSecond)} (while all streamed) vs ${rate(single)} events/s`
+        : `${rate(r.multiRate.perSecond)} (first → last of any: the streams never all overlapped, run starts count) vs ${rate(single)} events/s`,
+      (r.overlap.agentd?.perSecond ?? r.multiRate.perSecond) / single,
+      (r.overlap.agentd?.perSecond ?? r.multiRate.perSecond) >= single,
     ),
     row(
       `daemon event-loop lateness p99, ${STREAMS} unpaced streams ≤ 10x one paced stream`,
