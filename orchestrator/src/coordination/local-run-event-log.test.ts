@@ -46,6 +46,19 @@ describe('LocalRunEventLog', () => {
     await done;
   });
 
+  it('wakes a reader once for what a fast writer appends in one go, so it reads one batch', async () => {
+    const { log: l } = log();
+    await l.append('r', { type: 'text', delta: 'a' });
+    const batches: number[] = [];
+    const reader = (async () => {
+      await l.waitForMore('r', 1, new AbortController().signal);
+      batches.push((await l.read('r', 1, 100))?.events.length ?? 0);
+    })();
+    for (const delta of ['b', 'c', 'd']) await l.append('r', { type: 'text', delta });
+    await reader;
+    expect(batches).toEqual([3]);
+  });
+
   it('keeps memory bounded: drops the oldest events and tells readers where the log now starts', async () => {
     const { log: l } = log({ maxEventsPerRun: 3 });
     for (let i = 0; i < 5; i++) await l.append('r', { type: 'text', delta: String(i) });

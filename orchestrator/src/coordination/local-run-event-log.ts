@@ -3,12 +3,15 @@ import type { RunEvent, RunEventBody } from '../runs/run-events.js';
 import type { EventBatch, RunEventLog } from '../runs/run-event-log.js';
 
 interface LogEntry {
-  events: { seq: number; json: string; bytes: number }[];
+  /** Each event as appended (readers share it and never change it: parsing it back per read cost more). */
+  events: { seq: number; event: RunEvent; bytes: number }[];
   nextSeq: number;
   bytes: number;
   done: boolean;
   completedAt: number;
   waiters: Set<() => void>;
+  /** A wake is scheduled for the next turn of the event loop. */
+  waking: boolean;
 }
 
 export interface LocalRunEventLogOptions {
@@ -30,7 +33,15 @@ export class LocalRunEventLog implements RunEventLog {
     this.#expire();
     let entry = this.#runs.get(runId);
     if (!entry) {
-      entry = { events: [], nextSeq: 1, bytes: 0, done: false, completedAt: 0, waiters: new Set() };
+      entry = {
+        events: [],
+        nextSeq: 1,
+        bytes: 0,
+        done: false,
+        completedAt: 0,
+        waiters: new Set(),
+        waking: false,
+      };
       this.#runs.set(runId, entry);
     }
     const event: RunEvent = {
@@ -39,9 +50,9 @@ export class LocalRunEventLog implements RunEventLog {
       seq: entry.nextSeq++,
       timestamp: new Date(this.options.clock.now()).toISOString(),
     };
-    const json = JSON.stringify(event);
-    entry.events.push({ seq: event.seq, json, bytes: json.length });
-    entry.bytes += json.length;
+    const bytes = JSON.stringify(event).length;
+    entry.events.push({ seq: event.seq, event, bytes });
+    entry.bytes += bytes;
     while (
       entry.events.length > this.options.maxEventsPerRun ||
       (entry.bytes > this.options.maxBytesPerRun && entry.events.length > 1)
@@ -70,7 +81,7 @@ export class LocalRunEventLog implements RunEventLog {
     const firstSeq = entry.events[0]?.seq ?? entry.nextSeq;
     const start = Math.max(0, afterSeq + 1 - firstSeq);
     const slice = entry.events.slice(start, start + limit);
-    const events = slice.map((e) => JSON.parse(e.json) as RunEvent);
+    const events = slice.map((e) => e.event);
     const lastSeq = entry.nextSeq - 1;
     const reachedEnd = (slice.at(-1)?.seq ?? afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
@@ -90,8 +101,17 @@ export class LocalRunEventLog implements RunEventLog {
     });
   }
 
+  /**
+   * Wakes readers on the next turn of the event loop rather than at once: events a fast writer appends in the
+   * meantime reach each reader as one batch (one socket write) instead of one wake and write per event.
+   */
   #wake(entry: LogEntry): void {
-    for (const waiter of [...entry.waiters]) waiter();
+    if (entry.waking || entry.waiters.size === 0) return;
+    entry.waking = true;
+    setImmediate(() => {
+      entry.waking = false;
+      for (const waiter of [...entry.waiters]) waiter();
+    });
   }
 
   #lastExpiry = 0;

@@ -9,6 +9,7 @@ import type {
   ToolName,
 } from '@agentd/sandbox-runner/protocol';
 import { AgentdError, ERROR_CODES, errorMessage, isAgentdError, type ErrorCode } from '../common/errors.js';
+import { relayTurns } from '../common/event-loop-turns.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelProvider, ModelUsage, ToolSpec } from '../model/model-provider.js';
@@ -188,6 +189,7 @@ export class ModelGateway {
     const extraSpecs = extraTools ? await extraTools.specsFor(run) : [];
     const started = performance.now();
     const tools: ToolSpec[] = chat ? [] : [...TOOL_SPECS, ...extraSpecs];
+    let handled = 0;
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
@@ -245,6 +247,11 @@ export class ModelGateway {
           case 'usage':
             usage = event.usage;
             break;
+        }
+        // A fast model resolves every await at once: yield so other streams, timers and requests get turns.
+        if (relayTurns.due(++handled)) {
+          handled = 0;
+          await relayTurns.yieldTurn();
         }
       }
     } catch (err) {
@@ -337,6 +344,13 @@ function pendingToolUseIds(messages: readonly ConversationMessage[]): string[] {
 async function write(res: ServerResponse, chunk: ModelStreamChunk, closed: AbortSignal): Promise<void> {
   if (res.writableEnded || res.destroyed)
     throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the runner went away mid-call');
+  // Chunks written in one go of the loop leave in one socket write instead of one each. (The socket is corked,
+  // not the response: Node 22 drops a corked response's writes when it ends before the uncork.)
+  const socket = res.socket;
+  if (socket && socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(() => socket.uncork());
+  }
   if (!res.write(`${JSON.stringify(chunk)}\n`)) {
     await once(res, 'drain', { signal: closed }).catch(() => {
       throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the runner went away mid-call');

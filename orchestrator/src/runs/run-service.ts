@@ -3,7 +3,7 @@ import { AgentdError, errorMessage, isAgentdError, type ErrorCode } from '../com
 import { randomId } from '../common/ids.js';
 import type { LockService } from '../common/lock-service.js';
 import type { Logger } from '../common/logger.js';
-import { retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
+import { isTransient, retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
 import type { RunSettings } from '../config/run-settings.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
@@ -371,7 +371,13 @@ export class RunService {
 
   /** Appends to the run's event log, riding out a short Redis outage (a restart, a failover). */
   async #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
-    await retry(() => this.options.eventLog.append(run.id, body), RIDE_OUT_OUTAGE);
+    // One attempt first, outside the retry machinery: appends are the hot path and almost never fail.
+    try {
+      await this.options.eventLog.append(run.id, body);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      await retry(() => this.options.eventLog.append(run.id, body), RIDE_OUT_OUTAGE);
+    }
     if (body.type === 'run_start' || body.type === 'allocating') return;
     const started = this.#awaitingFirstEvent.get(run.id);
     if (started === undefined) return;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { EventLoopTurns } from './event-loop-turns.js';
+
+/** Burns about `ms` of CPU, as relaying a batch of events does. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+/** A stream whose every await resolves at once (an unpaced model): only its yields give the loop a turn. */
+async function unpacedStream(
+  turns: EventLoopTurns | undefined,
+  items: number,
+  done: number[],
+): Promise<void> {
+  let handled = 0;
+  for (let i = 0; i < items; i++) {
+    await Promise.resolve();
+    busy(0.05);
+    done[0] = (done[0] ?? 0) + 1;
+    if (turns?.due(++handled)) {
+      handled = 0;
+      await turns.yieldTurn();
+    }
+  }
+}
+
+describe('EventLoopTurns', () => {
+  it('lets a timer fire while unpaced streams are still going, which they block without it', async () => {
+    const run = async (turns: EventLoopTurns | undefined): Promise<number> => {
+      const done = [0];
+      let atTimer = -1;
+      const timer = new Promise<void>((resolve) =>
+        setTimeout(() => {
+          atTimer = done[0] ?? 0;
+          resolve();
+        }, 0),
+      );
+      await Promise.all([0, 1, 2].map(() => unpacedStream(turns, 200, done)));
+      await timer;
+      return atTimer;
+    };
+    expect(await run(undefined)).toBe(600);
+    expect(await run(new EventLoopTurns(1, 16))).toBeLessThan(600);
+  });
+
+  it('serves every waiting loop, even when the one it released never yields again', async () => {
+    // A zero slice is always spent: each waiter is released on a later turn of the event loop.
+    const turns = new EventLoopTurns(0, 1);
+    turns.due(0);
+    const order: number[] = [];
+    await Promise.all([1, 2, 3].map((n) => turns.yieldTurn().then(() => order.push(n))));
+    expect(order).toEqual([1, 2, 3]);
+  });
+});

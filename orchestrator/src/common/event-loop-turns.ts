@@ -1,0 +1,68 @@
+/**
+ * Cooperative turns for hot loops that would otherwise run as one long chain of microtasks: an unpaced model
+ * stream resolves every await at once, so without a yield one fast stream holds the event loop until its socket
+ * backs up, and every timer, request and other stream waits.
+ *
+ * A loop asks `due(n)` after each item and, when told, awaits `yieldTurn()`. A loop is due after `perTurn`
+ * items (a quantum) or once the event loop has been busy `sliceMs` in this slice. Yielding loops wait in one
+ * queue, served round robin: while the slice lasts the next one runs at once (in the same microtask drain,
+ * so it gets a whole quantum, and its events leave in one write), and once the slice is spent the rest wait
+ * for the next turn of the event loop, after timers and I/O.
+ */
+export class EventLoopTurns {
+  /** performance.now() when the current slice of busy time began; -1 between slices. */
+  #sliceStart = -1;
+  readonly #queue: (() => void)[] = [];
+  #scheduled = false;
+
+  constructor(
+    private readonly sliceMs: number,
+    private readonly perTurn: number,
+  ) {}
+
+  /** True when the caller, having handled `handled` items since its last yield, should yield now. */
+  due(handled: number): boolean {
+    return handled >= this.perTurn || this.#sliceSpent();
+  }
+
+  /** Waits for this caller's next turn. */
+  yieldTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#queue.push(resolve);
+      if (!this.#sliceSpent()) this.#queue.shift()?.();
+      // Whoever runs next may end or wait on I/O without yielding again: the loop's next turn serves the queue.
+      if (this.#queue.length > 0) this.#schedule();
+    });
+  }
+
+  #sliceSpent(): boolean {
+    const now = performance.now();
+    if (this.#sliceStart < 0) {
+      this.#sliceStart = now;
+      // The slice ends when the loop reaches its check phase: everything queued before then shares it.
+      setImmediate(() => {
+        this.#sliceStart = -1;
+      });
+      return false;
+    }
+    return now - this.#sliceStart >= this.sliceMs;
+  }
+
+  /** Serves the queue on the next turn of the event loop, in a fresh slice (and on later turns, until empty). */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#sliceStart = -1;
+      this.#queue.shift()?.();
+      if (this.#queue.length > 0) this.#schedule();
+    });
+  }
+}
+
+/**
+ * The process's one event loop, shared by every stream: about 2 ms of relaying before timers and I/O get their
+ * turn (a fraction of a paced model's delta spacing), 64 items per stream per turn.
+ */
+export const relayTurns = new EventLoopTurns(2, 64);
