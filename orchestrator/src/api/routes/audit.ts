@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { buildAuditFiling } from '../../audit/audit-filing.js';
+import { buildAuditFiling, type ProfileEvidence } from '../../audit/audit-filing.js';
 import type { IsolationAuditor } from '../../audit/isolation-auditor.js';
 import { renderAuditMarkdown } from '../../audit/render-markdown.js';
 import { renderAuditReport } from '../../audit/report-format.js';
@@ -9,19 +9,9 @@ import { AuditQuery, AuditSchema } from '../control-schemas.js';
 import { page } from '../schemas.js';
 import { auditJson } from '../serializers.js';
 
-/** The parts of a hardening profile that security teams read. */
-export interface AuditedProfile {
-  name: string;
-  version: number;
-  description: string;
-  runtime: string;
-  network: string;
-  limits: unknown;
-  seccompProfile: string;
-  seccompSha256: string;
+/** The parts of a hardening profile that security teams read: the filed evidence plus the files' contents. */
+export interface AuditedProfile extends ProfileEvidence {
   seccompJson: string;
-  apparmorProfile: string;
-  apparmorSha256: string;
   apparmorText: string;
 }
 
