@@ -125,6 +125,8 @@ async function wire(
     metrics,
   });
   const { sandboxes, remover, supervisor } = subsystem;
+  // Also for a daemon that never started: a refill a claim set off must not create a container after close.
+  resources.defer('warm pool', () => subsystem.pool.stop());
   const workspaces = createWorkspaces({
     config: config.workspace,
     store,

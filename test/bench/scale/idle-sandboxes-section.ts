@@ -153,6 +153,8 @@ export const section: ScaleSection = {
         points.push({ size, values });
       }
     } finally {
+      // The pool first: removing its warm sandbox would otherwise set off a refill that races the clean-up.
+      await daemon.pool.stop();
       await removeAll(daemon).catch(() => undefined);
       await daemon.destroy();
     }
