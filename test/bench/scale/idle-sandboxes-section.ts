@@ -23,18 +23,21 @@ const metrics = [
   { key: 'shimPerSandboxMiB', label: 'shim per sandbox', unit: 'MiB', growth: true },
   { key: 'dockerdMiB', label: 'dockerd + containerd', unit: 'MiB', growth: true },
   { key: 'agentdPerSandboxKiB', label: 'agentd RSS per sandbox', unit: 'KiB', growth: true },
+  { key: 'agentdHeapPerSandboxKiB', label: 'agentd heap per sandbox', unit: 'KiB', growth: true },
   { key: 'claimP50', label: 'pool claim p50', unit: 'ms', growth: true },
   { key: 'claimP95', label: 'pool claim p95', unit: 'ms', growth: true },
   { key: 'reconcileP50', label: 'reconcile p50', unit: 'ms', growth: true },
   { key: 'listP50', label: 'GET /api/admin/sandboxes p50', unit: 'ms', growth: true },
 ] as const;
 
-function gcRss(): number {
+/** agentd's RSS and JS heap after a full collection (RSS includes what the allocator keeps from earlier work). */
+function gcMemory(): { rss: number; heap: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   // Twice: the first pass leaves what finalizers freed for the second.
   gc?.();
   gc?.();
-  return process.memoryUsage().rss;
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heap: heapUsed };
 }
 
 async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
@@ -107,7 +110,7 @@ export const section: ScaleSection = {
     const points: CurvePoint[] = [];
     try {
       await daemon.pool.settled();
-      const rss0 = gcRss();
+      const memory0 = gcMemory();
       const engine0 = await engineMemory([]);
       let have = 0;
       for (const size of sizes) {
@@ -120,13 +123,14 @@ export const section: ScaleSection = {
         const records = (await daemon.sandboxes.list()).filter((r) => r.state === 'idle');
         if (records.length !== size)
           throw new Error(`expected ${size} idle sandboxes, found ${records.length}`);
-        const agentdRss = gcRss();
+        const memory = gcMemory();
+        const agentdRss = memory.rss;
         const ids = records.map((r) => r.containerId);
         const cgroups = (await Promise.all(ids.map(cgroupMemory))).reduce((a, b) => a + b, 0);
         const engine = await engineMemory(ids);
         const host = cgroups + engine.shims + engine.daemons + agentdRss;
         // What the sandboxes added: their cgroups and shims, and the growth of the engine daemons and agentd.
-        const added = cgroups + engine.shims + (engine.daemons - engine0.daemons) + (agentdRss - rss0);
+        const added = cgroups + engine.shims + (engine.daemons - engine0.daemons) + (agentdRss - memory0.rss);
         const claim = await poolClaims(daemon, claims, size);
         const reconcile = await timed(3, async () => {
           const report = await daemon.reconciler.reconcile();
@@ -143,7 +147,8 @@ export const section: ScaleSection = {
           hostPerSandboxMiB: added / size / MiB,
           shimPerSandboxMiB: engine.shimCount > 0 ? engine.shims / engine.shimCount / MiB : Number.NaN,
           dockerdMiB: engine.daemons / MiB,
-          agentdPerSandboxKiB: (agentdRss - rss0) / size / 1024,
+          agentdPerSandboxKiB: (agentdRss - memory0.rss) / size / 1024,
+          agentdHeapPerSandboxKiB: (memory.heap - memory0.heap) / size / 1024,
           claimP50: percentile(claim, 50),
           claimP95: percentile(claim, 95),
           reconcileP50: percentile(reconcile, 50),
