@@ -24,6 +24,16 @@ if [ "$(id -u)" != 0 ]; then
   echo "ensure-docker: no engine answers on $sock and starting dockerd needs root" >&2
   exit 1
 fi
+# A dockerd that was told to stop may still be shutting down (unpausing, detaching live-restored containers):
+# it holds its pid file, and a second one would refuse to start. Give it up to 30 s to go.
+for _ in $(seq 1 60); do
+  pgrep -x dockerd >/dev/null 2>&1 || break
+  if engine_answers; then
+    echo "ensure-docker: engine already answers on $sock"
+    exit 0
+  fi
+  sleep 0.5
+done
 # The engine outlives this checkout: it gets its own copy of the configuration (a clone deleted later must not
 # take its config with it), and none of this shell's open descriptors (a caller's `flock` would otherwise stay
 # held for as long as dockerd runs).
