@@ -123,6 +123,7 @@ async function wire(
     clock,
     logger,
     metrics,
+    forwardRemoval: (sandboxId) => coordination.signals.requestRemoveSandbox(sandboxId),
   });
   const { sandboxes, remover, supervisor } = subsystem;
   // Also for a daemon that never started: a refill a claim set off must not create a container after close.

@@ -33,6 +33,8 @@ export interface SandboxSubsystemDeps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  /** Tells the node that owns a sandbox to remove it (the fleet's signals; in-process on a single node). */
+  forwardRemoval: (sandboxId: string) => Promise<void>;
 }
 
 /** Everything that makes, hands out, watches and removes this node's sandboxes, wired together. */
@@ -106,11 +108,11 @@ export function createSandboxSubsystem(deps: SandboxSubsystemDeps): SandboxSubsy
     metrics,
     healthCheckTimeoutMs: 5_000,
     livenessWindowMs: config.callHome.pollTimeoutMs + 5_000,
+    forwardRemoval: deps.forwardRemoval,
   });
   const reaper = new Reaper({
     nodeId,
     registry,
-    capacity,
     remover,
     pool,
     policy,

@@ -35,14 +35,17 @@ export interface OperatorServiceOptions {
 export class OperatorService {
   constructor(private readonly options: OperatorServiceOptions) {}
 
-  /** Carries out forced removals other nodes forward to this one (only the owning node removes). */
+  /**
+   * Carries out removals other nodes forward to this one (only the owning node removes): an operator's forced
+   * removal, or an eviction another node claimed, which carries its own reason.
+   */
   async listenForForcedRemovals(): Promise<void> {
     const { signals, registry, sandboxes, nodeId, logger } = this.options;
     await signals.onRemoveSandbox((sandboxId) => {
       void registry
         .get(sandboxId)
         .then(async (record) => {
-          if (record?.nodeId === nodeId) await sandboxes.remove(sandboxId, 'manual');
+          if (record?.nodeId === nodeId) await sandboxes.remove(sandboxId, record.removalReason ?? 'manual');
         })
         .catch((err: unknown) => logger.warn({ err, sandboxId }, 'Forced removal failed'));
     });

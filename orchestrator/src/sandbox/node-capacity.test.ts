@@ -40,9 +40,19 @@ describe('eviction choice', () => {
     expect(pickNodeVictim([record('busy', 'busy', 1), record('s', 'starting', 1)], 'n1')).toBeUndefined();
   });
 
-  it('only evicts this node’s sandboxes', () => {
+  it('makes room on this node only with this node’s sandboxes', () => {
     expect(pickNodeVictim([record('x', 'idle', 1, { nodeId: 'n2' })], 'n1')).toBeUndefined();
-    expect(pickTenantVictim([record('x', 'idle', 1, { nodeId: 'n2' })], 't1', 'n1')).toBeUndefined();
+  });
+
+  it('keeps the fleet-wide tenant cap with an idle sandbox on another node when this node has none', () => {
+    const elsewhere = [
+      record('far-new', 'idle', 3, { nodeId: 'n2' }),
+      record('far-old', 'idle', 2, { nodeId: 'n3' }),
+    ];
+    expect(pickTenantVictim(elsewhere, 't1', 'n1')?.id).toBe('far-old');
+    // This node's own idle sandbox goes first, even when one elsewhere is older: no message, no wait.
+    expect(pickTenantVictim([...elsewhere, record('here', 'idle', 9)], 't1', 'n1')?.id).toBe('here');
+    expect(pickTenantVictim([record('busy', 'busy', 1, { nodeId: 'n2' })], 't1', 'n1')).toBeUndefined();
   });
 
   it('picks the tenant’s own least recently used idle sandbox', () => {

@@ -55,13 +55,18 @@ export function pickNodeVictim(records: readonly SandboxRecord[], nodeId: string
   return leastRecentlyUsedIdle(mine);
 }
 
-/** The tenant's least recently used idle sandbox on this node (agentd only removes its own containers). */
+/**
+ * The tenant's least recently used idle sandbox on this node, else on any node: the tenant cap counts the
+ * whole fleet, so a tenant whose idle sandboxes all sit on other nodes must still be able to run here. Only
+ * the owning node removes a container, so a victim elsewhere is claimed here and removed there.
+ */
 export function pickTenantVictim(
   records: readonly SandboxRecord[],
   tenantId: string,
   nodeId: string,
 ): SandboxRecord | undefined {
-  return leastRecentlyUsedIdle(records.filter((r) => r.tenantId === tenantId && r.nodeId === nodeId));
+  const tenants = records.filter((r) => r.tenantId === tenantId);
+  return leastRecentlyUsedIdle(tenants.filter((r) => r.nodeId === nodeId)) ?? leastRecentlyUsedIdle(tenants);
 }
 
 function leastRecentlyUsedIdle(records: readonly SandboxRecord[]): SandboxRecord | undefined {

@@ -46,7 +46,7 @@ export async function planSlot(
   const tenantRecords = await capacity.tenantRecords(request.tenantId);
   if (tenantRecords.length >= policy.maxSandboxesPerTenant) {
     const victim = pickTenantVictim(tenantRecords, request.tenantId, nodeId);
-    if (!victim || !(await claimVictim(deps, victim))) {
+    if (!victim || !(await claimVictim(deps, victim, 'tenant_cap'))) {
       throw new CapacityError(
         'tenant',
         `tenant ${request.tenantId} has ${tenantRecords.length} sandboxes, its cap is ${policy.maxSandboxesPerTenant}`,
@@ -63,7 +63,7 @@ export async function planSlot(
   const nodeRecords = await capacity.nodeRecords();
   if (nodeRecords.length >= policy.maxSandboxesPerNode) {
     const victim = pickNodeVictim(nodeRecords, nodeId);
-    if (!victim || !(await claimVictim(deps, victim))) {
+    if (!victim || !(await claimVictim(deps, victim, 'node_cap'))) {
       throw new CapacityError(
         'node',
         `node ${nodeId} runs ${nodeRecords.length} sandboxes (cap ${policy.maxSandboxesPerNode}) and none is idle`,
@@ -90,8 +90,17 @@ export async function planSlot(
   return { kind: 'cold', record, victims };
 }
 
-async function claimVictim(deps: SlotPlannerDeps, victim: SandboxRecord): Promise<boolean> {
-  const claimed = await deps.registry.transition(victim.id, [victim.state], { state: 'removing' });
+/** Claims `victim` for removal; one on another node carries the reason, for its owner to remove it. */
+async function claimVictim(
+  deps: SlotPlannerDeps,
+  victim: SandboxRecord,
+  reason: ReapReason,
+): Promise<boolean> {
+  const remote = victim.nodeId !== deps.nodeId;
+  const claimed = await deps.registry.transition(victim.id, [victim.state], {
+    state: 'removing',
+    ...(remote ? { removalReason: reason } : {}),
+  });
   if (claimed && victim.state === 'warm') deps.pool.forget(victim.id);
   return claimed !== undefined;
 }

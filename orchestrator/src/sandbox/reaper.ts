@@ -2,7 +2,6 @@ import type { Clock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import type { SandboxRegistry } from './sandbox-registry.js';
 import type { LifecyclePolicy } from '../config/lifecycle-policy.js';
-import type { NodeCapacity } from './node-capacity.js';
 import { pickNodeVictim, pickTenantVictim } from './node-capacity.js';
 import type { ReapReason, ReapRecord } from './reap-reason.js';
 import type { SandboxRecord } from './sandbox-record.js';
@@ -12,7 +11,6 @@ import type { WarmPool } from './warm-pool.js';
 export interface ReaperOptions {
   nodeId: string;
   registry: SandboxRegistry;
-  capacity: NodeCapacity;
   remover: SandboxRemover;
   pool: WarmPool;
   policy: () => LifecyclePolicy;
@@ -27,7 +25,8 @@ export interface ReapCandidate {
 
 /**
  * Applies the lifecycle policy to this node's sandboxes: idle TTL, max lifetime, pool surplus, node and tenant
- * caps (after a policy change lowered them). Busy and starting sandboxes are never reaped.
+ * caps (after a policy change lowered them), and removals other nodes claimed. Busy and starting sandboxes are
+ * never reaped.
  */
 export class Reaper {
   readonly #log: Logger;
@@ -40,11 +39,17 @@ export class Reaper {
   async plan(): Promise<ReapCandidate[]> {
     const policy = this.options.policy();
     const now = this.options.clock.now();
-    const records = await this.options.capacity.nodeRecords();
+    const all = await this.options.registry.list({ nodeId: this.options.nodeId });
+    const records = all.filter((r) => r.state !== 'removing');
     const chosen = new Map<string, ReapCandidate>();
     const choose = (record: SandboxRecord, reason: ReapReason): void => {
       if (!chosen.has(record.id)) chosen.set(record.id, { record, reason });
     };
+    // Claimed by another node under the fleet-wide tenant cap, and the message telling this node was lost
+    // (or is being acted on now: the remover ignores a second request for the same sandbox).
+    for (const record of all) {
+      if (record.state === 'removing' && record.removalReason) choose(record, record.removalReason);
+    }
     for (const record of records) {
       // Its conversation was deleted on another node, which marked it: it goes, and its files are not saved.
       if (record.state === 'idle' && record.conversationDeleted === true)

@@ -47,6 +47,8 @@ export interface SandboxManagerOptions {
    * (the runner renews its poll at least once per poll timeout, so this is the poll timeout plus slack).
    */
   livenessWindowMs: number;
+  /** Asks the node that owns a sandbox claimed here for removal (an eviction under the fleet-wide tenant cap). */
+  forwardRemoval: (sandboxId: string) => Promise<void>;
 }
 
 const MAX_ATTEMPTS = 3;
@@ -244,8 +246,12 @@ export class SandboxManager extends EventEmitter<{ lost: [SandboxRecord] }> {
       planSlot(this.options, request, profile, key, poolable),
     );
     for (const victim of plan.victims) {
-      await this.options.remover.remove(victim.record, victim.reason).catch((err: unknown) => {
-        this.#log.warn({ err, sandboxId: victim.record.id }, 'Eviction failed');
+      const removal =
+        victim.record.nodeId === this.options.nodeId
+          ? this.options.remover.remove(victim.record, victim.reason)
+          : this.options.forwardRemoval(victim.record.id);
+      await removal.catch((err: unknown) => {
+        this.#log.warn({ err, sandboxId: victim.record.id, node: victim.record.nodeId }, 'Eviction failed');
       });
     }
     if (plan.kind === 'cold') return { record: plan.record };

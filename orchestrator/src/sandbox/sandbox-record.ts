@@ -1,3 +1,5 @@
+import type { ReapReason } from './reap-reason.js';
+
 /**
  * `starting`: container being created, not yet called home. `warm`: in the pool, unassigned. `idle`: assigned
  * to a conversation, no run. `busy`: a run holds it. `removing`: on its way out.
@@ -24,6 +26,12 @@ export interface SandboxRecord {
    * reaper removes it on its next tick, without saving its files.
    */
   conversationDeleted?: boolean;
+  /**
+   * Set, with the state `removing`, by another node that claimed this sandbox to stay within a fleet-wide cap
+   * (the tenant cap): the owner removes it for this reason when told, or on its next reaper tick if the
+   * message was lost. Cleared (null) if the removal is deferred.
+   */
+  removalReason?: ReapReason | null;
   /** Idle and paused (cgroup freezer): thaw before talking to its runner or reading its files. */
   frozen?: boolean;
 }

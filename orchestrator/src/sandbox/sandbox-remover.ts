@@ -37,6 +37,8 @@ export interface SandboxRemoverOptions {
 export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
   readonly #hooks: PreRemoveHook[] = [];
   readonly #history: ReapRecord[] = [];
+  /** Sandboxes being removed now: a second request for one (a forwarded removal and a reaper tick) is a no-op. */
+  readonly #inFlight = new Set<string>();
   readonly #log: Logger;
 
   constructor(private readonly options: SandboxRemoverOptions) {
@@ -59,6 +61,16 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
    * its state restored, so nothing it holds is lost.
    */
   async remove(record: SandboxRecord, reason: ReapReason): Promise<ReapRecord | undefined> {
+    if (this.#inFlight.has(record.id)) return undefined;
+    this.#inFlight.add(record.id);
+    try {
+      return await this.#remove(record, reason);
+    } finally {
+      this.#inFlight.delete(record.id);
+    }
+  }
+
+  async #remove(record: SandboxRecord, reason: ReapReason): Promise<ReapRecord | undefined> {
     const { registry, containers, callHome, clock } = this.options;
     const log = this.#log.child({
       sandboxId: record.id,
@@ -110,6 +122,7 @@ export class SandboxRemover extends EventEmitter<{ reaped: [ReapRecord] }> {
       await registry.transition(current.id, ['removing'], {
         state: record.state === 'removing' ? 'idle' : record.state,
         frozen: false,
+        removalReason: null,
       });
       reap.deferred = true;
       this.#record(reap);
