@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentdError } from '../../orchestrator/src/common/errors.js';
 import { sse, textOf, types } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 
@@ -207,6 +208,31 @@ describe('agent runs end to end (real engine, real runner image, scripted model)
     // The query's headers (with X-Run-ID) went out when the run started: the outcome is in the body.
     expect(query.status).toBe(200);
     expect(query.body).toMatchObject({ status: 'failed', final: null, error: { code: 'MODEL_ERROR' } });
+  });
+
+  it('tells the runner why a turn could not be stored, instead of ending its model stream bare', async () => {
+    const id = await conversation();
+    const runs = d.store.runs;
+    const append = runs.appendMessages.bind(runs);
+    runs.appendMessages = async (runId, token, messages) => {
+      if (messages.some((m) => m.role === 'assistant')) {
+        runs.appendMessages = append;
+        throw new AgentdError('DEPENDENCY_UNAVAILABLE', 'the database did not answer within 5000 ms');
+      }
+      return append(runId, token, messages);
+    };
+    try {
+      const res = await stream(id, '@say stored?');
+      const error = res.events.find((e) => e.data.type === 'error')?.data;
+      expect(error).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+      expect(String(error?.message)).toContain('did not answer');
+      expect(types(res).at(-1)).toBe('usage');
+    } finally {
+      runs.appendMessages = append;
+    }
+    // The conversation is still usable.
+    const next = await stream(id, '@say again');
+    expect(textOf(next)).toContain('again');
   });
 
   it('enforces the step limit in the gateway', async () => {

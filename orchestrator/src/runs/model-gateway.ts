@@ -82,6 +82,17 @@ export class ModelGateway {
       }
       await this.#afterPreviousStep(run, closed);
       await this.#converse(run, sink, closed);
+    } catch (err) {
+      if (!res.headersSent) throw err;
+      // The status went out with the headers: the failure (a database that timed out while the turn was
+      // stored, a newer run taking over) must reach the runner as the stream's last chunk, or it reads a
+      // bare end as a protocol error and the real cause is lost.
+      // An unexpected error's text stays in agentd's log: the sandbox is not trusted with it.
+      const chunk = isAgentdError(err)
+        ? { type: 'error' as const, code: err.code, message: err.message }
+        : { type: 'error' as const, code: 'INTERNAL_ERROR', message: 'agentd failed during the model call' };
+      if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model call failed unexpectedly');
+      await write(res, chunk, closed).catch(() => undefined);
     } finally {
       run.endModelCall();
       if (!res.writableEnded) res.end();
