@@ -4,27 +4,11 @@ import { randomId } from '../../orchestrator/src/common/ids.js';
 import { silentLogger } from '../../orchestrator/src/common/logger.js';
 import { createCoordination, type Coordination } from '../../orchestrator/src/coordination/coordination.js';
 import type { StoredTicket } from '../../orchestrator/src/auth/ticket-store.js';
-import type { SandboxRecord } from '../../orchestrator/src/sandbox/sandbox-record.js';
+import { sampleRecord } from '../../orchestrator/src/sandbox/sample-record.fixture.js';
 
 const REDIS_URL = process.env.AGENTD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-function record(id: string, extra: Partial<SandboxRecord> = {}): SandboxRecord {
-  return {
-    id,
-    containerId: `c-${id}`,
-    nodeId: 'n1',
-    profile: 'standard',
-    profileVersion: 1,
-    limitsKey: 'k',
-    state: 'idle',
-    tenantId: 't1',
-    conversationId: `conv-${id}`,
-    createdAt: 1_795_000_000_000,
-    lastUsedAt: 1_795_000_000_000,
-    workspaceVersion: null,
-    ...extra,
-  };
-}
+const record = sampleRecord;
 
 function ticket(extra: Partial<StoredTicket> = {}): StoredTicket {
   const id = `tkt_${randomId(12)}`;

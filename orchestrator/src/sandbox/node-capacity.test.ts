@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pickNodeVictim, pickTenantVictim } from './node-capacity.js';
 import type { SandboxRecord, SandboxState } from './sandbox-record.js';
+import { sampleRecord } from './sample-record.fixture.js';
 
 function record(
   id: string,
@@ -8,21 +9,14 @@ function record(
   lastUsedAt: number,
   extra: Partial<SandboxRecord> = {},
 ): SandboxRecord {
-  return {
-    id,
-    containerId: `c-${id}`,
-    nodeId: 'n1',
-    profile: 'standard',
-    profileVersion: 1,
-    limitsKey: 'k',
+  const warm = state === 'warm';
+  return sampleRecord(id, {
     state,
-    tenantId: state === 'warm' ? null : 't1',
-    conversationId: state === 'warm' ? null : `conv-${id}`,
-    createdAt: lastUsedAt,
     lastUsedAt,
-    workspaceVersion: null,
+    createdAt: lastUsedAt,
+    ...(warm ? { tenantId: null, conversationId: null } : {}),
     ...extra,
-  };
+  });
 }
 
 describe('eviction choice', () => {

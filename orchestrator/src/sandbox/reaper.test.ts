@@ -4,29 +4,12 @@ import { DEFAULT_LIFECYCLE_POLICY } from '../config/lifecycle-policy.js';
 import type { ReapReason } from './reap-reason.js';
 import { Reaper } from './reaper.js';
 import type { SandboxRecord } from './sandbox-record.js';
+import { sampleRecord } from './sample-record.fixture.js';
 import type { SandboxFilter, SandboxRegistry } from './sandbox-registry.js';
 import type { SandboxRemover } from './sandbox-remover.js';
 import type { WarmPool } from './warm-pool.js';
 
-const NOW = 1_000_000;
-
-function record(id: string, extra: Partial<SandboxRecord>): SandboxRecord {
-  return {
-    id,
-    containerId: `c-${id}`,
-    nodeId: 'n1',
-    profile: 'standard',
-    profileVersion: 1,
-    limitsKey: 'k',
-    state: 'idle',
-    tenantId: 't1',
-    conversationId: `conv-${id}`,
-    createdAt: NOW,
-    lastUsedAt: NOW,
-    workspaceVersion: null,
-    ...extra,
-  };
-}
+const NOW = 1_795_000_000_000;
 
 /** What the reaper reads of the registry: the node's records. */
 class Records {
@@ -47,11 +30,11 @@ class Records {
 describe('reaper', () => {
   it('removes what another node claimed for this one when the message telling it was lost', async () => {
     const registry = new Records();
-    registry.put(record('claimed', { state: 'removing', removalReason: 'tenant_cap' }));
+    registry.put(sampleRecord('claimed', { state: 'removing', removalReason: 'tenant_cap' }));
     // Removing without a reason is a removal in flight in this process: not the reaper's to repeat.
-    registry.put(record('in-flight', { state: 'removing' }));
-    registry.put(record('elsewhere', { state: 'removing', removalReason: 'tenant_cap', nodeId: 'n2' }));
-    registry.put(record('fresh', {}));
+    registry.put(sampleRecord('in-flight', { state: 'removing' }));
+    registry.put(sampleRecord('elsewhere', { state: 'removing', removalReason: 'tenant_cap', nodeId: 'n2' }));
+    registry.put(sampleRecord('fresh', {}));
     const removed: [string, ReapReason][] = [];
     const remover = {
       remove: (r: SandboxRecord, reason: ReapReason) => {
