@@ -11,7 +11,7 @@
  * the very bytes agentd sent, with the same pacing, to the same reader code.
  */
 import os from 'node:os';
-import { createHistogram, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../orchestrator/src/model/model-provider.js';
 import { ScriptedProvider } from '../../orchestrator/src/model/scripted-provider.js';
 import type { RunEvent, RunEventBody } from '../../orchestrator/src/runs/run-events.js';
@@ -108,7 +108,7 @@ class GcPauses {
   #count = 0;
   readonly #observer = new PerformanceObserver((list) => {
     if (!this.#on) return;
-    for (const entry of list.getEntries() as PerformanceEntry[]) {
+    for (const entry of list.getEntries()) {
       this.#totalMs += entry.duration;
       this.#maxMs = Math.max(this.#maxMs, entry.duration);
       this.#count += 1;
