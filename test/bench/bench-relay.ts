@@ -11,7 +11,7 @@
  * the very bytes agentd sent, with the same pacing, to the same reader code.
  */
 import os from 'node:os';
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../orchestrator/src/model/model-provider.js';
 import { ScriptedProvider } from '../../orchestrator/src/model/scripted-provider.js';
 import type { RunEvent, RunEventBody } from '../../orchestrator/src/runs/run-events.js';
@@ -97,8 +97,43 @@ class LoopLateness {
   }
 }
 
+/**
+ * Garbage-collection pauses of this thread (the daemon's) while on: every pause stops the event loop, so
+ * they are part of its lateness. Totals and the longest, in ms.
+ */
+class GcPauses {
+  #on = false;
+  #totalMs = 0;
+  #maxMs = 0;
+  #count = 0;
+  readonly #observer = new PerformanceObserver((list) => {
+    if (!this.#on) return;
+    for (const entry of list.getEntries()) {
+      this.#totalMs += entry.duration;
+      this.#maxMs = Math.max(this.#maxMs, entry.duration);
+      this.#count += 1;
+    }
+  });
+
+  on(): void {
+    this.#on = true;
+    this.#observer.observe({ entryTypes: ['gc'] });
+  }
+
+  off(): void {
+    this.#on = false;
+    this.#observer.disconnect();
+  }
+
+  summary(): { totalMs: number; maxMs: number; count: number } {
+    return { totalMs: this.#totalMs, maxMs: this.#maxMs, count: this.#count };
+  }
+}
+
 interface Load {
   name: string;
+  /** GC pauses on the daemon's thread: count, total and longest, ms. */
+  gc: { totalMs: number; maxMs: number; count: number };
   cpu: CpuUse;
   /** Share of the time the reader thread's event loop was busy. */
   reader: number;
@@ -113,6 +148,7 @@ const loads: Load[] = [];
 class PhaseLoad {
   readonly #cpu: CpuMeter;
   readonly #lateness = new LoopLateness();
+  readonly #gc = new GcPauses();
   #readerMs = 0;
   #wallMs = 0;
 
@@ -128,6 +164,7 @@ class PhaseLoad {
 
   async during<T>(fn: () => Promise<T>): Promise<T> {
     this.#lateness.on();
+    this.#gc.on();
     this.#cpu.start();
     const readerBefore = this.reader.busyMs();
     const started = performance.now();
@@ -137,6 +174,7 @@ class PhaseLoad {
       this.#wallMs += performance.now() - started;
       this.#readerMs += this.reader.busyMs() - readerBefore;
       this.#cpu.stop();
+      this.#gc.off();
       this.#lateness.off();
     }
   }
@@ -145,6 +183,7 @@ class PhaseLoad {
     const lateness = this.#lateness.summary();
     const load: Load = {
       name: this.name,
+      gc: this.#gc.summary(),
       cpu: this.#cpu.use(),
       reader: this.#readerMs / this.#wallMs,
       lateP99: lateness.p99,
@@ -153,7 +192,7 @@ class PhaseLoad {
     };
     loads.push(load);
     progress(
-      `  ${load.name}: agentd runs took ${load.cpu.seconds.toFixed(1)} s; daemon thread ${cpus(load.cpu.thread)}, runners ${cpus(load.cpu.containers)}, host ${cpus(load.cpu.host)} CPUs; event-loop lateness p99 ${fmt(load.lateP99)} ms, max ${fmt(load.lateMax)} ms`,
+      `  ${load.name}: agentd runs took ${load.cpu.seconds.toFixed(1)} s; daemon thread ${cpus(load.cpu.thread)}, runners ${cpus(load.cpu.containers)}, host ${cpus(load.cpu.host)} CPUs; event-loop lateness p99 ${fmt(load.lateP99)} ms, max ${fmt(load.lateMax)} ms; GC pauses ${load.gc.count}, ${fmt(load.gc.totalMs)} ms in all, longest ${fmt(load.gc.maxMs)} ms`,
     );
   }
 }
@@ -527,8 +566,8 @@ async function run(): Promise<void> {
     const ttfeText: number[] = [];
     let recordedSay: ReadResult | undefined;
     for (let i = 0; i < TTFE_N; i++) {
-      const { read } = await load.during(() =>
-        agentdRun(b, ttfeConversation, '@say hello', { keepBlocks: i === 0 }),
+      const { read } = await profiled(`time to first event #${i + 1}`, () =>
+        load.during(() => agentdRun(b, ttfeConversation, '@say hello', { keepBlocks: i === 0 })),
       );
       recordedSay ??= read;
       const firstText = read.types.indexOf('text');
@@ -949,11 +988,11 @@ function report(r: {
     '',
     `### Load while agentd's runs streamed (baselines excluded; host has ${os.cpus().length} CPUs)`,
     '',
-    `| phase | s | daemon thread CPUs | runner containers (all ${CONVERSATIONS}) CPUs | rest of host CPUs | host CPUs busy | reader thread busy | daemon event-loop lateness p99 / max ms | … p99 its own CPU time explains, ms |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| phase | s | daemon thread CPUs | runner containers (all ${CONVERSATIONS}) CPUs | rest of host CPUs | host CPUs busy | reader thread busy | daemon event-loop lateness p99 / max ms | … p99 its own CPU time explains, ms | daemon GC pauses: share of the time / longest ms |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...loads.map(
       (l) =>
-        `| ${l.name} | ${l.cpu.seconds.toFixed(1)} | ${cpus(l.cpu.thread)} | ${cpus(l.cpu.containers)} | ${cpus(l.cpu.host - l.cpu.thread - (l.cpu.containers ?? 0))} | ${cpus(l.cpu.host)} | ${(100 * l.reader).toFixed(0)}% | ${fmt(l.lateP99)} / ${fmt(l.lateMax)} | ${fmt(l.busyLateP99)} |`,
+        `| ${l.name} | ${l.cpu.seconds.toFixed(1)} | ${cpus(l.cpu.thread)} | ${cpus(l.cpu.containers)} | ${cpus(l.cpu.host - l.cpu.thread - (l.cpu.containers ?? 0))} | ${cpus(l.cpu.host)} | ${(100 * l.reader).toFixed(0)}% | ${fmt(l.lateP99)} / ${fmt(l.lateMax)} | ${fmt(l.busyLateP99)} | ${((100 * l.gc.totalMs) / (l.cpu.seconds * 1000)).toFixed(1)}% / ${fmt(l.gc.maxMs)} |`,
     ),
   );
   lines.push(

@@ -67,6 +67,25 @@ describe('LocalRunEventLog', () => {
     expect(batch?.events.map((e) => e.seq)).toEqual([3, 4, 5]);
   });
 
+  it('bounds bytes too, counting each event’s serialized size, and stamps each event with the clock’s time', async () => {
+    const { log: l, advance } = log({ maxBytesPerRun: 300 });
+    const sizes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      sizes.push(JSON.stringify(await l.append('r', { type: 'text', delta: 'x'.repeat(50) })).length);
+      if (i === 1) advance(1);
+    }
+    // Each event is about 140 bytes: two fit in 300.
+    expect(sizes[0]).toBeGreaterThan(100);
+    const batch = await l.read('r', 0, 10);
+    expect(batch?.events.map((e) => e.seq)).toEqual([3, 4]);
+    expect(batch?.events.map((e) => e.timestamp)).toEqual([
+      new Date(1_000_001).toISOString(),
+      new Date(1_000_001).toISOString(),
+    ]);
+    const first = await l.append('s', { type: 'text', delta: 'y' });
+    expect(first.timestamp).toBe(new Date(1_000_001).toISOString());
+  });
+
   it('forgets a finished run after the retention window', async () => {
     const { log: l, advance } = log();
     await l.append('r', { type: 'text', delta: 'a' });

@@ -82,6 +82,22 @@ describe('CgroupReader', () => {
     expect(await reader.read('../../etc')).toBeUndefined();
   });
 
+  it('remembers a cgroup directory only while it is there: a gone one reads undefined, a new path is found', async () => {
+    const v2 = (dir: string): Record<string, string> => ({
+      [`${dir}/memory.current`]: '1\n',
+      [`${dir}/pids.current`]: '1\n',
+    });
+    const root = await fakeRoot({ 'cgroup.controllers': 'memory pids\n', ...v2(`docker/${ID}`) });
+    const reader = new CgroupReader({ root });
+    expect((await reader.read(ID))?.memoryBytes).toBe(1);
+    await rm(path.join(root, 'docker', ID), { recursive: true });
+    expect(await reader.read(ID)).toBeUndefined();
+    await mkdir(path.join(root, 'system.slice', `docker-${ID}.scope`), { recursive: true });
+    await writeFile(path.join(root, 'system.slice', `docker-${ID}.scope`, 'memory.current'), '2\n');
+    await writeFile(path.join(root, 'system.slice', `docker-${ID}.scope`, 'pids.current'), '2\n');
+    expect((await reader.read(ID))?.memoryBytes).toBe(2);
+  });
+
   it('reads CPU time and the processes with their namespace pids (v1), command names with parentheses', async () => {
     const root = await fakeRoot({
       [`cpuacct/docker/${ID}/cpuacct.usage`]: '2500000000\n',

@@ -1,4 +1,5 @@
-import { readFile, stat, statfs } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One reading of a sandbox's cgroup, taken on the host (never from inside the sandbox). */
@@ -52,12 +53,20 @@ export interface CgroupReaderOptions {
  * Reads a container's resource use from the host's cgroup files: cgroup v1 (one hierarchy per controller) or
  * v2 (one unified tree), detected by `cgroup.controllers` at the root. The path is found from the container
  * id: `<parent>/<id>` (cgroupfs driver) or `system.slice/docker-<id>.scope` (systemd driver).
+ *
+ * Every running run reads its sandbox this way each second, so a reading must stay cheap as runs multiply: a
+ * container's cgroup directories are looked up once (and forgotten when a reading finds them gone), and the
+ * files, which the kernel generates from memory, are read synchronously. Each async read took four thread-pool
+ * round trips and their callbacks on the event loop; with 50 runs that was a sizeable share of the daemon
+ * thread's time.
  */
 export class CgroupReader {
   readonly #root: string;
   readonly #procRoot: string;
   readonly #parent: string;
   #version: Promise<CgroupVersion> | undefined;
+  /** Found cgroup directories, by controller (v1; '' for v2) and container id. */
+  readonly #dirs = new Map<string, string>();
 
   constructor(options: CgroupReaderOptions = {}) {
     this.#root = options.root ?? '/sys/fs/cgroup';
@@ -66,35 +75,36 @@ export class CgroupReader {
   }
 
   version(): Promise<CgroupVersion> {
-    this.#version ??= exists(path.join(this.#root, 'cgroup.controllers')).then((v2) => (v2 ? 2 : 1));
+    this.#version ??= Promise.resolve(exists(path.join(this.#root, 'cgroup.controllers')) ? 2 : 1);
     return this.#version;
   }
 
   /** The container's current sample; undefined when its cgroup is gone (the container stopped). */
   async read(containerId: string): Promise<CgroupSample | undefined> {
     if (!/^[0-9a-f]{12,64}$/.test(containerId)) return undefined;
-    return (await this.version()) === 2 ? this.#readV2(containerId) : this.#readV1(containerId);
+    const sample = (await this.version()) === 2 ? this.#readV2(containerId) : this.#readV1(containerId);
+    // Gone (or never there): its directories may come back under another driver's path, or never.
+    if (!sample) this.#forget(containerId);
+    return sample;
   }
 
   /** CPU time the container's processes used so far, in nanoseconds; undefined when no cgroup is found. */
   async cpuUsageNs(containerId: string): Promise<number | undefined> {
     if (!/^[0-9a-f]{12,64}$/.test(containerId)) return undefined;
     if ((await this.version()) === 2) {
-      const dir = await this.#dirV2(containerId);
-      const usec = dir ? (await readKeyed(dir, 'cpu.stat'))?.get('usage_usec') : undefined;
+      const dir = this.#dirV2(containerId);
+      const usec = dir ? readKeyed(dir, 'cpu.stat')?.get('usage_usec') : undefined;
       return usec === undefined ? undefined : usec * 1000;
     }
-    const dir =
-      (await this.#dirV1('cpuacct', containerId)) ?? (await this.#dirV1('cpu,cpuacct', containerId));
+    const dir = this.#dirV1('cpuacct', containerId) ?? this.#dirV1('cpu,cpuacct', containerId);
     return dir ? readNumber(dir, 'cpuacct.usage') : undefined;
   }
 
   /** Every process of the container with its pid inside and its parent; [] when no cgroup is found. */
   async processes(containerId: string): Promise<CgroupProcess[]> {
     if (!/^[0-9a-f]{12,64}$/.test(containerId)) return [];
-    const dir =
-      (await this.version()) === 2 ? await this.#dirV2(containerId) : await this.#dirV1('pids', containerId);
-    const text = dir ? await readText(dir, 'cgroup.procs') : undefined;
+    const dir = (await this.version()) === 2 ? this.#dirV2(containerId) : this.#dirV1('pids', containerId);
+    const text = dir ? readText(dir, 'cgroup.procs') : undefined;
     if (text === undefined) return [];
     const pids = text.split('\n').filter(Boolean).map(Number);
     const procs = await Promise.all(pids.map((pid) => this.#process(pid)));
@@ -112,32 +122,45 @@ export class CgroupReader {
     }
   }
 
-  async #dirV1(controller: string, id: string): Promise<string | undefined> {
-    for (const dir of [
-      path.join(this.#root, controller, this.#parent, id),
-      path.join(this.#root, controller, 'system.slice', `docker-${id}.scope`),
-    ]) {
-      if (await exists(dir)) return dir;
+  /** The first of `candidates` that exists, remembered under `key` once found. */
+  #dir(key: string, candidates: readonly string[]): string | undefined {
+    const known = this.#dirs.get(key);
+    if (known !== undefined) return known;
+    const found = candidates.find(exists);
+    if (found !== undefined) {
+      // Bounded: a removed container's entries go when a reading misses, but not every container is read again.
+      if (this.#dirs.size >= MAX_KNOWN_DIRS) this.#dirs.delete(this.#dirs.keys().next().value ?? '');
+      this.#dirs.set(key, found);
     }
-    return undefined;
+    return found;
   }
 
-  async #readV1(id: string): Promise<CgroupSample | undefined> {
-    const [memory, pids, cpuacct, cpu] = await Promise.all(
-      ['memory', 'pids', 'cpuacct', 'cpu'].map((c) => this.#dirV1(c, id)),
-    );
-    if (!memory || !pids) return undefined;
-    const [usage, peak, limit, oom, current, max, events, cpuNs, cpuStat] = await Promise.all([
-      readNumber(memory, 'memory.usage_in_bytes'),
-      readNumber(memory, 'memory.max_usage_in_bytes'),
-      readNumber(memory, 'memory.limit_in_bytes'),
-      readKeyed(memory, 'memory.oom_control'),
-      readNumber(pids, 'pids.current'),
-      readNumber(pids, 'pids.max'),
-      readKeyed(pids, 'pids.events'),
-      cpuacct ? readNumber(cpuacct, 'cpuacct.usage') : undefined,
-      cpu ? readKeyed(cpu, 'cpu.stat') : undefined,
+  #forget(id: string): void {
+    for (const controller of ['', ...V1_CONTROLLERS]) this.#dirs.delete(`${controller}/${id}`);
+  }
+
+  #dirV1(controller: string, id: string): string | undefined {
+    return this.#dir(`${controller}/${id}`, [
+      path.join(this.#root, controller, this.#parent, id),
+      path.join(this.#root, controller, 'system.slice', `docker-${id}.scope`),
     ]);
+  }
+
+  #readV1(id: string): CgroupSample | undefined {
+    const memory = this.#dirV1('memory', id);
+    const pids = this.#dirV1('pids', id);
+    if (!memory || !pids) return undefined;
+    const cpuacct = this.#dirV1('cpuacct', id);
+    const cpu = this.#dirV1('cpu', id);
+    const usage = readNumber(memory, 'memory.usage_in_bytes');
+    const peak = readNumber(memory, 'memory.max_usage_in_bytes');
+    const limit = readNumber(memory, 'memory.limit_in_bytes');
+    const oom = readKeyed(memory, 'memory.oom_control');
+    const current = readNumber(pids, 'pids.current');
+    const max = readNumber(pids, 'pids.max');
+    const events = readKeyed(pids, 'pids.events');
+    const cpuNs = cpuacct ? readNumber(cpuacct, 'cpuacct.usage') : undefined;
+    const cpuStat = cpu ? readKeyed(cpu, 'cpu.stat') : undefined;
     if (usage === undefined || current === undefined) return undefined;
     return {
       cpuSeconds: (cpuNs ?? 0) / 1e9,
@@ -153,14 +176,11 @@ export class CgroupReader {
     };
   }
 
-  async #dirV2(id: string): Promise<string | undefined> {
-    for (const candidate of [
+  #dirV2(id: string): string | undefined {
+    return this.#dir(`/${id}`, [
       path.join(this.#root, 'system.slice', `docker-${id}.scope`),
       path.join(this.#root, this.#parent, id),
-    ]) {
-      if (await exists(candidate)) return candidate;
-    }
-    return undefined;
+    ]);
   }
 
   async #process(pid: number): Promise<CgroupProcess | undefined> {
@@ -183,19 +203,17 @@ export class CgroupReader {
     }
   }
 
-  async #readV2(id: string): Promise<CgroupSample | undefined> {
-    const dir = await this.#dirV2(id);
+  #readV2(id: string): CgroupSample | undefined {
+    const dir = this.#dirV2(id);
     if (!dir) return undefined;
-    const [usage, peak, limit, memEvents, current, max, pidEvents, cpuStat] = await Promise.all([
-      readNumber(dir, 'memory.current'),
-      readNumber(dir, 'memory.peak'),
-      readNumber(dir, 'memory.max'),
-      readKeyed(dir, 'memory.events'),
-      readNumber(dir, 'pids.current'),
-      readNumber(dir, 'pids.max'),
-      readKeyed(dir, 'pids.events'),
-      readKeyed(dir, 'cpu.stat'),
-    ]);
+    const usage = readNumber(dir, 'memory.current');
+    const peak = readNumber(dir, 'memory.peak');
+    const limit = readNumber(dir, 'memory.max');
+    const memEvents = readKeyed(dir, 'memory.events');
+    const current = readNumber(dir, 'pids.current');
+    const max = readNumber(dir, 'pids.max');
+    const pidEvents = readKeyed(dir, 'pids.events');
+    const cpuStat = readKeyed(dir, 'cpu.stat');
     if (usage === undefined || current === undefined) return undefined;
     return {
       cpuSeconds: (cpuStat?.get('usage_usec') ?? 0) / 1e6,
@@ -211,27 +229,32 @@ export class CgroupReader {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
+const V1_CONTROLLERS = ['memory', 'pids', 'cpuacct', 'cpu', 'cpu,cpuacct'] as const;
+/** Directories remembered (a few per container): far more than one node's sandboxes. */
+const MAX_KNOWN_DIRS = 20_000;
+
+function exists(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false }) !== undefined;
 }
 
-async function readText(dir: string, file: string): Promise<string | undefined> {
-  return readFile(path.join(dir, file), 'utf8').catch(() => undefined);
+function readText(dir: string, file: string): string | undefined {
+  try {
+    return readFileSync(path.join(dir, file), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** A one-number file; `max` (unlimited) and unreadable files read as undefined. */
-async function readNumber(dir: string, file: string): Promise<number | undefined> {
-  const text = (await readText(dir, file))?.trim();
+function readNumber(dir: string, file: string): number | undefined {
+  const text = readText(dir, file)?.trim();
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
   return Number(text);
 }
 
 /** A `key value` per line file (memory.oom_control, pids.events, cpu.stat). */
-async function readKeyed(dir: string, file: string): Promise<Map<string, number> | undefined> {
-  const text = await readText(dir, file);
+function readKeyed(dir: string, file: string): Map<string, number> | undefined {
+  const text = readText(dir, file);
   if (text === undefined) return undefined;
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {

@@ -19,6 +19,7 @@ import type { Store } from '../store/repositories.js';
 import type { ActiveRun } from './active-run.js';
 import type { RunTools } from './run-tools.js';
 import { ModelEventEmitter, type DeltaCoalescing, type ModelStreamEvent } from './model-event-emitter.js';
+import { RunnerDeltaBatch } from './runner-delta-batch.js';
 
 export interface ModelGatewayOptions {
   providers: ReadonlyMap<string, ModelProvider>;
@@ -36,6 +37,8 @@ export interface ModelGatewayOptions {
 const DEFAULT_COALESCING: DeltaCoalescing = { maxChars: 16 * 1024, maxDelayMs: 25 };
 /** How long a model call waits for the runner's end of the previous step before it goes on regardless. */
 const STEP_END_WAIT_MS = 5_000;
+/** The longest the runner's copy of a slow model's deltas waits to be sent (it is not what clients see). */
+const RUNNER_DELTA_DELAY_MS = 25;
 const TOOL_NAMES: ReadonlySet<string> = new Set(TOOL_SPECS.map((t) => t.name));
 
 /** Where one model call's chunks go: the runner's NDJSON response, or agentd itself for a chat. */
@@ -201,6 +204,7 @@ export class ModelGateway {
     const started = performance.now();
     const tools: ToolSpec[] = chat ? [] : [...TOOL_SPECS, ...extraSpecs];
     let handled = 0;
+    const toRunner = new RunnerDeltaBatch(sink, RUNNER_DELTA_DELAY_MS);
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
@@ -214,13 +218,13 @@ export class ModelGateway {
           case 'text':
             text.push(event.delta);
             await events.delta('text', event.delta);
-            await sink({ type: 'text', delta: event.delta });
+            await toRunner.add('text', event.delta);
             break;
           case 'thinking':
             thinking.push(event.delta);
             if (event.signature !== undefined) signature = event.signature;
             await events.delta('thinking', event.delta);
-            if (event.delta !== '') await sink({ type: 'thinking', delta: event.delta });
+            if (event.delta !== '') await toRunner.add('thinking', event.delta);
             break;
           case 'tool_use': {
             // A chat offers no tools: a provider that asks for one anyway ends the turn, nothing is run.
@@ -244,6 +248,7 @@ export class ModelGateway {
                 input: event.input,
               });
             }
+            await toRunner.flush();
             await sink({
               type: 'tool_use',
               toolUseId: event.toolUseId,
@@ -262,9 +267,11 @@ export class ModelGateway {
         // A fast model resolves every await at once: yield so other streams, timers and requests get turns.
         if (relayTurns.due(++handled)) {
           handled = 0;
+          await toRunner.flush();
           await relayTurns.yieldTurn();
         }
       }
+      await toRunner.flush();
     } catch (err) {
       const code = isAgentdError(err) ? err.code : 'MODEL_ERROR';
       // What the model said before failing is shown, before the runner learns of the failure.
@@ -272,10 +279,13 @@ export class ModelGateway {
         .flush()
         .catch((e: unknown) => this.#log.warn({ err: e, runId: run.id }, 'Lost model events'));
       if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model provider failed unexpectedly');
+      // The runner gets what the model said before the failure, then the failure.
+      await toRunner.flush().catch(() => undefined);
       await sink({ type: 'error', code, message: errorMessage(err) }).catch(() => undefined);
       this.options.metrics.modelCalls.inc({ provider: provider.name, result: 'error' });
       return;
     } finally {
+      toRunner.close();
       // Usage is charged whenever the provider reported it, even if the stream failed afterwards.
       if (usage) {
         const cost = costPicoUsd(usage, run.model);

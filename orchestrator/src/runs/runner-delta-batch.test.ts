@@ -1,0 +1,69 @@
+import type { ModelStreamChunk } from '@agentd/sandbox-runner/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RunnerDeltaBatch } from './runner-delta-batch.js';
+
+function recorder(): { sent: ModelStreamChunk[]; send: (chunk: ModelStreamChunk) => Promise<void> } {
+  const sent: ModelStreamChunk[] = [];
+  return { sent, send: (chunk) => Promise.resolve(void sent.push(chunk)) };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('RunnerDeltaBatch', () => {
+  it('sends consecutive deltas of one kind as one chunk, in order, cutting where the kind changes', async () => {
+    const { sent, send } = recorder();
+    const batch = new RunnerDeltaBatch(send, 1_000);
+    await batch.add('thinking', 'hm');
+    await batch.add('text', 'a');
+    await batch.add('text', 'b');
+    await batch.add('thinking', 'c');
+    await batch.flush();
+    await batch.add('text', 'd');
+    await batch.flush();
+    await batch.flush();
+    batch.close();
+    expect(sent).toEqual([
+      { type: 'thinking', delta: 'hm' },
+      { type: 'text', delta: 'ab' },
+      { type: 'thinking', delta: 'c' },
+      { type: 'text', delta: 'd' },
+    ]);
+  });
+
+  it('sends what a slow model left behind after the delay, without a flush', async () => {
+    vi.useFakeTimers();
+    const { sent, send } = recorder();
+    const batch = new RunnerDeltaBatch(send, 25);
+    await batch.add('text', 'x');
+    await batch.add('text', 'y');
+    await vi.advanceTimersByTimeAsync(24);
+    expect(sent).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toEqual([{ type: 'text', delta: 'xy' }]);
+    batch.close();
+  });
+
+  it('waits for an earlier send (backpressure) and reports a failed one at the next flush', async () => {
+    const order: string[] = [];
+    let release = (): void => undefined;
+    let calls = 0;
+    const batch = new RunnerDeltaBatch(async (chunk) => {
+      calls += 1;
+      if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
+      if (calls === 3) throw new Error('runner gone');
+      order.push(chunk.type === 'text' ? chunk.delta : chunk.type);
+    }, 1_000);
+    await batch.add('text', '1');
+    const first = batch.flush();
+    await batch.add('text', '2');
+    const second = batch.flush();
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['1', '2']);
+    await batch.add('text', '3');
+    await expect(batch.flush()).rejects.toThrow('runner gone');
+    batch.close();
+  });
+});
