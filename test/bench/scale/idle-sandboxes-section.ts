@@ -102,6 +102,11 @@ export const section: ScaleSection = {
         await new Promise((r) => setTimeout(r, options.smoke ? 500 : 3_000));
         const ids = await agentd.call<string[]>('idleContainerIds');
         if (ids.length !== size) throw new Error(`expected ${size} idle sandboxes, found ${ids.length}`);
+        // The timed paths first: the memory sample then holds what they leave behind (a reconcile parses the
+        // engine's list of every container), and they do not run just after the sample's forced collection.
+        const claim = await agentd.call<number[]>('claims', { n: claims, label: String(size) });
+        const reconcile = await agentd.call<number[]>('reconcile', { n: 3 });
+        const listed = await list(size);
         const memory = await agentd.memory();
         const cgroups = (await Promise.all(ids.map(cgroupMemory))).reduce((a, b) => a + b, 0);
         const engine = await engineMemory(ids);
@@ -109,9 +114,6 @@ export const section: ScaleSection = {
         // What the sandboxes added: their cgroups and shims, and the growth of the engine daemons and agentd.
         const added =
           cgroups + engine.shims + (engine.daemons - engine0.daemons) + (memory.rss - memory0.rss);
-        const claim = await agentd.call<number[]>('claims', { n: claims, label: String(size) });
-        const reconcile = await agentd.call<number[]>('reconcile', { n: 3 });
-        const listed = await list(0);
         const values = {
           hostMiB: host / MiB,
           hostPerSandboxMiB: added / size / MiB,
