@@ -82,7 +82,7 @@ export class Reconciler {
       if (seen.has(record.id) || inFlight(record)) continue;
       await this.#lose(record, report);
     }
-    await this.#removeStaleSocketDirs(report);
+    await this.#removeStaleSocketDirs(records, report);
     if (
       report.adopted.length +
         report.removedOrphans.length +
@@ -165,20 +165,28 @@ export class Reconciler {
     }
   }
 
-  /** Socket directories of sandboxes that no longer exist (agentd died before cleaning up). */
-  async #removeStaleSocketDirs(report: ReconcileReport): Promise<void> {
-    const dir = this.options.callHome.sandboxesDir;
+  /**
+   * Socket directories of sandboxes that no longer exist (agentd died before cleaning up). `listed` is the
+   * registry as this pass first read it; the registry is read again only when some directory looks stale,
+   * since a sandbox created meanwhile has its directory before its channel listens.
+   */
+  async #removeStaleSocketDirs(
+    listed: ReadonlyMap<string, SandboxRecord>,
+    report: ReconcileReport,
+  ): Promise<void> {
+    const { callHome, registry, nodeId } = this.options;
+    const dir = callHome.sandboxesDir;
     let entries: string[];
     try {
       entries = await readdir(dir);
     } catch {
       return;
     }
-    const known = new Set(
-      (await this.options.registry.list({ nodeId: this.options.nodeId })).map((r) => r.id),
-    );
-    for (const entry of entries) {
-      if (known.has(entry) || this.options.callHome.channel(entry)) continue;
+    const unknown = entries.filter((entry) => !listed.has(entry) && !callHome.channel(entry));
+    if (unknown.length === 0) return;
+    const known = new Set((await registry.list({ nodeId })).map((r) => r.id));
+    for (const entry of unknown) {
+      if (known.has(entry) || callHome.channel(entry)) continue;
       await rm(`${dir}/${entry}`, { recursive: true, force: true });
       report.staleSocketDirs.push(entry);
     }
