@@ -36,11 +36,12 @@ export type WorkspaceInboundPath = '/v1/workspace/inbound';
 /** `POST /v1/workspace/outbound?sync={syncId}` (sync_out): the body is a WorkspaceScan; the answer an OutboundPlan. */
 export type WorkspaceOutboundPath = '/v1/workspace/outbound';
 /**
- * `POST /v1/workspace/outbound/early?sync={syncId}` (sync_out, optional, at most once, before the scan): a tar of
- * small files (at most EARLY_FILE_BYTES each) the runner hashed during this scan, in any order, each with a PAX
- * record EarlyHashPaxKey holding its SHA-256; 204 when stored. agentd stores them while the scan goes on; the
- * scan must then list each with the same size and hash, and the plan leaves them out. Runners that never
- * send it are served as before.
+ * `POST /v1/workspace/outbound/early?sync={syncId}` (sync_out, optional, at most once, its body ended before the
+ * scan is sent): a tar of small files (at most EARLY_FILE_BYTES each) the runner hashed during this scan, in any
+ * order, each with a PAX record EarlyHashPaxKey holding its SHA-256. agentd stores them while the scan goes on
+ * and answers 204 once all are stored; the runner reports the job done only after that 204. The scan may
+ * follow as soon as the tar ends: agentd plans once it has read the tar, the scan must list each early file
+ * with the same size and hash, and the plan leaves them out. Runners that never send it are served as before.
  */
 export type WorkspaceOutboundEarlyPath = '/v1/workspace/outbound/early';
 export type EarlyHashPaxKey = 'agentd.sha256';

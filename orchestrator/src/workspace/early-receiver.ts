@@ -49,11 +49,17 @@ export class EarlyReceiver {
   readonly files = new Map<string, EarlyFile>();
   readonly staged = new Map<string, string>();
   bytes = 0;
+  /** Settles once every entry was read and checked (uploads may still run): what the plan needs. */
+  readonly parsed: Promise<void>;
+  #parsed!: { resolve: () => void; reject: (err: unknown) => void };
 
   constructor(
     private readonly store: WorkspaceStore,
     private readonly input: EarlyInput,
-  ) {}
+  ) {
+    this.parsed = new Promise((resolve, reject) => (this.#parsed = { resolve, reject }));
+    this.parsed.catch(() => undefined);
+  }
 
   async receive(body: Readable): Promise<void> {
     const { base, limits, ws, syncId } = this.input;
@@ -101,13 +107,16 @@ export class EarlyReceiver {
         this.bytes += size;
         await pool.add(size, () => this.store.put(ws, at, content, size, sha256));
       }
-      await pool.drain();
       await piping;
+      this.#parsed.resolve();
+      await pool.drain();
     } catch (err) {
       tar.destroy();
       body.destroy();
       await pool.drain().catch(() => undefined);
-      throw isAgentdError(err) ? err : protocol(`bad early workspace archive: ${errorMessage(err)}`);
+      const error = isAgentdError(err) ? err : protocol(`bad early workspace archive: ${errorMessage(err)}`);
+      this.#parsed.reject(error);
+      throw error;
     }
   }
 }

@@ -115,6 +115,7 @@ export class OutboundSession extends SyncSession {
   #scan: ValidScan | undefined;
   #need: string[] = [];
   #early: EarlyReceiver | undefined;
+  #earlyStored = false;
   #receiver: OutboundReceiver | undefined;
   staged = new Map<string, string>();
   bytes = 0;
@@ -126,8 +127,9 @@ export class OutboundSession extends SyncSession {
     super(base);
   }
 
+  /** Everything planned arrived, and every early file is stored. */
   get complete(): boolean {
-    return this.#state === 'received';
+    return this.#state === 'received' && (this.#early === undefined || this.#earlyStored);
   }
 
   get scan(): ValidScan | undefined {
@@ -171,19 +173,29 @@ export class OutboundSession extends SyncSession {
         base: this.base.manifest,
         limits: this.base.limits,
       });
-      await this.#early.receive(req);
-      this.staged = new Map(this.#early.staged);
-      this.bytes = this.#early.bytes;
-      this.#state = 'early-received';
+      const early = this.#early;
+      await early.receive(req);
+      for (const [path, syncId] of early.staged) this.staged.set(path, syncId);
+      this.bytes += early.bytes;
+      this.#earlyStored = true;
+      this.#earlyDone();
       res.writeHead(204).end();
     });
   }
 
+  /** The scan may have been planned already: the plan only needed the early files read, not stored. */
+  #earlyDone(): void {
+    if (this.#state === 'early') this.#state = 'early-received';
+  }
+
   plan(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return this.serve(res, req, async () => {
-      if (this.#state !== 'waiting' && this.#state !== 'early-received')
+      if (this.#state !== 'waiting' && this.#state !== 'early' && this.#state !== 'early-received')
         throw protocol('the workspace scan arrived out of turn');
+      // The runner sends its scan as soon as the early tar ends; the early files' uploads overlap the plan.
+      const earlyRunning = this.#state === 'early';
       this.#state = 'planning';
+      if (earlyRunning) await this.#early?.parsed;
       const scan = validateScan(
         await readJson(req, maxScanBytes(this.base.limits), SCAN_TIMEOUT_MS),
         this.base.limits,

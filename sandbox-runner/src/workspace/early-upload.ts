@@ -49,14 +49,18 @@ export class EarlyUpload {
     return write;
   }
 
-  /** Ends the tar and waits for agentd to have stored every file (204). */
-  async finish(): Promise<void> {
+  /** Ends the tar once every queued file is written; agentd may still be storing them. */
+  async end(): Promise<void> {
     await this.#queue;
     if (!this.#upload) return;
-    const { tar, upload, outcome } = this.#upload;
-    await tar.end();
-    upload.request.end();
-    const answer = await outcome;
+    await this.#upload.tar.end();
+    this.#upload.upload.request.end();
+  }
+
+  /** Waits for agentd to have stored every file (204); call after `end`. */
+  async stored(): Promise<void> {
+    if (!this.#upload) return;
+    const answer = await this.#upload.outcome;
     if ('err' in answer)
       throw new RunnerError('WORKSPACE_SYNC_FAILED', `sending files failed: ${errorMessage(answer.err)}`);
     if (answer.status !== 204) throw refusal(answer.status, answer.body);

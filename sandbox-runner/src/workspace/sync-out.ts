@@ -7,6 +7,7 @@ import type {
   OutboundPlan,
   SyncOutData,
   SyncOutJob,
+  WorkspaceScan,
   WorkspaceOutboundEarlyPath,
   WorkspaceOutboundFilesPath,
   WorkspaceOutboundPath,
@@ -45,10 +46,33 @@ export async function syncOut(
   let scan;
   try {
     scan = await scanner.scan(job.limits, (entry, content) => early.send(entry, content));
-    await early.finish();
+    await early.end();
   } catch (err) {
     throw (await early.abort()) ?? err;
   }
+  // agentd plans as soon as it has read the early tar; storing those files overlaps the rest of the sync.
+  const stored = early.stored();
+  stored.catch(() => undefined);
+  try {
+    const result = await sendScanAndFiles(job, client, scan, root, query);
+    await stored;
+    return {
+      ...result,
+      data: { ...result.data, sent: early.sent + result.data.sent, bytes: early.bytes + result.data.bytes },
+    };
+  } catch (err) {
+    throw (await early.abort()) ?? err;
+  }
+}
+
+/** Reports the scan to agentd, then sends the files agentd asks for as one tar stream. */
+async function sendScanAndFiles(
+  job: SyncOutJob,
+  client: CallHomeClient,
+  scan: WorkspaceScan,
+  root: string,
+  query: string,
+): Promise<JobResult<SyncOutData> & { ok: true }> {
   const answer = await client.request({
     method: 'POST',
     path: `${OUTBOUND}${query}`,
@@ -131,11 +155,7 @@ export async function syncOut(
     outcome.res.resume();
     if (sendError !== undefined) throw new RunnerError('WORKSPACE_SYNC_FAILED', errorMessage(sendError));
   }
-  return {
-    jobId: job.jobId,
-    ok: true,
-    data: { files: scan.files.length, sent: early.sent + plan.need.length, bytes: early.bytes + bytes },
-  };
+  return { jobId: job.jobId, ok: true, data: { files: scan.files.length, sent: plan.need.length, bytes } };
 }
 
 /** O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link. */
