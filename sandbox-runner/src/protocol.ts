@@ -35,6 +35,17 @@ export type ModelConverseStreamPath = '/v1/model/converse-stream';
 export type WorkspaceInboundPath = '/v1/workspace/inbound';
 /** `POST /v1/workspace/outbound?sync={syncId}` (sync_out): the body is a WorkspaceScan; the answer an OutboundPlan. */
 export type WorkspaceOutboundPath = '/v1/workspace/outbound';
+/**
+ * `POST /v1/workspace/outbound/early?sync={syncId}` (sync_out, optional, at most once, its body ended before the
+ * scan is sent): a tar of small files (at most EARLY_FILE_BYTES each) the runner hashed during this scan, in any
+ * order, each with a PAX record EarlyHashPaxKey holding its SHA-256. agentd stores them while the scan goes on
+ * and answers 204 once all are stored; the runner reports the job done only after that 204. The scan may
+ * follow as soon as the tar ends: agentd plans once it has read the tar, the scan must list each early file
+ * with the same size and hash, and the plan leaves them out. Runners that never send it are served as before.
+ */
+export type WorkspaceOutboundEarlyPath = '/v1/workspace/outbound/early';
+export type EarlyHashPaxKey = 'agentd.sha256';
+export const EARLY_FILE_BYTES = 1024 * 1024;
 /** `POST /v1/workspace/outbound/files?sync={syncId}`: a tar of exactly `OutboundPlan.need`, in order; 204 when stored. */
 export type WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
 /** Query parameter naming the sync a workspace request belongs to (the job's `syncId`). */

@@ -59,6 +59,8 @@ interface Sample {
   after: number;
   /** First request's arrival to the first file upload's (agentd: the runner's scan and agentd's plan). */
   untilUploadMs: number;
+  /** Requests in flight on average from the first upload to the last response: how well the tool feeds S3. */
+  inFlight: number;
 }
 
 interface SyncInterval {
@@ -247,6 +249,17 @@ function untilUpload(requests: readonly S3Request[]): number {
   return uploads.length === 0 ? 0 : Math.min(...uploads.map((r) => r.at)) - first;
 }
 
+/** Mean requests in flight from the first file upload to the last response (0 when nothing was uploaded). */
+function inFlight(requests: readonly S3Request[]): number {
+  const first = Math.min(...requests.map((r) => r.at));
+  const from = first + untilUpload(requests);
+  const last = Math.max(...requests.map((r) => r.doneAt ?? r.at));
+  if (last <= from) return 0;
+  let busy = 0;
+  for (const r of requests) busy += Math.max(0, (r.doneAt ?? r.at) - Math.max(r.at, from));
+  return busy / (last - from);
+}
+
 /** agentd's one sync in `direction` during `fn`, measured by the S3 requests made inside its interval. */
 async function measured(
   syncs: SyncInterval[],
@@ -270,6 +283,7 @@ async function measured(
     wallMs: end - start,
     after,
     untilUploadMs: untilUpload(requests),
+    inFlight: inFlight(requests),
   };
 }
 
@@ -288,6 +302,7 @@ async function timed(proxy: S3ProxyThread, fn: () => Promise<void>): Promise<Sam
     wallMs,
     after: 0,
     untilUploadMs: untilUpload(requests),
+    inFlight: inFlight(requests),
   };
 }
 
@@ -334,8 +349,8 @@ function table(rows: readonly Row[]): string {
       50,
     );
   const lines = [
-    '| sync | n | p50 ms (S3 window) | max ms | until the first upload p50 ms | S3 requests (p50) | after the commit (p50) | p50 vs its baseline | own end-to-end p50 ms | measures |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| sync | n | p50 ms (S3 window) | max ms | until the first upload p50 ms | in flight after it (p50) | S3 requests (p50) | after the commit (p50) | p50 vs its baseline | own end-to-end p50 ms | measures |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of rows) {
     const baseline = rows.find((r) => r.name === row.baseline);
@@ -345,7 +360,7 @@ function table(rows: readonly Row[]): string {
     lines.push(
       `| ${row.name} | ${row.samples.length} | ${fmt(ms)} | ${fmt(Math.max(...row.samples.map((s) => s.ms)))} | ${fmt(
         p50(row.samples, 'untilUploadMs'),
-      )} | ${p50(
+      )} | ${p50(row.samples, 'inFlight').toFixed(1)} | ${p50(
         row.samples,
         'requests',
       )} | ${p50(row.samples, 'after')} | ${ratio} | ${fmt(p50(row.samples, 'wallMs'))} | ${row.note} |`,

@@ -59,6 +59,11 @@ describe('a modified runner cannot get anything past the workspace sync', () => 
     ['ws-unrequested', /archive entry y\.txt was not requested/],
     ['ws-other-sync', /done without completing it/],
     ['ws-stall', /did not answer sync_out within 3000 ms/],
+    ['ws-early-traversal', /early archive entry "\.\.\/\.\.\/x\.txt" has a "\.\." segment/],
+    ['ws-early-wrong-hash', /content of x\.txt does not match its SHA-256/],
+    ['ws-early-unlisted', /the scan does not list x\.txt as it was sent early/],
+    ['ws-early-other-content', /the scan does not list x\.txt as it was sent early/],
+    ['ws-early-twice', /early workspace files arrived out of turn/],
   ])('refuses %s', async (mode, message) => {
     const { id, res, conversation, error } = await hostileSync(mode);
     expect(error).toMatchObject({ code: 'WORKSPACE_SYNC_FAILED' });

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { AgentdError, errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { WorkspaceStoreConfig } from '../config/workspace-config.js';
+import { SignedPut } from './s3-signed-put.js';
 import { StoreKeys } from './store-keys.js';
 import type { ObjectLocation, StoredObject, WorkspaceRef, WorkspaceStore } from './workspace-store.js';
 
@@ -34,6 +35,8 @@ export class S3WorkspaceStore implements WorkspaceStore {
   readonly #keys: StoreKeys;
   readonly #bucket: string;
   readonly #log: Logger;
+  /** Small objects whose SHA-256 is known skip the SDK (see SignedPut); undefined where we cannot place them. */
+  readonly #signedPut: SignedPut | undefined;
 
   constructor(options: S3StoreOptions) {
     const checksum = options.checksums === 'when_required' ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED';
@@ -50,6 +53,17 @@ export class S3WorkspaceStore implements WorkspaceStore {
     this.#keys = new StoreKeys(options.prefix);
     this.location = `s3://${options.bucket}/${options.prefix}`;
     this.#log = options.logger.child({ component: 'workspace-store' });
+    const base = bucketUrl(options);
+    const client = this.#client;
+    this.#signedPut =
+      base === undefined
+        ? undefined
+        : new SignedPut({
+            base,
+            region: options.region,
+            credentials: () => client.config.credentials(),
+            maxAttempts: options.maxAttempts,
+          });
   }
 
   async put(
@@ -61,6 +75,10 @@ export class S3WorkspaceStore implements WorkspaceStore {
   ): Promise<void> {
     const Key = this.#keys.object(ws, at);
     await this.#call(`put ${Key}`, async () => {
+      if (Buffer.isBuffer(body) && body.length <= PART_BYTES && sha256 !== undefined && this.#signedPut) {
+        await this.#signedPut.put(Key, body, sha256);
+        return;
+      }
       if (Buffer.isBuffer(body) && body.length <= PART_BYTES) {
         const command = new PutObjectCommand({
           Bucket: this.#bucket,
@@ -241,6 +259,26 @@ export class S3WorkspaceStore implements WorkspaceStore {
       throw unavailable(what, err);
     }
   }
+}
+
+/**
+ * Where the bucket's objects are, as the SDK addresses them: path style when asked (or when a dotted bucket
+ * name would not match AWS's wildcard certificate), else virtual-hosted. Undefined for AWS partitions whose
+ * domain is not amazonaws.com (China), which keep the SDK's own endpoint resolution.
+ */
+function bucketUrl(options: S3StoreOptions): URL | undefined {
+  const { bucket, endpoint, region, forcePathStyle } = options;
+  if (endpoint !== undefined) {
+    const url = new URL(endpoint);
+    const path = url.pathname.replace(/\/+$/, '');
+    return forcePathStyle
+      ? new URL(`${url.origin}${path}/${bucket}`)
+      : new URL(`${url.protocol}//${bucket}.${url.host}${path}`);
+  }
+  if (region.startsWith('cn-')) return undefined;
+  return forcePathStyle || bucket.includes('.')
+    ? new URL(`https://s3.${region}.amazonaws.com/${bucket}`)
+    : new URL(`https://${bucket}.s3.${region}.amazonaws.com`);
 }
 
 /** S3 failures after the SDK's retries: the dependency is unavailable (or refuses), never a client error. */

@@ -15,7 +15,7 @@ type Entry = ExtractEvents['entry'][1];
 /** Files up to this size are read whole and uploaded in parallel; larger ones stream through one at a time. */
 const SMALL_FILE_BYTES = 1024 * 1024;
 export const PARALLEL_UPLOADS = 32;
-const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+export const BYTES_IN_FLIGHT = 32 * 1024 * 1024;
 
 export interface ReceiveInput {
   ws: WorkspaceRef;
@@ -39,13 +39,13 @@ export interface Received {
  */
 export class OutboundReceiver {
   readonly uploaded: ObjectLocation[] = [];
-  readonly #liveParents: Set<string>;
+  readonly #destinations: UploadDestinations;
 
   constructor(
     private readonly store: WorkspaceStore,
     private readonly input: ReceiveInput,
   ) {
-    this.#liveParents = new Set([...input.base.files.keys()].flatMap(parentsOf));
+    this.#destinations = new UploadDestinations(input.base, input.syncId);
   }
 
   async receive(body: Readable): Promise<Received> {
@@ -66,7 +66,7 @@ export class OutboundReceiver {
         index += 1;
         const expected = this.input.files.get(path);
         if (!expected) throw protocol(`${path} is not in the scan`);
-        const at = this.#destination(path);
+        const at = this.#destinations.of(path);
         if (at.area === 'staging') staged.set(path, at.syncId);
         this.uploaded.push(at);
         bytes += expected.size;
@@ -133,17 +133,28 @@ export class OutboundReceiver {
       throw protocol(`archive entry ${name} has ${header.size} bytes, the scan said ${expected.size}`);
     return name;
   }
+}
 
-  /** New paths go straight to `files/`; a path the current version uses (as a file or directory) is staged. */
-  #destination(path: string): ObjectLocation {
-    const { base, syncId } = this.input;
+/** New paths go straight to `files/`; a path the current version uses (as a file or directory) is staged. */
+export class UploadDestinations {
+  readonly #liveParents: Set<string>;
+
+  constructor(
+    private readonly base: Manifest,
+    private readonly syncId: string,
+  ) {
+    this.#liveParents = new Set([...base.files.keys()].flatMap(parentsOf));
+  }
+
+  of(path: string): ObjectLocation {
+    const { base, syncId } = this;
     const live =
       base.files.has(path) || this.#liveParents.has(path) || parentsOf(path).some((p) => base.files.has(p));
     return live ? { area: 'staging', syncId, path } : { area: 'files', path };
   }
 }
 
-async function readAll(entry: Entry, size: number): Promise<Buffer> {
+export async function readAll(entry: Entry, size: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of entry as AsyncIterable<Buffer>) {
@@ -154,6 +165,6 @@ async function readAll(entry: Entry, size: number): Promise<Buffer> {
   return Buffer.concat(chunks, length);
 }
 
-function checkHash(path: string, actual: string, expected: string): void {
+export function checkHash(path: string, actual: string, expected: string): void {
   if (actual !== expected) throw protocol(`the content of ${path} does not match its SHA-256 in the scan`);
 }

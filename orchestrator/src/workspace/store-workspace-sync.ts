@@ -249,7 +249,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
         RIDE_OUT_OUTAGE,
       );
       metrics.workspaceSyncBytes.inc({ direction: 'out' }, outcome.session.bytes);
-      metrics.workspaceSyncFiles.inc({ direction: 'out' }, outcome.session.need.length);
+      metrics.workspaceSyncFiles.inc({ direction: 'out' }, outcome.session.received);
       metrics.workspaceSyncs.inc({ direction: 'out', result: outcome.changed ? 'ok' : 'unchanged' });
       return outcome.session.bytes;
     } catch (err) {

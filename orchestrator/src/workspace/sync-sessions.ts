@@ -3,6 +3,7 @@ import type {
   OutboundPlan,
   WorkspaceInboundPath,
   WorkspaceLimits,
+  WorkspaceOutboundEarlyPath,
   WorkspaceOutboundFilesPath,
   WorkspaceOutboundPath,
   WorkspaceSyncParam,
@@ -12,6 +13,7 @@ import { readJson } from '../callhome/read-body.js';
 import { AgentdError, errorMessage, isAgentdError } from '../common/errors.js';
 import { randomId } from '../common/ids.js';
 import type { ObjectLocation, WorkspaceRef, WorkspaceStore } from '../storage/workspace-store.js';
+import { EarlyReceiver } from './early-receiver.js';
 import { inboundHeader, sendInbound } from './inbound-sender.js';
 import { sameContent, type Manifest, type ManifestFile } from './manifest.js';
 import { OutboundReceiver } from './outbound-receiver.js';
@@ -21,6 +23,7 @@ import type { WorkspaceService } from './workspace-service.js';
 const INBOUND: WorkspaceInboundPath = '/v1/workspace/inbound';
 const OUTBOUND: WorkspaceOutboundPath = '/v1/workspace/outbound';
 const OUTBOUND_FILES: WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
+const OUTBOUND_EARLY: WorkspaceOutboundEarlyPath = '/v1/workspace/outbound/early';
 const SYNC_PARAM: WorkspaceSyncParam = 'sync';
 const SCAN_TIMEOUT_MS = 120_000;
 
@@ -107,9 +110,12 @@ export class InboundSession extends SyncSession {
 }
 
 export class OutboundSession extends SyncSession {
-  #state: 'waiting' | 'planning' | 'planned' | 'receiving' | 'received' = 'waiting';
+  #state: 'waiting' | 'early' | 'early-received' | 'planning' | 'planned' | 'receiving' | 'received' =
+    'waiting';
   #scan: ValidScan | undefined;
   #need: string[] = [];
+  #early: EarlyReceiver | undefined;
+  #earlyStored = false;
   #receiver: OutboundReceiver | undefined;
   staged = new Map<string, string>();
   bytes = 0;
@@ -121,21 +127,23 @@ export class OutboundSession extends SyncSession {
     super(base);
   }
 
+  /** Everything planned arrived, and every early file is stored. */
   get complete(): boolean {
-    return this.#state === 'received';
+    return this.#state === 'received' && (this.#early === undefined || this.#earlyStored);
   }
 
   get scan(): ValidScan | undefined {
     return this.#scan;
   }
 
-  get need(): readonly string[] {
-    return this.#need;
+  /** Paths whose content was received: early ones and the planned ones. */
+  get received(): number {
+    return (this.#early?.files.size ?? 0) + this.#need.length;
   }
 
   /** What was uploaded, for deletion when the sync does not commit. */
   get uploaded(): readonly ObjectLocation[] {
-    return this.#receiver?.uploaded ?? [];
+    return [...(this.#early?.uploaded ?? []), ...(this.#receiver?.uploaded ?? [])];
   }
 
   /**
@@ -154,17 +162,53 @@ export class OutboundSession extends SyncSession {
     return false;
   }
 
+  /** Files the runner sends while it still scans (see WorkspaceOutboundEarlyPath). */
+  early(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.serve(res, req, async () => {
+      if (this.#state !== 'waiting') throw protocol('early workspace files arrived out of turn');
+      this.#state = 'early';
+      this.#early = new EarlyReceiver(this.store, {
+        ws: this.base.ws,
+        syncId: this.syncId,
+        base: this.base.manifest,
+        limits: this.base.limits,
+      });
+      const early = this.#early;
+      await early.receive(req);
+      for (const [path, syncId] of early.staged) this.staged.set(path, syncId);
+      this.bytes += early.bytes;
+      this.#earlyStored = true;
+      this.#earlyDone();
+      res.writeHead(204).end();
+    });
+  }
+
+  /** The scan may have been planned already: the plan only needed the early files read, not stored. */
+  #earlyDone(): void {
+    if (this.#state === 'early') this.#state = 'early-received';
+  }
+
   plan(req: IncomingMessage, res: ServerResponse): Promise<void> {
     return this.serve(res, req, async () => {
-      if (this.#state !== 'waiting') throw protocol('the workspace scan was already sent');
+      if (this.#state !== 'waiting' && this.#state !== 'early' && this.#state !== 'early-received')
+        throw protocol('the workspace scan arrived out of turn');
+      // The runner sends its scan as soon as the early tar ends; the early files' uploads overlap the plan.
+      const earlyRunning = this.#state === 'early';
       this.#state = 'planning';
+      if (earlyRunning) await this.#early?.parsed;
       const scan = validateScan(
         await readJson(req, maxScanBytes(this.base.limits), SCAN_TIMEOUT_MS),
         this.base.limits,
       );
       this.#scan = scan;
+      const early = this.#early?.files ?? new Map<string, never>();
+      for (const [path, file] of early) {
+        const listed = scan.files.get(path);
+        if (!listed || listed.size !== file.size || listed.sha256 !== file.sha256)
+          throw protocol(`the scan does not list ${path} as it was sent early`);
+      }
       this.#need = [...scan.files]
-        .filter(([p, f]) => !sameContent(this.base.manifest.files.get(p), f))
+        .filter(([p, f]) => !early.has(p) && !sameContent(this.base.manifest.files.get(p), f))
         .map(([p]) => p);
       this.#state = this.#need.length === 0 ? 'received' : 'planned';
       const plan: OutboundPlan = { need: this.#need };
@@ -187,8 +231,8 @@ export class OutboundSession extends SyncSession {
         need: this.#need,
       });
       const received = await this.#receiver.receive(req);
-      this.staged = received.staged;
-      this.bytes = received.bytes;
+      for (const [path, syncId] of received.staged) this.staged.set(path, syncId);
+      this.bytes += received.bytes;
       this.#state = 'received';
       res.writeHead(204).end();
     });
@@ -217,6 +261,9 @@ export class SyncSessions {
     );
     callHome.route('POST', OUTBOUND_FILES, ({ channel, req, res }) =>
       this.#find(channel.sandboxId, req, OutboundSession).receive(req, res),
+    );
+    callHome.route('POST', OUTBOUND_EARLY, ({ channel, req, res }) =>
+      this.#find(channel.sandboxId, req, OutboundSession).early(req, res),
     );
   }
 

@@ -15,7 +15,7 @@ import type {
 import { readBody } from '../read-body.js';
 import { RunnerError } from '../runner-error.js';
 import { clearTarget, ensureRealParent, removeRegularFile } from './safe-fs.js';
-import { refusal } from './sync-out.js';
+import { refusal } from './refusal.js';
 import { syncPathProblem } from './sync-path.js';
 import { readTar, type TarEntry } from './tar-reader.js';
 import type { WorkspaceScanner } from './workspace-scanner.js';

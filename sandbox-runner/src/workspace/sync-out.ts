@@ -7,16 +7,21 @@ import type {
   OutboundPlan,
   SyncOutData,
   SyncOutJob,
+  WorkspaceScan,
+  WorkspaceOutboundEarlyPath,
   WorkspaceOutboundFilesPath,
   WorkspaceOutboundPath,
 } from '../protocol.js';
-import { parseErrorBody, readBody } from '../read-body.js';
+import { readBody } from '../read-body.js';
 import { errorMessage, RunnerError } from '../runner-error.js';
+import { EarlyUpload } from './early-upload.js';
+import { refusal } from './refusal.js';
 import { TarWriter } from './tar-writer.js';
 import type { WorkspaceScanner } from './workspace-scanner.js';
 
 const OUTBOUND: WorkspaceOutboundPath = '/v1/workspace/outbound';
 const OUTBOUND_FILES: WorkspaceOutboundFilesPath = '/v1/workspace/outbound/files';
+const OUTBOUND_EARLY: WorkspaceOutboundEarlyPath = '/v1/workspace/outbound/early';
 const REQUEST_TIMEOUT_MS = 120_000;
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 /** Files read ahead of the one being sent, and the largest read whole (larger ones are streamed). */
@@ -25,15 +30,49 @@ const WHOLE_FILE_BYTES = 1024 * 1024;
 /** Bytes the upload may hold before the next write waits for the socket to drain. */
 const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 
-/** Reports /workspace to agentd, then sends the files agentd asks for as one tar stream. */
+/**
+ * Sends the small files it hashes while it scans (new or changed since its last scan, so agentd most likely
+ * lacks them) so agentd stores them during the scan; then reports /workspace to agentd, and sends the files
+ * agentd still asks for as one tar stream.
+ */
 export async function syncOut(
   job: SyncOutJob,
   client: CallHomeClient,
   scanner: WorkspaceScanner,
   root: string,
 ): Promise<JobResult<SyncOutData>> {
-  const scan = await scanner.scan(job.limits);
   const query = `?sync=${encodeURIComponent(job.syncId)}`;
+  const early = new EarlyUpload(client, `${OUTBOUND_EARLY}${query}`, MAX_BUFFERED_BYTES);
+  let scan;
+  try {
+    scan = await scanner.scan(job.limits, (entry, content) => early.send(entry, content));
+    await early.end();
+  } catch (err) {
+    throw (await early.abort()) ?? err;
+  }
+  // agentd plans as soon as it has read the early tar; storing those files overlaps the rest of the sync.
+  const stored = early.stored();
+  stored.catch(() => undefined);
+  try {
+    const result = await sendScanAndFiles(job, client, scan, root, query);
+    await stored;
+    return {
+      ...result,
+      data: { ...result.data, sent: early.sent + result.data.sent, bytes: early.bytes + result.data.bytes },
+    };
+  } catch (err) {
+    throw (await early.abort()) ?? err;
+  }
+}
+
+/** Reports the scan to agentd, then sends the files agentd asks for as one tar stream. */
+async function sendScanAndFiles(
+  job: SyncOutJob,
+  client: CallHomeClient,
+  scan: WorkspaceScan,
+  root: string,
+  query: string,
+): Promise<JobResult<SyncOutData> & { ok: true }> {
   const answer = await client.request({
     method: 'POST',
     path: `${OUTBOUND}${query}`,
@@ -127,13 +166,4 @@ async function readWhole(root: string, relative: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-export function refusal(status: number, body: Buffer): RunnerError {
-  const parsed = parseErrorBody(body);
-  const code = parsed.code === 'WORKSPACE_LIMIT' ? 'WORKSPACE_LIMIT' : 'WORKSPACE_SYNC_FAILED';
-  return new RunnerError(
-    code,
-    `agentd refused the workspace (${status}): ${parsed.message ?? 'no reason given'}`,
-  );
 }

@@ -6,6 +6,8 @@ export interface TarFileHeader {
   size: number;
   mode: number;
   mtimeMs: number;
+  /** Extra PAX records (vendor keys such as `agentd.sha256`). */
+  pax?: Record<string, string>;
 }
 
 /**
@@ -23,12 +25,15 @@ export class TarWriter {
       throw new Error(`${header.path}: size ${header.size} does not fit a tar header`);
     const name = Buffer.from(header.path, 'utf8');
     // Names that are not short ASCII go in a PAX record (UTF-8 by definition), the ustar field gets a stand-in.
-    if (name.length > 100 || /[^\x20-\x7e]/.test(header.path)) {
-      const record = paxRecord('path', header.path);
+    const longName = name.length > 100 || /[^\x20-\x7e]/.test(header.path);
+    const records = Object.entries(header.pax ?? {}).map(([key, value]) => paxRecord(key, value));
+    if (longName) records.push(paxRecord('path', header.path));
+    if (records.length > 0) {
+      const record = Buffer.concat(records);
       await this.#write(ustarHeader('PaxHeader', record.length, 0o644, header.mtimeMs, 'x'));
       await this.#write(Buffer.concat([record, Buffer.alloc(padding(record.length))]));
     }
-    const shortName = name.length > 100 || /[^\x20-\x7e]/.test(header.path) ? 'file' : header.path;
+    const shortName = longName ? 'file' : header.path;
     await this.#write(ustarHeader(shortName, header.size, header.mode, header.mtimeMs, '0'));
     let written = 0;
     for await (const chunk of body) {

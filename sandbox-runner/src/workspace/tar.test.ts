@@ -123,4 +123,27 @@ describe('runner tar', () => {
     unread.resume();
     await more;
   });
+
+  it('writes extra PAX records beside a long name, each as a length-prefixed record', async () => {
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    const tar = new TarWriter(out);
+    const long = `${'d/'.repeat(60)}ü.txt`;
+    const hash = 'ab'.repeat(32);
+    const content = Buffer.from('payload');
+    const header = { size: content.length, mode: 0o644, mtimeMs: 0, pax: { 'agentd.sha256': hash } };
+    await tar.file({ ...header, path: long }, [content]);
+    await tar.file({ ...header, path: 'short.txt' }, [content]);
+    await tar.end();
+    out.end();
+    const archive = Buffer.concat(chunks);
+    const records = archive.toString('latin1').match(/\d+ agentd\.sha256=[0-9a-f]{64}\n/g) ?? [];
+    expect(records).toEqual([`82 agentd.sha256=${hash}\n`, `82 agentd.sha256=${hash}\n`]);
+    expect(Buffer.byteLength(records[0] ?? '')).toBe(82);
+    expect(await unpack(archive)).toEqual([
+      [long, content],
+      ['short.txt', content],
+    ]);
+  });
 });

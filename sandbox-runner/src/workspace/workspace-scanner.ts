@@ -23,6 +23,9 @@ const HASH_CONCURRENCY = 4;
 /** Files up to this size are read in one call; larger ones are streamed. */
 const WHOLE_FILE_BYTES = 1024n * 1024n;
 
+/** Told of each file this scan read and hashed whole (small, not in the cache), with its bytes; awaited. */
+export type FreshFileListener = (entry: WorkspaceFileEntry, content: Buffer) => Promise<void>;
+
 interface CachedHash {
   key: string;
   sha256: string;
@@ -38,7 +41,7 @@ export class WorkspaceScanner {
 
   constructor(private readonly root: string) {}
 
-  async scan(limits: WorkspaceLimits): Promise<WorkspaceScan> {
+  async scan(limits: WorkspaceLimits, onFresh?: FreshFileListener): Promise<WorkspaceScan> {
     const files: WorkspaceFileEntry[] = [];
     const skipped: SkippedEntry[] = [];
     let skippedTotal = 0;
@@ -114,8 +117,11 @@ export class WorkspaceScanner {
     await walk('');
     let next = 0;
     const hashing = async (): Promise<void> => {
-      for (let item = unhashed[next++]; item !== undefined; item = unhashed[next++])
-        item.entry.sha256 = await this.#hash(item.entry.path, item.stat);
+      for (let item = unhashed[next++]; item !== undefined; item = unhashed[next++]) {
+        const { sha256, content } = await this.#hash(item.entry.path, item.stat);
+        item.entry.sha256 = sha256;
+        if (content && onFresh) await onFresh(item.entry, content);
+      }
     };
     await Promise.all(Array.from({ length: HASH_CONCURRENCY }, hashing));
     for (const key of this.#cache.keys()) if (!seen.has(key)) this.#cache.delete(key);
@@ -136,13 +142,17 @@ export class WorkspaceScanner {
     return cached?.key === cacheKey(stat) ? cached.sha256 : undefined;
   }
 
-  async #hash(relative: string, stat: BigIntStats): Promise<string> {
+  /** The hash of the file, and its bytes when it was small enough to read whole (they are what was hashed). */
+  async #hash(relative: string, stat: BigIntStats): Promise<{ sha256: string; content?: Buffer }> {
     const hash = createHash('sha256');
+    let content: Buffer | undefined;
     // O_NOFOLLOW: a file swapped for a symlink since the lstat is not read through the link.
     const handle = await open(path.join(this.root, relative), constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
-      if (stat.size <= WHOLE_FILE_BYTES) hash.update(await handle.readFile());
-      else
+      if (stat.size <= WHOLE_FILE_BYTES) {
+        content = await handle.readFile();
+        hash.update(content);
+      } else
         for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>)
           hash.update(chunk);
     } finally {
@@ -150,7 +160,7 @@ export class WorkspaceScanner {
     }
     const sha256 = hash.digest('hex');
     this.#cache.set(relative, { key: cacheKey(stat), sha256 });
-    return sha256;
+    return content === undefined ? { sha256 } : { sha256, content };
   }
 }
 

@@ -295,6 +295,19 @@ function paxFile(realName, shownName, content) {
   ]);
 }
 
+/** An early-sync entry: the file with its SHA-256 in an `agentd.sha256` PAX record. */
+function hashedFile(name, content, hash = sha(content)) {
+  const body = ` agentd.sha256=${hash}\n`;
+  const length = Buffer.byteLength(body) + 2;
+  const record = Buffer.from(`${length}${body}`);
+  return Buffer.concat([
+    tarHeader('PaxHeader', record.length, 'x'),
+    record,
+    pad(record.length),
+    tarFile(name, content),
+  ]);
+}
+
 const END = Buffer.alloc(1024);
 const hello = Buffer.from('hello');
 const sha = (b) => createHash('sha256').update(b).digest('hex');
@@ -319,7 +332,36 @@ async function hostileSyncOut(job) {
     const stored = await request('POST', `/v1/workspace/outbound/files${q}`, archive, tar);
     answers.push(stored.status);
   };
+  const early = async (archive) => {
+    const stored = await request('POST', `/v1/workspace/outbound/early${q}`, archive, tar);
+    answers.push(stored.status);
+  };
   switch (workspaceMode) {
+    case 'ws-early-traversal':
+      await early(Buffer.concat([hashedFile('../../x.txt', hello), END]));
+      await send([entry('x.txt')]);
+      break;
+    case 'ws-early-wrong-hash':
+      await early(Buffer.concat([hashedFile('x.txt', Buffer.from('HELLO'), sha(hello)), END]));
+      await send([entry('x.txt')]);
+      break;
+    case 'ws-early-unlisted':
+      // Stored early, then left out of the scan: agentd must not commit it, nor keep its upload.
+      await early(Buffer.concat([hashedFile('x.txt', hello), END]));
+      await send([entry('y.txt')], Buffer.concat([tarFile('y.txt', hello), END]));
+      break;
+    case 'ws-early-other-content':
+      await early(Buffer.concat([hashedFile('x.txt', hello), END]));
+      await send(
+        [entry('x.txt', Buffer.from('other'))],
+        Buffer.concat([tarFile('x.txt', Buffer.from('other')), END]),
+      );
+      break;
+    case 'ws-early-twice':
+      await early(Buffer.concat([hashedFile('x.txt', hello), END]));
+      await early(Buffer.concat([hashedFile('y.txt', hello), END]));
+      await send([entry('x.txt'), entry('y.txt')]);
+      break;
     case 'ws-entry-traversal':
       await send([entry('x.txt')], Buffer.concat([tarFile('../../x.txt', hello), END]));
       break;

@@ -1,0 +1,127 @@
+import http from 'node:http';
+import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
+
+export interface SignedPutOptions {
+  /** `https://bucket.s3.region.amazonaws.com` or `http://endpoint/bucket`: objects are `${base}/${key}`. */
+  base: URL;
+  region: string;
+  credentials: () => Promise<SigningCredentials>;
+  maxAttempts: number;
+}
+
+/** Error codes S3 answers with that the SDK's standard strategy retries (besides 5xx and 429). */
+const RETRYABLE_CODES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestThrottled',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'InternalError',
+]);
+/** The SDK's standard strategy: full-jitter exponential backoff from 100 ms, at most 20 s. */
+const BASE_DELAY_MS = 100;
+const MAX_DELAY_MS = 20_000;
+/** A request that neither sends nor receives a byte for this long is abandoned (and retried). */
+const IDLE_TIMEOUT_MS = 60_000;
+
+/** An S3 answer other than 200, or a transport failure; `retryable` as the SDK's standard strategy sees it. */
+export class S3PutError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'S3PutError';
+  }
+}
+
+/**
+ * PutObject of a buffered body whose SHA-256 the caller already checked, as one signed HTTP request on a
+ * keep-alive agent. A sync-out stores one object per file, and the SDK's middleware stack costs about 1 ms of
+ * daemon CPU per such request (measured: 1.0 ms against 0.2 ms here); on a busy host that CPU is what
+ * delays the next files. Retries follow the SDK's standard strategy (same attempts, same backoff).
+ */
+export class SignedPut {
+  readonly #signer: SigV4Signer;
+  readonly #agent: http.Agent;
+  readonly #request: typeof http.request;
+
+  constructor(private readonly options: SignedPutOptions) {
+    this.#signer = new SigV4Signer(options.region);
+    const secure = options.base.protocol === 'https:';
+    this.#agent = secure
+      ? new https.Agent({ keepAlive: true, maxSockets: 64 })
+      : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.#request = secure ? https.request : http.request;
+  }
+
+  async put(key: string, body: Buffer, sha256: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#once(key, body, sha256);
+        return;
+      } catch (err) {
+        const retryable = !(err instanceof S3PutError) || err.retryable;
+        if (!retryable || attempt >= this.options.maxAttempts) throw err;
+        await sleep(Math.random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  async #once(key: string, body: Buffer, sha256: string): Promise<void> {
+    const { base } = this.options;
+    const path = `${base.pathname.replace(/\/$/, '')}/${encodeKeyPath(key)}`;
+    const headers = this.#signer.sign(
+      {
+        method: 'PUT',
+        host: base.host,
+        path,
+        headers: { 'content-length': String(body.length) },
+        payloadSha256: sha256,
+      },
+      await this.options.credentials(),
+    );
+    await new Promise<void>((resolve, reject) => {
+      const req = this.#request(
+        {
+          agent: this.#agent,
+          protocol: base.protocol,
+          hostname: base.hostname,
+          port: base.port,
+          method: 'PUT',
+          path,
+          headers,
+          timeout: IDLE_TIMEOUT_MS,
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status === 200) {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', reject);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => reject(answerError(status, Buffer.concat(chunks).toString('utf8'))));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no progress for ${IDLE_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+function answerError(status: number, xml: string): S3PutError {
+  const code = /<Code>([^<]{1,100})<\/Code>/.exec(xml)?.[1];
+  const message = /<Message>([^<]{0,500})<\/Message>/.exec(xml)?.[1] ?? 'no message';
+  const retryable = status >= 500 || status === 429 || (code !== undefined && RETRYABLE_CODES.has(code));
+  return new S3PutError(`${code ?? 'UnknownError'}, HTTP ${status}: ${message}`, status, code, retryable);
+}
