@@ -1,13 +1,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeKeyPath, SigV4Signer, type SigningCredentials } from './sigv4.js';
+import type { SignatureV4CryptoInit } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { encodeKeyPath, SigV4Signer } from './sigv4.js';
 
 export interface SignedPutOptions {
   /** `https://bucket.s3.region.amazonaws.com` or `http://endpoint/bucket`: objects are `${base}/${key}`. */
   base: URL;
   region: string;
-  credentials: () => Promise<SigningCredentials>;
+  credentials: Provider<AwsCredentialIdentity>;
+  /** The S3 client's hash (`client.config.sha256`). */
+  sha256: SignatureV4CryptoInit['sha256'];
   maxAttempts: number;
 }
 
@@ -52,7 +56,11 @@ export class SignedPut {
   readonly #request: typeof http.request;
 
   constructor(private readonly options: SignedPutOptions) {
-    this.#signer = new SigV4Signer(options.region);
+    this.#signer = new SigV4Signer({
+      region: options.region,
+      credentials: options.credentials,
+      sha256: options.sha256,
+    });
     const secure = options.base.protocol === 'https:';
     this.#agent = secure
       ? new https.Agent({ keepAlive: true, maxSockets: 64 })
@@ -76,16 +84,13 @@ export class SignedPut {
   async #once(key: string, body: Buffer, sha256: string): Promise<void> {
     const { base } = this.options;
     const path = `${base.pathname.replace(/\/$/, '')}/${encodeKeyPath(key)}`;
-    const headers = this.#signer.sign(
-      {
-        method: 'PUT',
-        host: base.host,
-        path,
-        headers: { 'content-length': String(body.length) },
-        payloadSha256: sha256,
-      },
-      await this.options.credentials(),
-    );
+    const headers = await this.#signer.sign({
+      method: 'PUT',
+      host: base.host,
+      path,
+      headers: { 'content-length': String(body.length) },
+      payloadSha256: sha256,
+    });
     await new Promise<void>((resolve, reject) => {
       const req = this.#request(
         {

@@ -62,6 +62,7 @@ export class S3WorkspaceStore implements WorkspaceStore {
             base,
             region: options.region,
             credentials: () => client.config.credentials(),
+            sha256: client.config.sha256,
             maxAttempts: options.maxAttempts,
           });
   }

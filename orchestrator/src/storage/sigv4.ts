@@ -1,10 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
-
-export interface SigningCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string | undefined;
-}
+import { SignatureV4, type SignatureV4CryptoInit } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 
 export interface RequestToSign {
   method: string;
@@ -17,6 +12,13 @@ export interface RequestToSign {
   payloadSha256: string;
 }
 
+export interface SigV4SignerOptions {
+  region: string;
+  credentials: AwsCredentialIdentity | Provider<AwsCredentialIdentity>;
+  /** The S3 client's own (`client.config.sha256`), so signing hashes exactly as the SDK does. */
+  sha256: SignatureV4CryptoInit['sha256'];
+}
+
 /** S3 URI-encodes every key byte except unreserved characters and `/` (RFC 3986, as SigV4 for S3 requires). */
 export function encodeKeyPath(key: string): string {
   return encodeURIComponent(key)
@@ -25,58 +27,30 @@ export function encodeKeyPath(key: string): string {
 }
 
 /**
- * AWS Signature Version 4 for S3 requests without a query string, computed synchronously with node:crypto.
- * The SDK's signer does the same work through async digests and a middleware stack, which costs about three
- * times as much CPU per small PUT; the signing key is kept per day and secret, as the SDK's is.
+ * AWS Signature Version 4 for one S3 request, by the SDK's own signer (@smithy/signature-v4) without the rest
+ * of the SDK's middleware stack; the payload hash is the one the caller already checked, not computed again.
  */
 export class SigV4Signer {
-  #key: { scope: string; secret: string; key: Buffer } | undefined;
+  readonly #signer: SignatureV4;
 
-  constructor(
-    private readonly region: string,
-    private readonly service = 's3',
-  ) {}
-
-  /** Returns the headers to send: the given ones plus host, the date, the payload hash, the token and Authorization. */
-  sign(
-    request: RequestToSign,
-    credentials: SigningCredentials,
-    now: Date = new Date(),
-  ): Record<string, string> {
-    const amzDate = now.toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const day = amzDate.slice(0, 8);
-    const headers: Record<string, string> = {
-      ...request.headers,
-      host: request.host,
-      'x-amz-date': amzDate,
-      'x-amz-content-sha256': request.payloadSha256,
-    };
-    if (credentials.sessionToken !== undefined) headers['x-amz-security-token'] = credentials.sessionToken;
-    const names = Object.keys(headers).sort();
-    const canonical = [
-      request.method,
-      request.path,
-      '',
-      ...names.map((n) => `${n}:${(headers[n] ?? '').trim().replace(/\s+/g, ' ')}`),
-      '',
-      names.join(';'),
-      request.payloadSha256,
-    ].join('\n');
-    const scope = `${day}/${this.region}/${this.service}/aws4_request`;
-    const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const signature = createHmac('sha256', this.#signingKey(scope, day, credentials.secretAccessKey))
-      .update(toSign)
-      .digest('hex');
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
-    return headers;
+  constructor(options: SigV4SignerOptions) {
+    // S3 signs the path as sent: no second URI-encoding, no normalisation.
+    this.#signer = new SignatureV4({ service: 's3', uriEscapePath: false, applyChecksum: false, ...options });
   }
 
-  #signingKey(scope: string, day: string, secret: string): Buffer {
-    if (this.#key?.scope === scope && this.#key.secret === secret) return this.#key.key;
-    const hmac = (key: string | Buffer, data: string): Buffer =>
-      createHmac('sha256', key).update(data).digest();
-    const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), this.region), this.service), 'aws4_request');
-    this.#key = { scope, secret, key };
-    return key;
+  /** The headers to send: the given ones plus host, the date, the payload hash, the token and Authorization. */
+  async sign(request: RequestToSign, signingDate: Date = new Date()): Promise<Record<string, string>> {
+    const signed = await this.#signer.sign(
+      {
+        method: request.method,
+        protocol: 'https:',
+        hostname: request.host,
+        path: request.path,
+        query: {},
+        headers: { ...request.headers, host: request.host, 'x-amz-content-sha256': request.payloadSha256 },
+      },
+      { signingDate },
+    );
+    return signed.headers;
   }
 }
