@@ -1,5 +1,4 @@
 import Type from 'typebox';
-import { SandboxLimitsSchema } from '../sandbox/profile.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
 const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
@@ -122,6 +121,19 @@ export const NodeSchema = Type.Object({
   startedAt: Type.String(),
 });
 
+/** A profile's resource limits (sandbox/profile.ts SandboxLimits; the API may not import the sandbox layer). */
+const LimitsSchema = Type.Object({
+  memoryBytes: Type.Integer(),
+  nanoCpus: Type.Integer(),
+  pidsLimit: Type.Integer(),
+  workspaceBytes: Type.Integer(),
+  tmpBytes: Type.Integer(),
+  shmBytes: Type.Integer(),
+  nofile: Type.Integer(),
+  nproc: Type.Integer(),
+  fsizeBytes: Type.Integer(),
+});
+
 /** A profile's egress policy with every default filled in (config/egress-policy.ts EgressPolicy). */
 const EffectiveEgressSchema = Type.Object({
   mode: Type.String({ description: 'none or allowlist' }),
@@ -160,7 +172,7 @@ export const PolicyStateSchema = Type.Object({
       },
       { additionalProperties: true },
     ),
-    limits: Type.Record(Type.String(), SandboxLimitsSchema, {
+    limits: Type.Record(Type.String(), LimitsSchema, {
       description: 'Each profile’s limits after the overrides',
     }),
     egress: Type.Record(Type.String(), EffectiveEgressSchema, {
