@@ -1272,7 +1272,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                apparmor: {
+                  /** @description The AppArmor profile text */
+                  content: string;
+                  name: string;
+                  sha256: string;
+                };
+                description: string;
+                /** @description The profile’s resource limits as its file defines them */
+                limits: unknown;
+                name: string;
+                network: string;
+                runtime: string;
+                seccomp: {
+                  /** @description The seccomp profile itself (JSON), as the engine receives it */
+                  content: unknown;
+                  file: string;
+                  sha256: string;
+                };
+                version: number;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };
