@@ -105,19 +105,20 @@ const answers = {
   policy,
 };
 
-const operators = {
-  sandboxes: () => Promise.resolve(answers.sandboxes),
-  sandbox: () => Promise.resolve(answers.sandbox),
-  removeSandbox: (_context: unknown, id: string) =>
-    Promise.resolve(id === 'sb1' ? answers.removed : answers.forwarded),
-  pool: () => answers.pool,
-  reaps: () => Promise.resolve(answers.reaps),
-  reapPlan: () => Promise.resolve(answers.plan),
-  reapNow: () => Promise.resolve(answers.reaped),
-  nodes: () => Promise.resolve(answers.nodes),
-  policy,
-  updatePolicy: () => Promise.resolve(policy),
-} as unknown as OperatorService;
+const fakeOperators = (detail: object = answers.sandbox) =>
+  ({
+    sandboxes: () => Promise.resolve(answers.sandboxes),
+    sandbox: () => Promise.resolve(detail),
+    removeSandbox: (_context: unknown, id: string) =>
+      Promise.resolve(id === 'sb1' ? answers.removed : answers.forwarded),
+    pool: () => answers.pool,
+    reaps: () => Promise.resolve(answers.reaps),
+    reapPlan: () => Promise.resolve(answers.plan),
+    reapNow: () => Promise.resolve(answers.reaped),
+    nodes: () => Promise.resolve(answers.nodes),
+    policy,
+    updatePolicy: () => Promise.resolve(policy),
+  }) as unknown as OperatorService;
 
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -127,7 +128,7 @@ describe('admin routes', () => {
     app.addHook('onRequest', async (request) => {
       request.principal = { actor: 'admin:test', credential: 'api_key', scope: 'admin' } as Principal;
     });
-    await app.register(adminRoutes, { operators });
+    await app.register(adminRoutes, { operators: fakeOperators() });
   });
 
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string) => {
@@ -169,9 +170,8 @@ describe('admin routes', () => {
 
   it('keep a sandbox whose live usage is unknown as null', async () => {
     const detail = { ...view, usage: null, limitEvents: [] };
-    const only = { ...operators, sandbox: () => Promise.resolve(detail) } as unknown as OperatorService;
     const other = Fastify().withTypeProvider<TypeBoxTypeProvider>();
-    await other.register(adminRoutes, { operators: only });
+    await other.register(adminRoutes, { operators: fakeOperators(detail) });
     const res = await other.inject({ method: 'GET', url: '/api/admin/sandboxes/sb1' });
     expect(res.json()).toEqual(json(detail));
   });
