@@ -3,14 +3,26 @@ import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../auth/principal.js';
 import type { OperatorService } from '../../operators/operator-service.js';
-import { sandboxView } from '../../operators/sandbox-view.js';
-import { sampleRecord } from '../../sandbox/sample-record.fixture.js';
 import { adminRoutes } from './admin.js';
 
 // Fastify serializes answers with the response schema and drops what it does not list: every field the
 // operator service gives (optional ones set) must come out as it went in.
-const now = 1_795_000_100_000;
-const view = { ...sandboxView(sampleRecord('sb1', { frozen: true, workspaceVersion: 3 }), now) };
+const view = {
+  id: 'sb1',
+  node: 'n1',
+  state: 'idle',
+  frozen: true,
+  tenantId: 't1',
+  conversationId: 'conv-sb1',
+  profile: 'standard',
+  profileVersion: 1,
+  containerId: 'c-sb1',
+  createdAt: '2026-12-06T20:00:00.000Z',
+  lastUsedAt: '2026-12-06T20:30:00.000Z',
+  ageSeconds: 3600,
+  idleSeconds: 1800,
+  workspaceVersion: 3,
+};
 const reap = {
   sandboxId: 'sb1',
   containerId: 'c-sb1',
