@@ -6,7 +6,7 @@ export { Http, type CallOptions, type HttpOptions, type RequestBodyInit, type Ro
 export type { RetryOptions } from './retry-policy.js';
 export type { RunEvent, RunEventOf, RunEventType } from './run-events.js';
 export { RunStream, eventError, type RunStreamOptions, type RunStreamTarget } from './run-stream.js';
-export type { UsageReport, UsageTotals, WorkspaceFile, WorkspaceFileList } from './unschemed-types.js';
+export type { UsageReport, UsageTotals, WorkspaceFile, WorkspaceFileList } from './answer-types.js';
 export type { ConnectOptions } from './resources/sockets.js';
 export type { ResumeOptions } from './resources/runs.js';
 export type { SkillContent } from './resources/skills.js';

@@ -501,7 +501,16 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                nodeId: string;
+                startedAt: string;
+                url: string | null;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };
@@ -535,7 +544,67 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              /** @description The policy document as it was set (YAML or JSON, any shape agentd accepts) */
+              document: unknown;
+              effective: {
+                /** @description Each profile’s egress policy (profiles the document does not name have none) */
+                egress: {
+                  [key: string]: {
+                    allow: string[];
+                    allowAddresses: string[];
+                    connectTimeoutMs: number;
+                    deny: string[];
+                    inject: {
+                      /** @description Header values as written: references to tenant secrets, not their values */
+                      headers: {
+                        [key: string]: string;
+                      };
+                      host: string;
+                    }[];
+                    maxBytesPerRun: number;
+                    maxConnections: number;
+                    /** @description none or allowlist */
+                    mode: string;
+                  };
+                };
+                lifecycle: {
+                  idleCpuLimit: number;
+                  /** @description freeze, kill or keep */
+                  idleProcesses: string;
+                  idleTtlMs: number;
+                  maxLifetimeMs: number;
+                  maxSandboxesPerNode: number;
+                  maxSandboxesPerTenant: number;
+                  poolSize: {
+                    [key: string]: number;
+                  };
+                  reapIntervalMs: number;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description Each profile’s limits after the overrides */
+                limits: {
+                  [key: string]: {
+                    fsizeBytes: number;
+                    memoryBytes: number;
+                    nanoCpus: number;
+                    nofile: number;
+                    nproc: number;
+                    pidsLimit: number;
+                    shmBytes: number;
+                    tmpBytes: number;
+                    workspaceBytes: number;
+                  };
+                };
+              };
+              /** @description database, file or environment */
+              source: string;
+              updatedAt: string | null;
+              updatedBy: string | null;
+            };
+          };
         };
       };
     };
@@ -558,7 +627,67 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              /** @description The policy document as it was set (YAML or JSON, any shape agentd accepts) */
+              document: unknown;
+              effective: {
+                /** @description Each profile’s egress policy (profiles the document does not name have none) */
+                egress: {
+                  [key: string]: {
+                    allow: string[];
+                    allowAddresses: string[];
+                    connectTimeoutMs: number;
+                    deny: string[];
+                    inject: {
+                      /** @description Header values as written: references to tenant secrets, not their values */
+                      headers: {
+                        [key: string]: string;
+                      };
+                      host: string;
+                    }[];
+                    maxBytesPerRun: number;
+                    maxConnections: number;
+                    /** @description none or allowlist */
+                    mode: string;
+                  };
+                };
+                lifecycle: {
+                  idleCpuLimit: number;
+                  /** @description freeze, kill or keep */
+                  idleProcesses: string;
+                  idleTtlMs: number;
+                  maxLifetimeMs: number;
+                  maxSandboxesPerNode: number;
+                  maxSandboxesPerTenant: number;
+                  poolSize: {
+                    [key: string]: number;
+                  };
+                  reapIntervalMs: number;
+                } & {
+                  [key: string]: unknown;
+                };
+                /** @description Each profile’s limits after the overrides */
+                limits: {
+                  [key: string]: {
+                    fsizeBytes: number;
+                    memoryBytes: number;
+                    nanoCpus: number;
+                    nofile: number;
+                    nproc: number;
+                    pidsLimit: number;
+                    shmBytes: number;
+                    tmpBytes: number;
+                    workspaceBytes: number;
+                  };
+                };
+              };
+              /** @description database, file or environment */
+              source: string;
+              updatedAt: string | null;
+              updatedBy: string | null;
+            };
+          };
         };
       };
     };
@@ -591,7 +720,18 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              node: string;
+              pools: {
+                limitsKey: string;
+                profile: string;
+                ready: number;
+                starting: number;
+                target: number;
+              }[];
+            };
+          };
         };
       };
     };
@@ -629,7 +769,58 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json':
+              | {
+                  /** @enum {boolean} */
+                  dryRun: true;
+                  items: {
+                    reason: string;
+                    sandbox: {
+                      ageSeconds: number;
+                      /** @description Short (12 characters); empty while the container is created */
+                      containerId: string;
+                      conversationId: string | null;
+                      createdAt: string;
+                      /** @description Idle and paused through the cgroup freezer until its next run */
+                      frozen: boolean;
+                      id: string;
+                      idleSeconds: number;
+                      lastUsedAt: string;
+                      node: string;
+                      profile: string;
+                      profileVersion: number;
+                      /** @description starting, warm, idle, busy or removing */
+                      state: string;
+                      tenantId: string | null;
+                      workspaceVersion: number | null;
+                    };
+                  }[];
+                  node: string;
+                }
+              | {
+                  /** @enum {boolean} */
+                  dryRun: false;
+                  items: {
+                    ageMs: number;
+                    at: string;
+                    containerId: string;
+                    conversationId: string | null;
+                    /** @description Kept for a retry after its pre-remove hook failed */
+                    deferred: boolean;
+                    exitCode?: number | null;
+                    /** @description Set when the pre-remove hook failed */
+                    hookError?: string;
+                    idleMs: number;
+                    oomKilled?: boolean | null;
+                    profile: string;
+                    reason: string;
+                    sandboxId: string;
+                    tenantId: string | null;
+                  }[];
+                  node: string;
+                };
+          };
         };
       };
     };
@@ -663,7 +854,31 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                ageMs: number;
+                at: string;
+                containerId: string;
+                conversationId: string | null;
+                /** @description Kept for a retry after its pre-remove hook failed */
+                deferred: boolean;
+                exitCode: number | null;
+                /** @description Set when the pre-remove hook failed */
+                hookError?: string;
+                idleMs: number;
+                node: string;
+                oomKilled: boolean | null;
+                profile: string;
+                reason: string;
+                sandboxId: string;
+                tenantId: string | null;
+              }[];
+              node: string;
+              /** @enum {string} */
+              scope: 'fleet';
+            };
+          };
         };
       };
     };
@@ -697,7 +912,30 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                ageSeconds: number;
+                /** @description Short (12 characters); empty while the container is created */
+                containerId: string;
+                conversationId: string | null;
+                createdAt: string;
+                /** @description Idle and paused through the cgroup freezer until its next run */
+                frozen: boolean;
+                id: string;
+                idleSeconds: number;
+                lastUsedAt: string;
+                node: string;
+                profile: string;
+                profileVersion: number;
+                /** @description starting, warm, idle, busy or removing */
+                state: string;
+                tenantId: string | null;
+                workspaceVersion: number | null;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };
@@ -733,7 +971,50 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              ageSeconds: number;
+              /** @description Short (12 characters); empty while the container is created */
+              containerId: string;
+              conversationId: string | null;
+              createdAt: string;
+              /** @description Idle and paused through the cgroup freezer until its next run */
+              frozen: boolean;
+              id: string;
+              idleSeconds: number;
+              lastUsedAt: string;
+              limitEvents: {
+                at: string;
+                /** @description pids, memory, cpu or workspace */
+                limit: string;
+                message: string;
+                runId: string;
+              }[];
+              node: string;
+              profile: string;
+              profileVersion: number;
+              /** @description starting, warm, idle, busy or removing */
+              state: string;
+              tenantId: string | null;
+              /** @description Read by the sandbox’s own node; null on other nodes or when the container is gone */
+              usage: {
+                cpuSeconds: number;
+                memoryBytes: number;
+                memoryLimitBytes: number | null;
+                memoryPeakBytes: number | null;
+                oomKills: number;
+                pids: number;
+                pidsLimit: number | null;
+                pidsRefused: number;
+                throttledPeriods: number;
+                workspace: {
+                  sizeBytes: number;
+                  usedBytes: number;
+                } | null;
+              } | null;
+              workspaceVersion: number | null;
+            };
+          };
         };
       };
     };
@@ -756,7 +1037,45 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              reap?: {
+                ageMs: number;
+                at: string;
+                containerId: string;
+                conversationId: string | null;
+                /** @description Kept for a retry after its pre-remove hook failed */
+                deferred: boolean;
+                exitCode?: number | null;
+                /** @description Set when the pre-remove hook failed */
+                hookError?: string;
+                idleMs: number;
+                oomKilled?: boolean | null;
+                profile: string;
+                reason: string;
+                sandboxId: string;
+                tenantId: string | null;
+              };
+              sandboxId: string;
+              /** @enum {string} */
+              status: 'removed';
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description The node that owns the sandbox and removes it */
+              node: string;
+              sandboxId: string;
+              /** @enum {string} */
+              status: 'forwarded';
+            };
+          };
         };
       };
     };
@@ -953,7 +1272,32 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                apparmor: {
+                  /** @description The AppArmor profile text */
+                  content: string;
+                  name: string;
+                  sha256: string;
+                };
+                description: string;
+                /** @description The profile’s resource limits as its file defines them */
+                limits: unknown;
+                name: string;
+                network: string;
+                runtime: string;
+                seccomp: {
+                  /** @description The seccomp profile itself (JSON), as the engine receives it */
+                  content: unknown;
+                  file: string;
+                  sha256: string;
+                };
+                version: number;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };
@@ -2501,7 +2845,26 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              runId: string;
+              /** @description cancelling, or the status of a run that already ended */
+              status: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              runId: string;
+              /** @description cancelling, or the status of a run that already ended */
+              status: string;
+            };
+          };
         };
       };
     };
@@ -3450,7 +3813,18 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                etag: string;
+                executable: boolean;
+                modified: string;
+                path: string;
+                size: number;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };
@@ -5107,7 +5481,22 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                createdAt: string;
+                description: string;
+                digest: string;
+                enabled: boolean;
+                fileCount: number;
+                name: string;
+                sizeBytes: number;
+                updatedAt: string;
+                version: number;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };
@@ -5388,7 +5777,51 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              from: string;
+              groupBy: 'model' | 'conversation' | 'day';
+              groups: {
+                cacheReadTokens: number;
+                cacheWriteTokens: number;
+                /** @description Decimal string in USD */
+                costUsd: string;
+                inputTokens: number;
+                key: string;
+                outputTokens: number;
+                /** @description What the runs used of their sandboxes, from the host */
+                resources: {
+                  bytesSynced: number;
+                  cpuSeconds: number;
+                  /** @description Runs whose sandbox use was measured (the others add nothing) */
+                  measuredRuns: number;
+                  peakMemoryBytes: number;
+                  peakPids: number;
+                };
+                runs: number;
+              }[];
+              tenantId: string;
+              to: string;
+              total: {
+                cacheReadTokens: number;
+                cacheWriteTokens: number;
+                /** @description Decimal string in USD */
+                costUsd: string;
+                inputTokens: number;
+                outputTokens: number;
+                /** @description What the runs used of their sandboxes, from the host */
+                resources: {
+                  bytesSynced: number;
+                  cpuSeconds: number;
+                  /** @description Runs whose sandbox use was measured (the others add nothing) */
+                  measuredRuns: number;
+                  peakMemoryBytes: number;
+                  peakPids: number;
+                };
+                runs: number;
+              };
+            };
+          };
         };
       };
     };
@@ -5422,7 +5855,81 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              dependencies: {
+                detail?: string;
+                error?: string;
+                latencyMs: number;
+                mode: 'service' | 'embedded';
+                name: string;
+                status: 'up' | 'down';
+              }[];
+              node: string;
+              /** @description Known vulnerabilities of the host's runtime: reported, never a reason to be unready */
+              posture?: {
+                findings: {
+                  component: string;
+                  cve: string;
+                  installed: string;
+                  severity: string;
+                  summary: string;
+                }[];
+                mode: string;
+                unverified: string[];
+              };
+              ready: boolean;
+              shuttingDown: boolean;
+              status: 'ok' | 'degraded' | 'down';
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  dependencies: {
+                    detail?: string;
+                    error?: string;
+                    latencyMs: number;
+                    mode: 'service' | 'embedded';
+                    name: string;
+                    status: 'up' | 'down';
+                  }[];
+                  node: string;
+                  /** @description Known vulnerabilities of the host's runtime: reported, never a reason to be unready */
+                  posture?: {
+                    findings: {
+                      component: string;
+                      cve: string;
+                      installed: string;
+                      severity: string;
+                      summary: string;
+                    }[];
+                    mode: string;
+                    unverified: string[];
+                  };
+                  ready: boolean;
+                  shuttingDown: boolean;
+                  status: 'ok' | 'degraded' | 'down';
+                }
+              | {
+                  error: {
+                    code: string;
+                    details?: {
+                      [key: string]: unknown;
+                    };
+                    message: string;
+                    recoverable: boolean;
+                    requestId: string;
+                    severity: string;
+                  };
+                };
+          };
         };
       };
     };
@@ -5456,7 +5963,12 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'alive';
+            };
+          };
         };
       };
     };
@@ -5490,7 +6002,42 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              /** @enum {string} */
+              status: 'ready';
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  failing: {
+                    error?: string;
+                    name: string;
+                  }[];
+                  reason: string;
+                  /** @enum {string} */
+                  status: 'not ready';
+                }
+              | {
+                  error: {
+                    code: string;
+                    details?: {
+                      [key: string]: unknown;
+                    };
+                    message: string;
+                    recoverable: boolean;
+                    requestId: string;
+                    severity: string;
+                  };
+                };
+          };
         };
       };
     };
@@ -5936,7 +6483,24 @@ export interface paths {
           headers: {
             [name: string]: unknown;
           };
-          content?: never;
+          content: {
+            'application/json': {
+              items: {
+                conversation_id: string;
+                /** Format: date-time */
+                created_at: string;
+                /** Format: date-time */
+                history_cleared_at: string | null;
+                /** Format: date-time */
+                last_run_at: string | null;
+                model_id: string;
+                session_id: string;
+                status: string;
+                user_id: string | null;
+              }[];
+              nextCursor: string | null;
+            };
+          };
         };
       };
     };

@@ -1,3 +1,4 @@
+import type { ResponseBody } from '../api-types.js';
 import type { CallOptions, Http, RequestBodyInit } from '../http.js';
 
 const ONE = '/api/tenants/{tenantId}/skills/{name}';
@@ -14,9 +15,14 @@ export class Skills {
     return this.http.json('GET /api/tenants/{tenantId}/skills', { path: { tenantId }, ...options });
   }
   /** Registers a skill (the archive's or file map's SKILL.md names it). */
-  async create(tenantId: string, content: SkillContent, options?: CallOptions): Promise<unknown> {
+  async create(
+    tenantId: string,
+    content: SkillContent,
+    options?: CallOptions,
+  ): Promise<ResponseBody<'POST /api/tenants/{tenantId}/skills'>> {
     const url = this.http.url('POST /api/tenants/{tenantId}/skills', { tenantId });
-    return (await this.http.fetch(url, { method: 'POST', ...body(content), ...callInit(options) })).json();
+    const res = await this.http.fetch(url, { method: 'POST', ...body(content), ...callInit(options) });
+    return (await res.json()) as ResponseBody<'POST /api/tenants/{tenantId}/skills'>;
   }
   get(tenantId: string, name: string, options?: CallOptions) {
     return this.http.json(`GET ${ONE}`, { path: { tenantId, name }, ...options });
@@ -27,9 +33,10 @@ export class Skills {
     name: string,
     content: SkillContent,
     options?: CallOptions,
-  ): Promise<unknown> {
+  ): Promise<ResponseBody<`PUT ${typeof ONE}`>> {
     const url = this.http.url(`PUT ${ONE}`, { tenantId, name });
-    return (await this.http.fetch(url, { method: 'PUT', ...body(content), ...callInit(options) })).json();
+    const res = await this.http.fetch(url, { method: 'PUT', ...body(content), ...callInit(options) });
+    return (await res.json()) as ResponseBody<`PUT ${typeof ONE}`>;
   }
   async delete(tenantId: string, name: string, options?: CallOptions) {
     await this.http.send(`DELETE ${ONE}`, { path: { tenantId, name }, ...options });

@@ -1,6 +1,6 @@
 import type { QueryOf } from '../api-types.js';
 import type { CallOptions, Http } from '../http.js';
-import type { UsageReport } from '../unschemed-types.js';
+import type { UsageReport } from '../answer-types.js';
 
 /** Token and cost totals of a tenant (`groupBy`: model, conversation or day). */
 export class Usage {
@@ -11,10 +11,6 @@ export class Usage {
     query?: QueryOf<'GET /api/tenants/{tenantId}/usage'>,
     options?: CallOptions,
   ): Promise<UsageReport> {
-    return (await this.http.json('GET /api/tenants/{tenantId}/usage', {
-      path: { tenantId },
-      query,
-      ...options,
-    })) as UsageReport;
+    return this.http.json('GET /api/tenants/{tenantId}/usage', { path: { tenantId }, query, ...options });
   }
 }

@@ -1,6 +1,6 @@
 import type { QueryOf } from '../api-types.js';
 import type { CallOptions, Http, RequestBodyInit } from '../http.js';
-import type { WorkspaceFile, WorkspaceFileList } from '../unschemed-types.js';
+import type { WorkspaceFile, WorkspaceFileList } from '../answer-types.js';
 
 const FILE = '/api/tenants/{tenantId}/conversations/{conversationId}/workspace/files/{path}';
 
@@ -14,14 +14,11 @@ export class Workspace {
     query?: QueryOf<'GET /api/tenants/{tenantId}/conversations/{conversationId}/workspace/files'>,
     options?: CallOptions,
   ): Promise<WorkspaceFileList> {
-    return (await this.http.json(
-      'GET /api/tenants/{tenantId}/conversations/{conversationId}/workspace/files',
-      {
-        path: { tenantId, conversationId },
-        query,
-        ...options,
-      },
-    )) as WorkspaceFileList;
+    return this.http.json('GET /api/tenants/{tenantId}/conversations/{conversationId}/workspace/files', {
+      path: { tenantId, conversationId },
+      query,
+      ...options,
+    });
   }
 
   /** The file's response, streamed (`res.body`; `ETag`, `Last-Modified`). */

@@ -186,6 +186,36 @@ export const UsageQuery = Type.Object({
   ),
 });
 
+const UsageTotalsSchema = Type.Object({
+  runs: Type.Integer(),
+  resources: Type.Object(
+    {
+      measuredRuns: Type.Integer({
+        description: 'Runs whose sandbox use was measured (the others add nothing)',
+      }),
+      cpuSeconds: Type.Number(),
+      peakMemoryBytes: Type.Integer(),
+      peakPids: Type.Integer(),
+      bytesSynced: Type.Integer(),
+    },
+    { description: 'What the runs used of their sandboxes, from the host' },
+  ),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  cacheReadTokens: Type.Integer(),
+  cacheWriteTokens: Type.Integer(),
+  costUsd: Type.String({ description: 'Decimal string in USD' }),
+});
+
+export const UsageReportSchema = Type.Object({
+  tenantId: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  groupBy: Type.Union([Type.Literal('model'), Type.Literal('conversation'), Type.Literal('day')]),
+  groups: Type.Array(Type.Object({ key: Type.String(), ...UsageTotalsSchema.properties })),
+  total: UsageTotalsSchema,
+});
+
 export const KeyBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),

@@ -64,6 +64,12 @@ export const QueryResponse = Type.Object({
   ),
 });
 
+/** 202 `cancelling` while the run goes on (the request reaches its node), else 200 with the status it ended with. */
+export const CancelResponse = Type.Object({
+  runId: Type.String(),
+  status: Type.String({ description: 'cancelling, or the status of a run that already ended' }),
+});
+
 export const RunSchema = Type.Object({
   id: Type.String(),
   tenantId: Type.String(),

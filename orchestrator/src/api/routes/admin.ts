@@ -2,7 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { OperatorService } from '../../operators/operator-service.js';
 import { auditContext } from '../audit-context.js';
-import { IdSchema } from '../schemas.js';
+import {
+  NodeSchema,
+  PolicyStateSchema,
+  PoolSchema,
+  ReapsSchema,
+  ReapTickSchema,
+  SandboxDetailSchema,
+  SandboxForwardedSchema,
+  SandboxRemovalSchema,
+  SandboxViewSchema,
+} from '../operator-schemas.js';
+import { IdSchema, page } from '../schemas.js';
 
 export interface AdminRoutesOptions {
   operators: OperatorService;
@@ -13,13 +24,21 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   const tags = ['operators'];
   app.get(
     '/api/admin/sandboxes',
-    { schema: { tags, summary: 'Every sandbox of the fleet' }, config },
+    {
+      schema: { response: { 200: page(SandboxViewSchema) }, tags, summary: 'Every sandbox of the fleet' },
+      config,
+    },
     async () => ({ items: await operators.sandboxes(), nextCursor: null }),
   );
   app.get(
     '/api/admin/sandboxes/:sandboxId',
     {
-      schema: { params: Type.Object({ sandboxId: IdSchema }), tags, summary: 'One sandbox of the fleet' },
+      schema: {
+        params: Type.Object({ sandboxId: IdSchema }),
+        response: { 200: SandboxDetailSchema },
+        tags,
+        summary: 'One sandbox of the fleet',
+      },
       config,
     },
     async (request) => operators.sandbox(request.params.sandboxId),
@@ -29,6 +48,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     {
       schema: {
         params: Type.Object({ sandboxId: IdSchema }),
+        response: { 200: SandboxRemovalSchema, 202: SandboxForwardedSchema },
         tags,
         summary: 'Force-remove a sandbox (audited)',
       },
@@ -39,8 +59,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
       return result.status === 'forwarded' ? reply.status(202).send(result) : result;
     },
   );
-  app.get('/api/admin/pool', { schema: { tags, summary: 'Warm pool of this node' }, config }, async () =>
-    operators.pool(),
+  app.get(
+    '/api/admin/pool',
+    { schema: { response: { 200: PoolSchema }, tags, summary: 'Warm pool of this node' }, config },
+    async () => operators.pool(),
   );
   app.get(
     '/api/admin/reaps',
@@ -49,6 +71,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
         tags,
         summary: 'Recent removals of the whole fleet (newest first), with reasons, OOM and exit code',
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
+        response: { 200: ReapsSchema },
       },
       config,
     },
@@ -59,6 +82,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     {
       schema: {
         querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean()) }),
+        response: { 200: ReapTickSchema },
         tags,
         summary: 'Run one reaper tick now',
       },
@@ -67,13 +91,20 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     async (request) =>
       request.query.dryRun === true ? operators.reapPlan() : operators.reapNow(auditContext(request)),
   );
-  app.get('/api/admin/nodes', { schema: { tags, summary: 'Live nodes (heartbeats)' }, config }, async () => ({
-    items: await operators.nodes(),
-    nextCursor: null,
-  }));
+  app.get(
+    '/api/admin/nodes',
+    { schema: { response: { 200: page(NodeSchema) }, tags, summary: 'Live nodes (heartbeats)' }, config },
+    async () => ({
+      items: await operators.nodes(),
+      nextCursor: null,
+    }),
+  );
   app.get(
     '/api/admin/policies',
-    { schema: { tags, summary: 'The lifecycle policy in force' }, config },
+    {
+      schema: { response: { 200: PolicyStateSchema }, tags, summary: 'The lifecycle policy in force' },
+      config,
+    },
     async () => operators.policy,
   );
   app.put(
@@ -81,6 +112,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
     {
       schema: {
         body: Type.Unknown(),
+        response: { 200: PolicyStateSchema },
         tags,
         summary: 'Replace the lifecycle policy (validated, applied live, audited)',
       },

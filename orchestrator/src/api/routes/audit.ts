@@ -5,6 +5,7 @@ import type { IsolationAuditor } from '../../audit/isolation-auditor.js';
 import { renderAuditMarkdown } from '../../audit/render-markdown.js';
 import { renderAuditReport } from '../../audit/report-format.js';
 import type { AuditService } from '../../controlplane/audit-service.js';
+import { AuditedProfileSchema } from '../audit-schemas.js';
 import { AuditQuery, AuditSchema } from '../control-schemas.js';
 import { page } from '../schemas.js';
 import { auditJson } from '../serializers.js';
@@ -52,7 +53,11 @@ export const auditLogRoutes: FastifyPluginAsyncTypebox<AuditRoutesOptions> = asy
   app.get(
     '/api/audit/profiles',
     {
-      schema: { tags, summary: 'Each hardening profile with its seccomp and AppArmor contents and SHA-256' },
+      schema: {
+        response: { 200: page(AuditedProfileSchema) },
+        tags,
+        summary: 'Each hardening profile with its seccomp and AppArmor contents and SHA-256',
+      },
       config: { access: 'admin' },
     },
     async () => ({

@@ -7,6 +7,7 @@ import { headerValue, principalOf } from '../access.js';
 import { EndedResponse, EventStreamResponse } from '../event-schemas.js';
 import { rateLimitHeaders } from '../rate-limit-headers.js';
 import {
+  CancelResponse,
   ConversationParams,
   ErrorSchema,
   MessageBody,
@@ -167,7 +168,15 @@ export const runRoutes: FastifyPluginAsyncTypebox<RunRoutesOptions> = async (app
 
   app.post(
     `${base}/runs/:runId/cancel`,
-    { schema: { params: RunParams, tags: ['runs'], summary: 'Cancel a run (from any node)' }, config },
+    {
+      schema: {
+        params: RunParams,
+        response: { 200: CancelResponse, 202: CancelResponse },
+        tags: ['runs'],
+        summary: 'Cancel a run (from any node)',
+      },
+      config,
+    },
     async (request, reply) => {
       const result = await streams.cancel(request.params);
       return result.status === 'cancelling' ? reply.status(202).send(result) : result;

@@ -11,7 +11,7 @@ import { auditContext } from '../audit-context.js';
 import { EventStreamResponse } from '../event-schemas.js';
 import { rateLimitHeaders } from '../rate-limit-headers.js';
 import { streamStartedRun, type RunSseOptions } from '../run-sse.js';
-import { ErrorSchema, PageQuery } from '../schemas.js';
+import { ErrorSchema, page, PageQuery } from '../schemas.js';
 import {
   AgentQueryBody,
   AgentQueryResponse,
@@ -81,7 +81,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = as
   app.get(
     '/sessions',
     {
-      schema: { querystring: PageQuery, tags, summary: 'Sessions of the caller’s tenant (paged)' },
+      schema: {
+        querystring: PageQuery,
+        response: { 200: page(SessionSchema) },
+        tags,
+        summary: 'Sessions of the caller’s tenant (paged)',
+      },
       config,
     },
     async (request) => {

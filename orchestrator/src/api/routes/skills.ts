@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { SkillService, StoredSkill } from '../../skills/skill-service.js';
 import { auditContext } from '../audit-context.js';
-import { ConversationParams, TenantParams } from '../schemas.js';
+import { ConversationParams, page, TenantParams } from '../schemas.js';
 
 const SkillName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9-]+$' });
 const SkillParams = Type.Object({ tenantId: TenantParams.properties.tenantId, name: SkillName });
@@ -61,7 +61,15 @@ export const skillRoutes: FastifyPluginAsyncTypebox<{ skills: SkillService }> = 
 
   app.get(
     base,
-    { schema: { params: TenantParams, tags, summary: "The tenant's skills" }, config },
+    {
+      schema: {
+        params: TenantParams,
+        response: { 200: page(SkillSchema) },
+        tags,
+        summary: "The tenant's skills",
+      },
+      config,
+    },
     async (request) => ({
       items: (await skills.list(request.params.tenantId)).map(skillJson),
       nextCursor: null,

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ValidationError } from '../../common/errors.js';
 import type { UsageService } from '../../controlplane/usage-service.js';
-import { UsageQuery } from '../control-schemas.js';
+import { UsageQuery, UsageReportSchema } from '../control-schemas.js';
 import { TenantParams } from '../schemas.js';
 
 const DAY_MS = 86_400_000;
@@ -13,6 +13,7 @@ export const usageRoutes: FastifyPluginAsyncTypebox<{ usage: UsageService }> = a
       schema: {
         params: TenantParams,
         querystring: UsageQuery,
+        response: { 200: UsageReportSchema },
         tags: ['usage'],
         summary: 'Token and cost totals, grouped',
       },

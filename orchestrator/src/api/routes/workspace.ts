@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { WorkspaceFiles } from '../../workspace/workspace-files.js';
-import { ConversationParams } from '../schemas.js';
+import { ConversationParams, page } from '../schemas.js';
 
 /** The wildcard param (`*`, the file path) stays out of the schema: TypeBox reads property names as patterns. */
 const FileParams = ConversationParams;
@@ -53,6 +53,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<{ files: WorkspaceFiles 
       schema: {
         params: ConversationParams,
         querystring: ListQuery,
+        response: { 200: page(FileInfo) },
         tags,
         summary: 'Files of the workspace (paged)',
       },
