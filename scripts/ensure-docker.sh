@@ -34,9 +34,10 @@ for _ in $(seq 1 60); do
   fi
   sleep 0.5
 done
-# The engine outlives this checkout: it gets its own copy of the configuration (a clone deleted later must not
-# take its config with it), and none of this shell's open descriptors (a caller's `flock` would otherwise stay
-# held for as long as dockerd runs).
+# The engine outlives this checkout and its caller: it gets its own copy of the configuration (a clone deleted
+# later must not take its config with it), none of this shell's open descriptors (a caller's `flock` would
+# otherwise stay held for as long as dockerd runs), and a session of its own (a caller whose process group is
+# killed when it ends, such as a test run or a terminal job, would otherwise take dockerd with it).
 config=/etc/agentd/dockerd-daemon.json
 mkdir -p /etc/agentd /var/log
 install -m 0644 "$repo/deployment/docker/daemon.json" "$config"
@@ -46,7 +47,7 @@ echo "ensure-docker: starting dockerd with $config (from deployment/docker/daemo
     fd="${fd##*/}"
     if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
   done
-  exec nohup dockerd --config-file "$config" >/var/log/agentd-dockerd.log 2>&1
+  exec setsid nohup dockerd --config-file "$config" >/var/log/agentd-dockerd.log 2>&1
 ) &
 for _ in $(seq 1 120); do
   if engine_answers; then echo "ensure-docker: engine is up"; exit 0; fi
