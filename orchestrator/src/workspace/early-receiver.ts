@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { extract } from 'tar-stream';
 import {
   EARLY_FILE_BYTES,
   type EarlyHashPaxKey,
@@ -17,7 +16,7 @@ import {
   UploadDestinations,
 } from './outbound-receiver.js';
 import { limit, protocol } from './scan-validation.js';
-import { writeChunk } from './stream-write.js';
+import { tarEntries } from './tar-entries.js';
 import { UploadPool } from './upload-pool.js';
 import { pathProblem } from './workspace-path.js';
 
@@ -64,12 +63,7 @@ export class EarlyReceiver {
   async receive(body: Readable): Promise<void> {
     const { base, limits, ws, syncId } = this.input;
     const destinations = new UploadDestinations(base, syncId);
-    const tar = extract();
-    const piping = (async () => {
-      for await (const chunk of body as AsyncIterable<Buffer>) await writeChunk(tar, chunk);
-      tar.end(undefined);
-    })();
-    piping.catch((err: unknown) => tar.destroy(err instanceof Error ? err : new Error(String(err))));
+    const { tar, fed: piping } = tarEntries(body);
     const pool = new UploadPool(PARALLEL_UPLOADS, BYTES_IN_FLIGHT);
     let total = 0;
     try {

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
-import { extract, type ExtractEvents } from 'tar-stream';
+import type { ExtractEvents } from 'tar-stream';
 import { errorMessage, isAgentdError } from '../common/errors.js';
 import type { ObjectLocation, WorkspaceRef, WorkspaceStore } from '../storage/workspace-store.js';
 import type { Manifest, ManifestFile } from './manifest.js';
 import { protocol } from './scan-validation.js';
 import { parentsOf, pathProblem } from './workspace-path.js';
 import { writeChunk } from './stream-write.js';
+import { tarEntries } from './tar-entries.js';
 import { UploadPool } from './upload-pool.js';
 
 type Entry = ExtractEvents['entry'][1];
@@ -50,12 +51,7 @@ export class OutboundReceiver {
 
   async receive(body: Readable): Promise<Received> {
     const { need } = this.input;
-    const tar = extract();
-    const piping = (async () => {
-      for await (const chunk of body as AsyncIterable<Buffer>) await writeChunk(tar, chunk);
-      tar.end(undefined);
-    })();
-    piping.catch((err: unknown) => tar.destroy(err instanceof Error ? err : new Error(String(err))));
+    const { tar, fed: piping } = tarEntries(body);
     const pool = new UploadPool(PARALLEL_UPLOADS, BYTES_IN_FLIGHT);
     const staged = new Map<string, string>();
     let bytes = 0;
