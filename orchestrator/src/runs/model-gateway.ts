@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type {
   ContentBlock,
@@ -20,6 +19,8 @@ import type { ActiveRun } from './active-run.js';
 import type { RunTools } from './run-tools.js';
 import { ModelEventEmitter, type DeltaCoalescing, type ModelStreamEvent } from './model-event-emitter.js';
 import { RunnerDeltaBatch } from './runner-delta-batch.js';
+import { acceptRunnerMessages } from './runner-messages.js';
+import { writeChunk } from './runner-chunk-write.js';
 
 export interface ModelGatewayOptions {
   providers: ReadonlyMap<string, ModelProvider>;
@@ -70,7 +71,7 @@ export class ModelGateway {
     run.beginModelCall();
     let appended;
     try {
-      appended = this.#acceptConversation(run, request.messages);
+      appended = acceptRunnerMessages(run.transcript, request.messages);
     } catch (err) {
       run.endModelCall();
       throw err;
@@ -78,7 +79,7 @@ export class ModelGateway {
     try {
       if (appended) await this.#persist(run, [appended]);
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-      const sink: ChunkSink = (chunk) => write(res, chunk, closed);
+      const sink: ChunkSink = (chunk) => writeChunk(res, chunk, closed);
       if (!run.takeStep()) {
         await sink({ type: 'error', code: 'STEP_LIMIT', message: stepLimitMessage(run) });
         return;
@@ -95,7 +96,7 @@ export class ModelGateway {
         ? { type: 'error' as const, code: err.code, message: err.message }
         : { type: 'error' as const, code: 'INTERNAL_ERROR', message: 'agentd failed during the model call' };
       if (!isAgentdError(err)) this.#log.error({ err, runId: run.id }, 'Model call failed unexpectedly');
-      await write(res, chunk, closed).catch(() => undefined);
+      await writeChunk(res, chunk, closed).catch(() => undefined);
     } finally {
       run.endModelCall();
       if (!res.writableEnded) res.end();
@@ -142,43 +143,6 @@ export class ModelGateway {
     } finally {
       run.endModelCall();
     }
-  }
-
-  /**
-   * The runner's messages must be agentd's copy, plus at most one user message of tool results answering the
-   * previous assistant turn's tool uses, in order. Returns that appended message, if any.
-   */
-  #acceptConversation(run: ActiveRun, messages: ConversationMessage[]): ConversationMessage | undefined {
-    const known = run.transcript.messages.length;
-    if (messages.length === known) {
-      if (pendingToolUseIds(run.transcript.messages).length > 0) {
-        throw new AgentdError(
-          'RUNNER_PROTOCOL_ERROR',
-          'the previous turn asked for tool results and none were sent',
-        );
-      }
-      return undefined;
-    }
-    if (messages.length !== known + 1) {
-      throw new AgentdError(
-        'RUNNER_PROTOCOL_ERROR',
-        `expected ${known} or ${known + 1} messages, got ${messages.length}`,
-      );
-    }
-    const appended = messages[known];
-    const expected = pendingToolUseIds(run.transcript.messages);
-    if (!appended || appended.role !== 'user' || expected.length === 0) {
-      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'only a user message of tool results may be appended');
-    }
-    const ids = appended.content.map((b) => ('toolResult' in b ? b.toolResult.toolUseId : null));
-    if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
-      throw new AgentdError(
-        'RUNNER_PROTOCOL_ERROR',
-        'tool results must answer the last turn’s tool uses, in order',
-      );
-    }
-    run.transcript.recordToolResults(appended);
-    return appended;
   }
 
   async #converse(run: ActiveRun, sink: ChunkSink, closed: AbortSignal): Promise<void> {
@@ -353,28 +317,4 @@ function stepLimitMessage(run: ActiveRun): string {
 
 function errorCode(code: string): ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'MODEL_ERROR';
-}
-
-/** Tool use ids of the last assistant message, when it is the last message (its results are due). */
-function pendingToolUseIds(messages: readonly ConversationMessage[]): string[] {
-  const last = messages.at(-1);
-  if (last?.role !== 'assistant') return [];
-  return last.content.flatMap((b) => ('toolUse' in b ? [b.toolUse.toolUseId] : []));
-}
-
-async function write(res: ServerResponse, chunk: ModelStreamChunk, closed: AbortSignal): Promise<void> {
-  if (res.writableEnded || res.destroyed)
-    throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the runner went away mid-call');
-  // Chunks written in one go of the loop leave in one socket write instead of one each. (The socket is corked,
-  // not the response: Node 22 drops a corked response's writes when it ends before the uncork.)
-  const socket = res.socket;
-  if (socket && socket.writableCorked === 0) {
-    socket.cork();
-    process.nextTick(() => socket.uncork());
-  }
-  if (!res.write(`${JSON.stringify(chunk)}\n`)) {
-    await once(res, 'drain', { signal: closed }).catch(() => {
-      throw new AgentdError('RUNNER_PROTOCOL_ERROR', 'the runner went away mid-call');
-    });
-  }
 }
