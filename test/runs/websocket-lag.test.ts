@@ -50,16 +50,16 @@ describe('a WebSocket reader that stops reading', () => {
 
     tcp.resume();
     const lagged = await ws.next((m) => m.type === 'error');
-    expect(lagged).toMatchObject({
-      runId,
-      code: 'STREAM_LAGGED',
-      severity: 'warning',
-      recoverable: true,
-      firstSeq,
-    });
+    expect(lagged).toMatchObject({ runId, code: 'STREAM_LAGGED', severity: 'warning', recoverable: true });
     const received = ws.messages.filter((m) => m.runId === runId && m.seq !== undefined);
     const lastSeen = Number(received.at(-1)?.seq);
-    expect(lagged.missed).toBe(firstSeq - lastSeen - 1);
+    // agentd lags the reader when its cursor falls out of the log, which happens while the reader is paused
+    // but not necessarily at the run's end (the model writes faster than the kernel's buffers fill): the
+    // error names the oldest event retained at that moment, past what the reader got.
+    const laggedFirst = Number(lagged.firstSeq);
+    expect(laggedFirst).toBeGreaterThan(lastSeen + 1);
+    expect(laggedFirst).toBeLessThanOrEqual(firstSeq);
+    expect(lagged.missed).toBe(laggedFirst - lastSeen - 1);
     // Nothing was skipped silently: what arrived before the error is gap-free from 1.
     expect(received.map((m) => m.seq)).toEqual(received.map((_, i) => i + 1));
 
