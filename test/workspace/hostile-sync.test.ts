@@ -64,8 +64,12 @@ describe('a modified runner cannot get anything past the workspace sync', () => 
     ['ws-early-unlisted', /the scan does not list x\.txt as it was sent early/],
     ['ws-early-other-content', /the scan does not list x\.txt as it was sent early/],
     ['ws-early-twice', /early workspace files arrived out of turn/],
+    ['ws-early-done-first', /the runner reported sync_out done without completing it/],
+    ['ws-early-endless', /did not answer sync_out within 3000 ms/],
   ])('refuses %s', async (mode, message) => {
     const { id, res, conversation, error } = await hostileSync(mode);
+    // The done-first runner sends another file 20 ms after its report: give it time to land, if agentd let it.
+    if (mode === 'ws-early-done-first') await new Promise((r) => setTimeout(r, 1000));
     expect(error).toMatchObject({ code: 'WORKSPACE_SYNC_FAILED' });
     expect(String(error?.message)).toMatch(message);
     expect(res.events.some((e) => e.data.type === 'final')).toBe(false);

@@ -237,6 +237,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
           this.#cleanups.set(runId, tracked);
           return { version: manifest.version, session, changed: true };
         } catch (err) {
+          await session.abandon(err);
           await workspaces.discard(target.ws, session.uploaded);
           throw err;
         } finally {

@@ -39,6 +39,8 @@ interface SessionBase {
 abstract class SyncSession {
   readonly syncId: string;
   #failure: AgentdError | undefined;
+  /** The runner's requests for this sync whose handlers are still running. */
+  readonly #handling = new Set<{ req: IncomingMessage; done: Promise<void> }>();
   #rejectFailed!: (err: AgentdError) => void;
   /** Rejects with the first failure agentd detected; never resolves. */
   readonly failed: Promise<never>;
@@ -65,7 +67,14 @@ abstract class SyncSession {
   }
 
   /** Runs a request handler once per state, turning every failure into an error answer the runner can read. */
-  protected async serve(res: ServerResponse, req: IncomingMessage, fn: () => Promise<void>): Promise<void> {
+  protected serve(res: ServerResponse, req: IncomingMessage, fn: () => Promise<void>): Promise<void> {
+    const handling = { req, done: this.#handle(res, req, fn) };
+    this.#handling.add(handling);
+    void handling.done.finally(() => this.#handling.delete(handling));
+    return handling.done;
+  }
+
+  async #handle(res: ServerResponse, req: IncomingMessage, fn: () => Promise<void>): Promise<void> {
     try {
       if (this.#failure) throw this.#failure;
       await fn();
@@ -73,6 +82,18 @@ abstract class SyncSession {
       const error = this.fail(err);
       answerError(res, req, error);
     }
+  }
+
+  /**
+   * Fails the sync, cuts off the runner's requests still being read for it and waits until their handlers,
+   * uploads included, have stopped: once the caller discards what was uploaded, nothing more lands in the
+   * store (a runner may report the sync done, or time out, while its upload is still arriving).
+   */
+  async abandon(reason: unknown): Promise<void> {
+    this.fail(reason);
+    const handling = [...this.#handling];
+    for (const { req } of handling) req.destroy();
+    await Promise.all(handling.map((h) => h.done));
   }
 }
 

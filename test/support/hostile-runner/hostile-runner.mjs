@@ -336,7 +336,45 @@ async function hostileSyncOut(job) {
     const stored = await request('POST', `/v1/workspace/outbound/early${q}`, archive, tar);
     answers.push(stored.status);
   };
+  /** An early upload whose body stays open: resolves with agentd's status, or 'reset' if it cut it off. */
+  const openEarly = () => {
+    let answered;
+    const req = http.request(
+      { socketPath, method: 'POST', path: `/v1/workspace/outbound/early${q}`, agent: false, headers: tar },
+      (res) => {
+        res.resume();
+        res.on('end', () => answered(res.statusCode));
+      },
+    );
+    const answer = new Promise((resolve) => {
+      answered = resolve;
+      req.on('error', () => resolve('reset'));
+    });
+    return { req, answer };
+  };
   switch (workspaceMode) {
+    case 'ws-early-done-first': {
+      // Reports the sync done while its early upload is still being read, then goes on sending: agentd must
+      // stop reading it, and keep nothing of it, not even what arrives after the sync failed.
+      const open = openEarly();
+      open.req.write(hashedFile('x.txt', hello));
+      await new Promise((r) => setTimeout(r, 300));
+      await reportResult({ jobId: job.jobId, ok: true, data: { files: 1, sent: 1, bytes: 5 } });
+      await new Promise((r) => setTimeout(r, 20));
+      open.req.end(Buffer.concat([hashedFile('y.txt', hello), END]), () => undefined);
+      process.stderr.write(`hostile sync_out ${workspaceMode}: ${await open.answer}\n`);
+      return;
+    }
+    case 'ws-early-endless': {
+      // The early tar never ends, and the scan that waits for it is sent anyway: the sync timeout ends both.
+      const open = openEarly();
+      open.req.write(hashedFile('x.txt', hello));
+      // The scan must come after the early upload began (agentd refuses early files after a scan).
+      await new Promise((r) => setTimeout(r, 300));
+      await send([entry('x.txt')]);
+      process.stderr.write(`hostile sync_out ${workspaceMode}: ${answers.join(',')} ${await open.answer}\n`);
+      return;
+    }
     case 'ws-early-traversal':
       await early(Buffer.concat([hashedFile('../../x.txt', hello), END]));
       await send([entry('x.txt')]);
