@@ -38,8 +38,12 @@ export interface ModelGatewayOptions {
 const DEFAULT_COALESCING: DeltaCoalescing = { maxChars: 16 * 1024, maxDelayMs: 25 };
 /** How long a model call waits for the runner's end of the previous step before it goes on regardless. */
 const STEP_END_WAIT_MS = 5_000;
-/** The longest the runner's copy of a slow model's deltas waits to be sent (it is not what clients see). */
-const RUNNER_DELTA_DELAY_MS = 25;
+/**
+ * The runner's copy of the model's deltas (not what clients see) goes out in chunks of this much text, or
+ * this long after the first delta held at the latest.
+ */
+const RUNNER_DELTA_BYTES = 64 * 1024;
+const RUNNER_DELTA_DELAY_MS = 1_000;
 const TOOL_NAMES: ReadonlySet<string> = new Set(TOOL_SPECS.map((t) => t.name));
 
 /** Where one model call's chunks go: the runner's NDJSON response, or agentd itself for a chat. */
@@ -168,7 +172,7 @@ export class ModelGateway {
     const started = performance.now();
     const tools: ToolSpec[] = chat ? [] : [...TOOL_SPECS, ...extraSpecs];
     let handled = 0;
-    const toRunner = new RunnerDeltaBatch(sink, RUNNER_DELTA_DELAY_MS);
+    const toRunner = new RunnerDeltaBatch(sink, RUNNER_DELTA_DELAY_MS, RUNNER_DELTA_BYTES);
     try {
       for await (const event of provider.converseStream({
         modelId: run.model.bedrockModelId ?? run.model.id,
@@ -231,7 +235,6 @@ export class ModelGateway {
         // A fast model resolves every await at once: yield so other streams, timers and requests get turns.
         if (relayTurns.due(++handled)) {
           handled = 0;
-          await toRunner.flush();
           await relayTurns.yieldTurn();
         }
       }

@@ -14,7 +14,7 @@ afterEach(() => {
 describe('RunnerDeltaBatch', () => {
   it('sends consecutive deltas of one kind as one chunk, in order, cutting where the kind changes', async () => {
     const { sent, send } = recorder();
-    const batch = new RunnerDeltaBatch(send, 1_000);
+    const batch = new RunnerDeltaBatch(send, 1_000, 1_000);
     await batch.add('thinking', 'hm');
     await batch.add('text', 'a');
     await batch.add('text', 'b');
@@ -35,13 +35,40 @@ describe('RunnerDeltaBatch', () => {
   it('sends what a slow model left behind after the delay, without a flush', async () => {
     vi.useFakeTimers();
     const { sent, send } = recorder();
-    const batch = new RunnerDeltaBatch(send, 25);
+    const batch = new RunnerDeltaBatch(send, 25, 1_000);
     await batch.add('text', 'x');
     await batch.add('text', 'y');
     await vi.advanceTimersByTimeAsync(24);
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent).toEqual([{ type: 'text', delta: 'xy' }]);
+    batch.close();
+  });
+
+  it('sends once maxBytes are held, and the add that filled it waits for the runner', async () => {
+    vi.useFakeTimers();
+    let release = (): void => undefined;
+    const sent: string[] = [];
+    const batch = new RunnerDeltaBatch(async (chunk) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      if (chunk.type === 'text') sent.push(chunk.delta);
+    }, 1_000, 4);
+    await batch.add('text', 'ab');
+    let filled = false;
+    const filling = batch.add('text', 'cd').then(() => (filled = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(filled).toBe(false);
+    release();
+    await filling;
+    expect(sent).toEqual(['abcd']);
+    // Nothing held, so no timer: the next delta starts a new chunk and a new delay.
+    await batch.add('text', 'e');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(sent).toEqual(['abcd']);
+    await vi.advanceTimersByTimeAsync(1);
+    release();
+    await batch.flush();
+    expect(sent).toEqual(['abcd', 'e']);
     batch.close();
   });
 
@@ -54,7 +81,7 @@ describe('RunnerDeltaBatch', () => {
       if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
       if (calls === 3) throw new Error('runner gone');
       order.push(chunk.type === 'text' ? chunk.delta : chunk.type);
-    }, 1_000);
+    }, 1_000, 1_000);
     await batch.add('text', '1');
     const first = batch.flush();
     await batch.add('text', '2');

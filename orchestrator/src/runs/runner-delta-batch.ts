@@ -6,14 +6,18 @@ type DeltaKind = 'text' | 'thinking';
  * Joins the model's consecutive text (or thinking) deltas into one chunk for the runner. The runner only
  * collects them for its copy of the turn (clients get the model's events from agentd's own log), so it needs
  * the same characters in the same order, not one NDJSON line per token: a line per delta cost agentd a
- * serialization and an HTTP chunk each, and each of 50 runners a parse and a wake-up per delta.
+ * serialization and an HTTP chunk each, and each of 50 runners a parse and a wake-up per delta. Even a chunk
+ * per event-loop turn kept 50 runners busy: each wake-up of a runner whose streaming code runs too rarely to
+ * be optimized costs it about 0.4 ms, so with 50 fast streams the runners took as much CPU as agentd.
  *
- * The owner flushes before anything else goes to the runner and whenever it yields the event loop; a timer
- * flushes what a slow model left behind, so the runner is never more than `maxDelayMs` behind.
+ * What is held goes out when `maxBytes` are held (the caller then waits for the runner: backpressure), before
+ * anything else goes to the runner (the owner flushes), and after `maxDelayMs` at the latest, so a long turn
+ * still shows the runner's connection alive.
  */
 export class RunnerDeltaBatch {
   #kind: DeltaKind | undefined;
   #parts: string[] = [];
+  #bytes = 0;
   #timer: NodeJS.Timeout | undefined;
   /** The last flush, which a later one waits for (so backpressure and order hold). */
   #sending: Promise<void> = Promise.resolve();
@@ -21,6 +25,7 @@ export class RunnerDeltaBatch {
   constructor(
     private readonly send: (chunk: ModelStreamChunk) => Promise<void>,
     private readonly maxDelayMs: number,
+    private readonly maxBytes: number,
   ) {}
 
   /** Adds a delta; a delta of the other kind first sends what is held. */
@@ -28,7 +33,10 @@ export class RunnerDeltaBatch {
     if (this.#kind !== kind && this.#parts.length > 0) await this.flush();
     this.#kind = kind;
     this.#parts.push(delta);
-    this.#timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.maxDelayMs);
+    // UTF-16 units: a bound on memory and chunk size, not an exact byte count.
+    this.#bytes += delta.length;
+    if (this.#bytes >= this.maxBytes) await this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.maxDelayMs);
   }
 
   /** Sends what is held as one chunk, after every earlier send; rejects when a send failed. */
@@ -39,6 +47,7 @@ export class RunnerDeltaBatch {
     if (kind !== undefined && this.#parts.length > 0) {
       const delta = this.#parts.length === 1 ? (this.#parts[0] ?? '') : this.#parts.join('');
       this.#parts = [];
+      this.#bytes = 0;
       this.#sending = this.#sending.then(() => this.send({ type: kind, delta }));
     }
     return this.#sending;
@@ -49,5 +58,6 @@ export class RunnerDeltaBatch {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#parts = [];
+    this.#bytes = 0;
   }
 }
