@@ -1,4 +1,5 @@
 import { AgentdError, NotFoundError } from '../common/errors.js';
+import { relayTurns } from '../common/event-loop-turns.js';
 import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
@@ -180,6 +181,7 @@ export class RunStreamService {
     const signal = stop ? AbortSignal.any([closed, stop]) : closed;
     try {
       let after = afterSeq;
+      let handled = 0;
       for (;;) {
         if (closed.aborted) return;
         const batch = await eventLog.read(runId, after, BATCH);
@@ -195,6 +197,13 @@ export class RunStreamService {
         if (last) {
           yield { kind: 'events', events: batch.events };
           after = last.seq;
+          // A reader with a backlog reads and writes batch after batch without waiting: 50 of them writing a full
+          // batch each in one turn of the event loop held it for tens of ms. Readers take turns with the streams.
+          handled += batch.events.length;
+          if (relayTurns.due(handled)) {
+            handled = 0;
+            await relayTurns.yieldTurn();
+          }
         }
         if (batch.done) {
           yield { kind: 'done' };
