@@ -49,10 +49,14 @@ describe('RunnerDeltaBatch', () => {
     vi.useFakeTimers();
     let release = (): void => undefined;
     const sent: string[] = [];
-    const batch = new RunnerDeltaBatch(async (chunk) => {
-      await new Promise<void>((resolve) => (release = resolve));
-      if (chunk.type === 'text') sent.push(chunk.delta);
-    }, 1_000, 4);
+    const batch = new RunnerDeltaBatch(
+      async (chunk) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        if (chunk.type === 'text') sent.push(chunk.delta);
+      },
+      1_000,
+      4,
+    );
     await batch.add('text', 'ab');
     let filled = false;
     const filling = batch.add('text', 'cd').then(() => (filled = true));
@@ -76,12 +80,16 @@ describe('RunnerDeltaBatch', () => {
     const order: string[] = [];
     let release = (): void => undefined;
     let calls = 0;
-    const batch = new RunnerDeltaBatch(async (chunk) => {
-      calls += 1;
-      if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
-      if (calls === 3) throw new Error('runner gone');
-      order.push(chunk.type === 'text' ? chunk.delta : chunk.type);
-    }, 1_000, 1_000);
+    const batch = new RunnerDeltaBatch(
+      async (chunk) => {
+        calls += 1;
+        if (calls === 1) await new Promise<void>((resolve) => (release = resolve));
+        if (calls === 3) throw new Error('runner gone');
+        order.push(chunk.type === 'text' ? chunk.delta : chunk.type);
+      },
+      1_000,
+      1_000,
+    );
     await batch.add('text', '1');
     const first = batch.flush();
     await batch.add('text', '2');
