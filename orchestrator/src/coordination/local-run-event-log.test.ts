@@ -67,6 +67,26 @@ describe('LocalRunEventLog', () => {
     expect(batch?.events.map((e) => e.seq)).toEqual([3, 4, 5]);
   });
 
+  it('reads the right events while a long run keeps dropping its oldest (across compactions)', async () => {
+    const { log: l } = log({ maxEventsPerRun: 1_500 });
+    for (let i = 1; i <= 6_000; i++) {
+      await l.append('r', { type: 'text', delta: String(i) });
+      if (i % 700 !== 0) continue;
+      const first = Math.max(1, i - 1_499);
+      const all = await l.read('r', 0, 10_000);
+      expect(all?.firstSeq).toBe(first);
+      expect(all?.events.length).toBe(i - first + 1);
+      expect(all?.events[0]?.seq).toBe(first);
+      expect(all?.events.at(-1)?.seq).toBe(i);
+      const some = await l.read('r', i - 10, 3);
+      expect(some?.events.map((e) => [e.seq, e.type === 'text' && e.delta])).toEqual([
+        [i - 9, String(i - 9)],
+        [i - 8, String(i - 8)],
+        [i - 7, String(i - 7)],
+      ]);
+    }
+  });
+
   it('bounds bytes too, counting each event’s serialized size, and stamps each event with the clock’s time', async () => {
     const { log: l, advance } = log({ maxBytesPerRun: 300 });
     const sizes: number[] = [];

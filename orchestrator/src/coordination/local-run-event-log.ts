@@ -9,9 +9,15 @@ interface LogEntry {
    * `sizes`, and its timestamp string is shared with the events of the same millisecond): what the young
    * generation's collector copies per event, with 50 fast streams appending, is what their GC pauses cost.
    */
-  events: RunEvent[];
+  events: (RunEvent | undefined)[];
   /** Serialized size of each event in `events`, same index. */
   sizes: number[];
+  /**
+   * Index of the oldest retained event: the ones before it were dropped (and cleared). `shift()` instead moved
+   * every retained event once a run passed its bound, O(n) per append: past 50,000 events the backing store is
+   * a large object V8 cannot trim in place, and one such run held the daemon's thread at 17k events/s.
+   */
+  head: number;
   nextSeq: number;
   bytes: number;
   done: boolean;
@@ -30,6 +36,9 @@ export interface LocalRunEventLogOptions {
   clock: Clock;
 }
 
+/** Dropped events a run's arrays keep before they are compacted (small ones are not worth a copy). */
+const COMPACT_AFTER = 1_024;
+
 /** The embedded single-node event log: in memory, bounded per run, expired after the retention window. */
 export class LocalRunEventLog implements RunEventLog {
   readonly #runs = new Map<string, LogEntry>();
@@ -43,6 +52,7 @@ export class LocalRunEventLog implements RunEventLog {
       entry = {
         events: [],
         sizes: [],
+        head: 0,
         nextSeq: 1,
         bytes: 0,
         done: false,
@@ -63,11 +73,18 @@ export class LocalRunEventLog implements RunEventLog {
     entry.sizes.push(bytes);
     entry.bytes += bytes;
     while (
-      entry.events.length > this.options.maxEventsPerRun ||
-      (entry.bytes > this.options.maxBytesPerRun && entry.events.length > 1)
+      entry.events.length - entry.head > this.options.maxEventsPerRun ||
+      (entry.bytes > this.options.maxBytesPerRun && entry.events.length - entry.head > 1)
     ) {
-      entry.events.shift();
-      entry.bytes -= entry.sizes.shift() ?? 0;
+      entry.events[entry.head] = undefined;
+      entry.bytes -= entry.sizes[entry.head] ?? 0;
+      entry.head += 1;
+    }
+    // Compacted once the dropped part is as long as the retained one: each event is copied O(1) times.
+    if (entry.head >= COMPACT_AFTER && entry.head * 2 >= entry.events.length) {
+      entry.events = entry.events.slice(entry.head);
+      entry.sizes = entry.sizes.slice(entry.head);
+      entry.head = 0;
     }
     this.#wake(entry);
     return Promise.resolve(event);
@@ -87,9 +104,10 @@ export class LocalRunEventLog implements RunEventLog {
     this.#expire();
     const entry = this.#runs.get(runId);
     if (!entry) return Promise.resolve(undefined);
-    const firstSeq = entry.events[0]?.seq ?? entry.nextSeq;
-    const start = Math.max(0, afterSeq + 1 - firstSeq);
-    const events = entry.events.slice(start, start + limit);
+    const firstSeq = entry.events[entry.head]?.seq ?? entry.nextSeq;
+    const start = entry.head + Math.max(0, afterSeq + 1 - firstSeq);
+    // Every index from head on holds an event.
+    const events = entry.events.slice(start, start + limit) as RunEvent[];
     const lastSeq = entry.nextSeq - 1;
     const reachedEnd = (events.at(-1)?.seq ?? afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
