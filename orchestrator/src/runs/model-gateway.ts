@@ -284,9 +284,9 @@ export class ModelGateway {
   }
 
   /** A run that is already finishing has emitted its `final` or `error`: nothing may follow it. */
-  async #emit(run: ActiveRun, event: ModelStreamEvent): Promise<void> {
-    if (run.phase === 'finishing' || run.phase === 'ended') return;
-    await this.options.emit(run, event);
+  #emit(run: ActiveRun, event: ModelStreamEvent): Promise<void> {
+    if (run.phase === 'finishing' || run.phase === 'ended') return Promise.resolve();
+    return this.options.emit(run, event);
   }
 
   async #persist(run: ActiveRun, messages: ConversationMessage[], usage?: ModelUsage): Promise<void> {

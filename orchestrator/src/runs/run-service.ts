@@ -261,9 +261,15 @@ export class RunService {
     return 'forwarded';
   }
 
-  async relay(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> {
+  /** Not `async` on the way through: a model's every delta passes here. */
+  relay(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> {
+    if (event.type === 'tool_result') return this.#relayToolResult(run, event);
+    return this.#emit(run, event);
+  }
+
+  async #relayToolResult(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> {
     // A command the OOM killer or the pids limit stopped: the warning comes right before its result.
-    if (event.type === 'tool_result') await this.#watches.get(run.id)?.check();
+    await this.#watches.get(run.id)?.check();
     await this.#emit(run, event);
   }
 
