@@ -3,6 +3,7 @@ import { systemClock } from '../../orchestrator/src/common/clock.js';
 import { randomId } from '../../orchestrator/src/common/ids.js';
 import { silentLogger } from '../../orchestrator/src/common/logger.js';
 import { createCoordination, type Coordination } from '../../orchestrator/src/coordination/coordination.js';
+import { parseLoggedEvent } from '../../orchestrator/src/runs/run-event-log.js';
 import type { StoredTicket } from '../../orchestrator/src/auth/ticket-store.js';
 import { sampleRecord } from '../../orchestrator/src/sandbox/sample-record.fixture.js';
 
@@ -111,11 +112,13 @@ describe.each(['embedded', 'redis'] as const)('coordination contract (%s)', (mod
     const runId = `run_${randomId(8)}`;
     for (let i = 0; i < 3; i++) await c.eventLog.append(runId, { type: 'text', delta: `d${i}` });
     const batch = await c.eventLog.read(runId, 1, 10);
-    expect(batch?.events.map((e) => [e.seq, e.type === 'text' ? e.delta : ''])).toEqual([
-      [2, 'd1'],
-      [3, 'd2'],
-    ]);
-    expect(batch?.events[0]?.runId).toBe(runId);
+    expect(batch?.events.map(parseLoggedEvent).map((e) => [e.seq, e.type === 'text' ? e.delta : ''])).toEqual(
+      [
+        [2, 'd1'],
+        [3, 'd2'],
+      ],
+    );
+    expect(batch?.events.map(parseLoggedEvent)[0]?.runId).toBe(runId);
     expect(batch?.done).toBe(false);
     await c.eventLog.complete(runId);
     expect((await c.eventLog.read(runId, 3, 10))?.done).toBe(true);
@@ -203,7 +206,10 @@ describe('coordination across two Redis nodes', () => {
     const waited = b.eventLog.waitForMore(runId, 0, new AbortController().signal);
     await a.eventLog.append(runId, { type: 'text', delta: 'from a' });
     await waited;
-    expect((await b.eventLog.read(runId, 0, 10))?.events[0]).toMatchObject({ seq: 1, delta: 'from a' });
+    expect((await b.eventLog.read(runId, 0, 10))?.events.map(parseLoggedEvent)[0]).toMatchObject({
+      seq: 1,
+      delta: 'from a',
+    });
 
     let onCancel!: (runId: string) => void;
     const cancelled = new Promise<string>((r) => (onCancel = r));

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../runs/run-events.js';
+import { toLoggedEvent, type LoggedEvent } from '../runs/run-event-log.js';
 import type { FeedItem } from '../runs/run-stream-service.js';
 import { streamRunEvents } from './sse-stream.js';
 
@@ -22,13 +22,14 @@ class RecordingResponse extends EventEmitter {
   }
 }
 
-const text = (seq: number): RunEvent => ({
-  type: 'text',
-  delta: `d${seq}`,
-  runId: 'run_1',
-  seq,
-  timestamp: '2026-01-01T00:00:00.000Z',
-});
+const text = (seq: number): LoggedEvent =>
+  toLoggedEvent({
+    type: 'text',
+    delta: `d${seq}`,
+    runId: 'run_1',
+    seq,
+    timestamp: '2026-01-01T00:00:00.000Z',
+  });
 
 describe('streamRunEvents', () => {
   it('writes a batch of events in one write, each framed with its id', async () => {
@@ -50,7 +51,13 @@ describe('streamRunEvents', () => {
     expect(end).toBe('done');
     expect(res.writes).toEqual([
       'retry: 1000\n\n',
-      [1, 2, 3].map((seq) => `id: ${seq}\ndata: ${JSON.stringify(text(seq))}\n\n`).join(''),
+      [1, 2, 3]
+        .map(
+          (seq) =>
+            `id: ${seq}\ndata: {"type":"text","delta":"d${seq}","runId":"run_1","seq":${seq},` +
+            `"timestamp":"2026-01-01T00:00:00.000Z"}\n\n`,
+        )
+        .join(''),
       ': done\n\n',
     ]);
   });

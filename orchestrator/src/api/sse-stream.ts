@@ -81,7 +81,7 @@ export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd
         case 'events': {
           // One write per batch: a socket write per event is what a fast stream spent its time on.
           let text = '';
-          for (const event of item.events) text += `id: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
+          for (const event of item.events) text += `id: ${event.seq}\ndata: ${event.json}\n\n`;
           await write(res, text, writing);
           lastSeq = item.events.at(-1)?.seq ?? lastSeq;
           break;

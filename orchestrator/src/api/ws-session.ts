@@ -3,6 +3,7 @@ import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import { AgentdError, isAgentdError, ValidationError } from '../common/errors.js';
 import type { RunEvent } from '../runs/run-events.js';
+import { parseLoggedEvent, type LoggedEvent } from '../runs/run-event-log.js';
 import type { Attachment, RunCaller, RunStreamService } from '../runs/run-stream-service.js';
 import { feedErrorMessage } from './feed-errors.js';
 import { CLOSE, closeSocket, sendText } from './ws-socket.js';
@@ -140,7 +141,7 @@ export class WsSession {
       switch (item.kind) {
         case 'events': {
           const { socket } = this.options;
-          const frames = item.events.map(runEventFrame);
+          const frames = item.events.map((event) => loggedEventFrame(event, runId));
           const last = frames.pop();
           // ws writes in order: once the batch's last frame is on the wire, so is the rest. The next batch is
           // read only then (backpressure); a reader that stays behind the log's bound gets STREAM_LAGGED.
@@ -220,4 +221,16 @@ export class WsSession {
  */
 export function runEventFrame(event: RunEvent): string {
   return JSON.stringify({ ...event, id: `${event.runId}:${event.seq}` });
+}
+
+/**
+ * `runEventFrame` of a logged event of run `runId`, from its JSON: the `id` goes on the end, as the spread
+ * would put it. `"id":` can only occur in an event's JSON as a key (a quote inside a string is escaped), so
+ * an event with an `id` of its own, at any depth, is parsed and framed the long way.
+ */
+export function loggedEventFrame(event: LoggedEvent, runId: string): string {
+  const { json } = event;
+  if (json.includes('"id":') || json.length < 3 || !json.endsWith('}'))
+    return runEventFrame(parseLoggedEvent(event));
+  return `${json.slice(0, -1)},"id":${JSON.stringify(`${runId}:${event.seq}`)}}`;
 }

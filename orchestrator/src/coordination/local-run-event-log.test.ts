@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseLoggedEvent } from '../runs/run-event-log.js';
 import { LocalRunEventLog } from './local-run-event-log.js';
 
 function log(overrides: Partial<ConstructorParameters<typeof LocalRunEventLog>[0]> = {}) {
@@ -79,7 +80,7 @@ describe('LocalRunEventLog', () => {
       expect(all?.events[0]?.seq).toBe(first);
       expect(all?.events.at(-1)?.seq).toBe(i);
       const some = await l.read('r', i - 10, 3);
-      expect(some?.events.map((e) => [e.seq, e.type === 'text' && e.delta])).toEqual([
+      expect(some?.events.map(parseLoggedEvent).map((e) => [e.seq, e.type === 'text' && e.delta])).toEqual([
         [i - 9, String(i - 9)],
         [i - 8, String(i - 8)],
         [i - 7, String(i - 7)],
@@ -98,7 +99,7 @@ describe('LocalRunEventLog', () => {
     expect(sizes[0]).toBeGreaterThan(100);
     const batch = await l.read('r', 0, 10);
     expect(batch?.events.map((e) => e.seq)).toEqual([3, 4]);
-    expect(batch?.events.map((e) => e.timestamp)).toEqual([
+    expect(batch?.events.map((e) => parseLoggedEvent(e).timestamp)).toEqual([
       new Date(1_000_001).toISOString(),
       new Date(1_000_001).toISOString(),
     ]);

@@ -1,17 +1,13 @@
 import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
-import type { EventBatch, RunEventLog } from '../runs/run-event-log.js';
+import { toLoggedEvent, type EventBatch, type LoggedEvent, type RunEventLog } from '../runs/run-event-log.js';
 
 interface LogEntry {
   /**
-   * Each event as appended (readers share it and never change it: parsing it back per read cost more). Every
-   * event stays for the retention window, so each one is a single heap object (its size is kept apart, in
-   * `sizes`, and its timestamp string is shared with the events of the same millisecond): what the young
-   * generation's collector copies per event, with 50 fast streams appending, is what their GC pauses cost.
+   * Each event as appended, serialized once (its JSON is also its size, and what every SSE reader sends);
+   * readers share the entries and never change them.
    */
-  events: (RunEvent | undefined)[];
-  /** Serialized size of each event in `events`, same index. */
-  sizes: number[];
+  events: (LoggedEvent | undefined)[];
   /**
    * Index of the oldest retained event: the ones before it were dropped (and cleared). `shift()` instead moved
    * every retained event once a run passed its bound, O(n) per append: past 50,000 events the backing store is
@@ -46,12 +42,12 @@ export class LocalRunEventLog implements RunEventLog {
   constructor(private readonly options: LocalRunEventLogOptions) {}
 
   append(runId: string, body: RunEventBody): Promise<RunEvent> {
-    this.#expire();
+    const now = this.options.clock.now();
+    this.#expire(now);
     let entry = this.#runs.get(runId);
     if (!entry) {
       entry = {
         events: [],
-        sizes: [],
         head: 0,
         nextSeq: 1,
         bytes: 0,
@@ -66,24 +62,22 @@ export class LocalRunEventLog implements RunEventLog {
       ...body,
       runId,
       seq: entry.nextSeq++,
-      timestamp: this.#timestamp(),
+      timestamp: this.#timestamp(now),
     };
-    const bytes = JSON.stringify(event).length;
-    entry.events.push(event);
-    entry.sizes.push(bytes);
-    entry.bytes += bytes;
+    const logged = toLoggedEvent(event);
+    entry.events.push(logged);
+    entry.bytes += logged.json.length;
     while (
       entry.events.length - entry.head > this.options.maxEventsPerRun ||
       (entry.bytes > this.options.maxBytesPerRun && entry.events.length - entry.head > 1)
     ) {
+      entry.bytes -= entry.events[entry.head]?.json.length ?? 0;
       entry.events[entry.head] = undefined;
-      entry.bytes -= entry.sizes[entry.head] ?? 0;
       entry.head += 1;
     }
     // Compacted once the dropped part is as long as the retained one: each event is copied O(1) times.
     if (entry.head >= COMPACT_AFTER && entry.head * 2 >= entry.events.length) {
       entry.events = entry.events.slice(entry.head);
-      entry.sizes = entry.sizes.slice(entry.head);
       entry.head = 0;
     }
     this.#wake(entry);
@@ -101,13 +95,13 @@ export class LocalRunEventLog implements RunEventLog {
   }
 
   read(runId: string, afterSeq: number, limit: number): Promise<EventBatch | undefined> {
-    this.#expire();
+    this.#expire(this.options.clock.now());
     const entry = this.#runs.get(runId);
     if (!entry) return Promise.resolve(undefined);
     const firstSeq = entry.events[entry.head]?.seq ?? entry.nextSeq;
     const start = entry.head + Math.max(0, afterSeq + 1 - firstSeq);
     // Every index from head on holds an event.
-    const events = entry.events.slice(start, start + limit) as RunEvent[];
+    const events = entry.events.slice(start, start + limit) as LoggedEvent[];
     const lastSeq = entry.nextSeq - 1;
     const reachedEnd = (events.at(-1)?.seq ?? afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
@@ -143,9 +137,8 @@ export class LocalRunEventLog implements RunEventLog {
   #stampMs = Number.NaN;
   #stamp = '';
 
-  /** The ISO time of now, one string per millisecond (events of the same millisecond share it). */
-  #timestamp(): string {
-    const now = this.options.clock.now();
+  /** The ISO time of `now`, one string per millisecond (events of the same millisecond share it). */
+  #timestamp(now: number): string {
     if (now !== this.#stampMs) {
       this.#stampMs = now;
       this.#stamp = new Date(now).toISOString();
@@ -156,8 +149,7 @@ export class LocalRunEventLog implements RunEventLog {
   #lastExpiry = 0;
 
   /** At most once a second: expiry scans every retained run, and append is a hot path. */
-  #expire(): void {
-    const now = this.options.clock.now();
+  #expire(now: number): void {
     if (now - this.#lastExpiry < 1_000) return;
     this.#lastExpiry = now;
     for (const [runId, entry] of this.#runs) {

@@ -2,7 +2,7 @@ import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
 import type { RedisNotifier } from './redis-notifier.js';
-import type { EventBatch, RunEventLog } from '../runs/run-event-log.js';
+import type { EventBatch, LoggedEvent, RunEventLog } from '../runs/run-event-log.js';
 
 export interface RedisRunEventLogOptions {
   client: RedisClient;
@@ -90,7 +90,11 @@ export class RedisRunEventLog implements RunEventLog {
       ]),
     );
     if (last === null && done === null) return undefined;
-    const events = entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as RunEvent);
+    // Stream ids are "<seq>-0"; the JSON goes to readers as stored.
+    const events = entries.map(([id, fields]): LoggedEvent => ({
+      seq: Number.parseInt(id, 10),
+      json: fields[1] ?? '{}',
+    }));
     const lastSeq = Number(last ?? done ?? 0);
     const firstSeq = first[0] ? Number(first[0][0].split('-')[0]) : lastSeq + 1;
     const reachedEnd = (events.at(-1)?.seq ?? afterSeq) >= lastSeq;

@@ -1,7 +1,25 @@
 import type { RunEvent, RunEventBody } from './run-events.js';
 
+/**
+ * A run event as the log keeps it: serialized once, when appended. Transports send the JSON as it is; the few
+ * readers that look inside an event parse it (`parseLoggedEvent`).
+ */
+export interface LoggedEvent {
+  seq: number;
+  /** The RunEvent as JSON. */
+  json: string;
+}
+
+export function parseLoggedEvent(event: LoggedEvent): RunEvent {
+  return JSON.parse(event.json) as RunEvent;
+}
+
+export function toLoggedEvent(event: RunEvent): LoggedEvent {
+  return { seq: event.seq, json: JSON.stringify(event) };
+}
+
 export interface EventBatch {
-  events: RunEvent[];
+  events: LoggedEvent[];
   /** The run has ended and every event is in the log. */
   done: boolean;
   /** Oldest seq still retained; a reader behind it has lost events. */

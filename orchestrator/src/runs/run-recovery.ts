@@ -1,7 +1,7 @@
 import { errorMessage } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { NodeDirectory } from './node-directory.js';
-import type { RunEventLog } from './run-event-log.js';
+import { parseLoggedEvent, type RunEventLog } from './run-event-log.js';
 import type { SandboxRegistry } from '../sandbox/sandbox-registry.js';
 import { costPicoUsd, formatUsd, usdNumber } from '../model/pricing.js';
 import type { Run } from '../store/entities.js';
@@ -139,7 +139,8 @@ export class RunRecovery {
     for (;;) {
       const batch = await this.options.eventLog.read(runId, after, 1_000);
       if (!batch) return found;
-      for (const event of batch.events) {
+      for (const logged of batch.events) {
+        const event = parseLoggedEvent(logged);
         if (event.type === 'final') found.final = true;
         if (event.type === 'error') found.error = true;
         if (event.type === 'usage') found.usage = event;

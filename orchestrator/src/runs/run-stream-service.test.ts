@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../store/repositories.js';
-import type { EventBatch, RunEventLog } from './run-event-log.js';
-import type { RunEvent } from './run-events.js';
+import { toLoggedEvent, type EventBatch, type LoggedEvent, type RunEventLog } from './run-event-log.js';
 import type { RunService } from './run-service.js';
 import type { RunSignals } from './run-signals.js';
 import { RunStreamService, type FeedItem } from './run-stream-service.js';
 
-function event(seq: number): RunEvent {
-  return { type: 'text', delta: `e${seq}`, runId: 'r', seq, timestamp: '2026-01-01T00:00:00.000Z' };
+function event(seq: number): LoggedEvent {
+  return toLoggedEvent({
+    type: 'text',
+    delta: `e${seq}`,
+    runId: 'r',
+    seq,
+    timestamp: '2026-01-01T00:00:00.000Z',
+  });
 }
 
 /** An event log whose reads are scripted batch by batch. */

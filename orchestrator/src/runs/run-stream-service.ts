@@ -4,8 +4,8 @@ import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
 import type { RunErrorEvent } from './run-finisher.js';
-import type { RunEventLog } from './run-event-log.js';
-import type { RunEvent, RunEventBody } from './run-events.js';
+import type { LoggedEvent, RunEventLog } from './run-event-log.js';
+import type { RunEventBody } from './run-events.js';
 import type { RunService, StartRunRequest } from './run-service.js';
 import type { RunSignals } from './run-signals.js';
 
@@ -42,7 +42,7 @@ export interface QueryAnswer {
 
 /** What a follower of a run's events receives, transport-neutral: each transport frames it its own way. */
 export type FeedItem =
-  | { kind: 'events'; events: RunEvent[] }
+  | { kind: 'events'; events: LoggedEvent[] }
   /** Every event was delivered and the run has ended. */
   | { kind: 'done' }
   /** The run's events are past the retention window. */
