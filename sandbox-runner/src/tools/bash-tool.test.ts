@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -55,6 +55,13 @@ describe('bash tool', () => {
   it('interleaves stdout and stderr in arrival order and ends with the exit code', async () => {
     const result = await bash({ command: 'echo out; sleep 0.05; echo err >&2; sleep 0.05; printf tail' });
     expect(result).toEqual({ output: 'out\nerr\ntail\n[exit code 0]', isError: false, truncated: false });
+  });
+
+  it('runs the command below the runner’s CPU priority, and what it starts too', async () => {
+    expect(getPriority()).toBeLessThan(10);
+    // Field 19 of /proc/<pid>/stat is the niceness (`cut`'s own, a child of bash).
+    const result = await bash({ command: "sleep 0.05; cut -d' ' -f19 /proc/self/stat" });
+    expect(result).toEqual({ output: '10\n[exit code 0]', isError: false, truncated: false });
   });
 
   it('reports a non-zero exit code as an error', async () => {

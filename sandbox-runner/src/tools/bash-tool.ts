@@ -1,8 +1,25 @@
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { BashInput } from '../protocol.js';
 import { OutputCollector } from './output-collector.js';
 import { killProcessGroup } from './process-groups.js';
 import { ToolTimeoutError, type ToolContext, type ToolOutcome } from './tool.js';
+
+/**
+ * The command runs below the runner's CPU priority (its children inherit it): within the sandbox's CPU limit, a
+ * fork bomb or busy loop it leaves behind could otherwise take nearly all the time from the runner, which must
+ * still report, sync and end the run (one such run took 121 s to end). The runner cannot raise its own
+ * priority; it lowers the command's right after the spawn, before bash has usually started a child.
+ */
+const COMMAND_NICENESS = 10;
+
+function lowerPriority(pid: number): void {
+  try {
+    setPriority(pid, COMMAND_NICENESS);
+  } catch {
+    // The command may have exited already.
+  }
+}
 
 /** After bash exits, a background job may still hold its pipes open; stop reading after this long. */
 const PIPE_GRACE_MS = 200;
@@ -21,7 +38,10 @@ export function runBash(input: BashInput, ctx: ToolContext): Promise<ToolOutcome
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const pid = child.pid;
-    if (pid !== undefined) ctx.processGroups.add(pid);
+    if (pid !== undefined) {
+      ctx.processGroups.add(pid);
+      lowerPriority(pid);
+    }
     const onAbort = (): void => {
       if (pid !== undefined) killProcessGroup(pid);
     };
