@@ -10,8 +10,8 @@ interface LogEntry {
   events: (LoggedEvent | undefined)[];
   /**
    * Index of the oldest retained event: the ones before it were dropped (and cleared). `shift()` instead moved
-   * every retained event once a run passed its bound, O(n) per append: past 50,000 events the backing store is
-   * a large object V8 cannot trim in place, and one such run held the daemon's thread at 17k events/s.
+   * every retained event once a run passed its bound, O(n) per append: at the default bound (50,000) the
+   * backing store is a large object V8 cannot trim in place, and one such run held the daemon's thread at 17k events/s.
    */
   head: number;
   nextSeq: number;
