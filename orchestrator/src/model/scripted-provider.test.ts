@@ -42,6 +42,25 @@ describe('ScriptedProvider', () => {
     });
   });
 
+  it('streams word by word: each delta a word and the spaces after it, every character once', async () => {
+    const events = await collect([user('@say  two  words\tand a tab\n@repeat 3 again')]);
+    const deltas = events.flatMap((e) => (e.type === 'text' ? [e.delta] : []));
+    expect(deltas).toEqual(['two  ', 'words\t', 'and ', 'a ', 'tab\n', 'again ', 'again ', 'again \n']);
+  });
+
+  it('splits at exactly what `\\s` matches, Unicode spaces included', async () => {
+    const codes = Array.from({ length: 0x10000 }, (_, code) => code);
+    const spaces = codes.filter((code) => /\s/.test(String.fromCharCode(code)));
+    // Each space between two letters, and the code units on either side of each range, which are not spaces.
+    const near = [0x08, 0x0e, 0x9f, 0xa1, 0x1fff, 0x200b, 0x180e, 0x2027, 0x202a, 0xfefe];
+    const prompt = [...spaces, ...near].map((code) => `w${String.fromCharCode(code)}`).join('');
+    const echoed = `You said: ${prompt}\n`;
+    const events = await collect([user(prompt)]);
+    const deltas = events.flatMap((e) => (e.type === 'text' ? [e.delta] : []));
+    expect(deltas).toEqual(echoed.match(/\S+\s*|\s+/g));
+    expect(deltas.length).toBeGreaterThan(spaces.length);
+  });
+
   it('plays a multi-turn script: thinking, text, tool calls, then the result of the tools', async () => {
     const prompt = [
       '@think planning',
