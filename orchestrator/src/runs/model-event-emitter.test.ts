@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ModelEventEmitter, type ModelStreamEvent } from './model-event-emitter.js';
 
 function recorder(maxChars: number, maxDelayMs = 3_600_000) {
@@ -46,6 +46,28 @@ describe('ModelEventEmitter', () => {
     expect(texts.slice(0, -1).every((t) => t.length >= 100)).toBe(true);
   });
 
+  it('hands the caller a promise only when a delta filled the buffer, resolved once the event is emitted', async () => {
+    let release = (): void => undefined;
+    const events: ModelStreamEvent[] = [];
+    const emitter = new ModelEventEmitter(
+      async (event) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        events.push(event);
+      },
+      { maxChars: 4, maxDelayMs: 3_600_000 },
+    );
+    expect(emitter.delta('text', 'ab')).toBeUndefined();
+    const full = emitter.delta('text', 'cd');
+    expect(full).toBeInstanceOf(Promise);
+    let done = false;
+    void full?.then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    release();
+    await full;
+    expect(events).toEqual([{ type: 'text', delta: 'abcd' }]);
+  });
+
   it('emits a buffered delta on its own after the delay, without a flush', async () => {
     let emitted!: (event: ModelStreamEvent) => void;
     const first = new Promise<ModelStreamEvent>((resolve) => (emitted = resolve));
@@ -58,6 +80,55 @@ describe('ModelEventEmitter', () => {
     );
     await emitter.delta('text', 'slow model');
     expect(await first).toEqual({ type: 'text', delta: 'slow model' });
+  });
+
+  it('keeps the order with one event per delta while earlier emissions are still in flight', async () => {
+    const emitted: string[] = [];
+    const releases: (() => void)[] = [];
+    const emitter = new ModelEventEmitter(
+      async (event) => {
+        await new Promise<void>((resolve) => releases.push(resolve));
+        emitted.push(event.type === 'text' ? event.delta : event.type);
+      },
+      { maxChars: 1, maxDelayMs: 0 },
+    );
+    // Not awaited: the second and third wait behind the first, which finds nothing in flight and starts at once.
+    const waits = ['a', 'b', 'c'].map(
+      (d) => emitter.delta('text', d) ?? Promise.reject(new Error('not waited')),
+    );
+    expect(releases).toHaveLength(1);
+    for (let i = 0; i < 3; i++) {
+      await vi.waitFor(() => expect(releases).toHaveLength(i + 1));
+      releases[i]?.();
+    }
+    await Promise.all(waits);
+    await emitter.flush();
+    expect(emitted).toEqual(['a', 'b', 'c']);
+    // Idle again: the next delta's emission starts at once.
+    const next = emitter.delta('text', 'd');
+    expect(releases).toHaveLength(4);
+    releases[3]?.();
+    await next;
+    expect(emitted).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('emits nothing after a failed emission and rejects the next call', async () => {
+    const emitted: string[] = [];
+    const emitter = new ModelEventEmitter(
+      (event) => {
+        const delta = event.type === 'text' ? event.delta : '';
+        if (delta === 'bad') return Promise.reject(new Error('log down'));
+        emitted.push(delta);
+        return Promise.resolve();
+      },
+      { maxChars: 1, maxDelayMs: 0 },
+    );
+    await emitter.delta('text', 'ok');
+    await emitter.delta('text', 'bad');
+    await expect(emitter.delta('text', 'after') ?? Promise.resolve()).rejects.toThrow('log down');
+    await expect(emitter.event({ type: 'step_start', step: 2 })).rejects.toThrow('log down');
+    await expect(emitter.flush()).rejects.toThrow('log down');
+    expect(emitted).toEqual(['ok']);
   });
 
   it('reports a failed emission at the next wait, not as an unhandled rejection', async () => {

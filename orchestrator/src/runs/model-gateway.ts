@@ -183,17 +183,24 @@ export class ModelGateway {
         signal,
       })) {
         switch (event.type) {
-          case 'text':
+          // Awaited only when there is something to wait for (backpressure): most deltas are only held.
+          case 'text': {
             text.push(event.delta);
-            await events.delta('text', event.delta);
-            await toRunner.add('text', event.delta);
+            const emitted = events.delta('text', event.delta);
+            if (emitted) await emitted;
+            const sent = toRunner.add('text', event.delta);
+            if (sent) await sent;
             break;
-          case 'thinking':
+          }
+          case 'thinking': {
             thinking.push(event.delta);
             if (event.signature !== undefined) signature = event.signature;
-            await events.delta('thinking', event.delta);
-            if (event.delta !== '') await toRunner.add('thinking', event.delta);
+            const emitted = events.delta('thinking', event.delta);
+            if (emitted) await emitted;
+            const sent = event.delta === '' ? undefined : toRunner.add('thinking', event.delta);
+            if (sent) await sent;
             break;
+          }
           case 'tool_use': {
             // A chat offers no tools: a provider that asks for one anyway ends the turn, nothing is run.
             if (tools.length === 0)

@@ -15,9 +15,13 @@ describe('RunnerDeltaBatch', () => {
   it('sends consecutive deltas of one kind as one chunk, in order, cutting where the kind changes', async () => {
     const { sent, send } = recorder();
     const batch = new RunnerDeltaBatch(send, 1_000, 1_000);
-    await batch.add('thinking', 'hm');
-    await batch.add('text', 'a');
-    await batch.add('text', 'b');
+    expect(batch.add('thinking', 'hm')).toBeUndefined();
+    // A change of kind sends what is held: that send is the caller's to wait for.
+    const cut = batch.add('text', 'a');
+    expect(cut).toBeInstanceOf(Promise);
+    await cut;
+    // Only held: nothing to wait for, so the model's stream pays no promise per delta.
+    expect(batch.add('text', 'b')).toBeUndefined();
     await batch.add('thinking', 'c');
     await batch.flush();
     await batch.add('text', 'd');
@@ -59,7 +63,9 @@ describe('RunnerDeltaBatch', () => {
     );
     await batch.add('text', 'ab');
     let filled = false;
-    const filling = batch.add('text', 'cd').then(() => (filled = true));
+    // Full: the caller is handed the send to wait for.
+    const filling = batch.add('text', 'cd')?.then(() => (filled = true));
+    expect(filling).toBeInstanceOf(Promise);
     await vi.advanceTimersByTimeAsync(0);
     expect(filled).toBe(false);
     release();

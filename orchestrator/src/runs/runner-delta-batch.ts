@@ -28,15 +28,20 @@ export class RunnerDeltaBatch {
     private readonly maxBytes: number,
   ) {}
 
-  /** Adds a delta; a delta of the other kind first sends what is held. */
-  async add(kind: DeltaKind, delta: string): Promise<void> {
-    if (this.#kind !== kind && this.#parts.length > 0) await this.flush();
+  /**
+   * Adds a delta; a delta of the other kind first sends what is held. Returns a promise only when the caller
+   * must wait for the runner (a chunk went out): a model's every delta passes here, and a promise per delta
+   * that is always already settled was garbage the relay paid for in collections.
+   */
+  add(kind: DeltaKind, delta: string): Promise<void> | undefined {
+    const switched = this.#kind !== kind && this.#parts.length > 0 ? this.flush() : undefined;
     this.#kind = kind;
     this.#parts.push(delta);
     // UTF-16 units: a bound on memory and chunk size, not an exact byte count.
     this.#bytes += delta.length;
-    if (this.#bytes >= this.maxBytes) await this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.maxDelayMs);
+    if (this.#bytes >= this.maxBytes) return this.flush();
+    this.#timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.maxDelayMs);
+    return switched;
   }
 
   /** Sends what is held as one chunk, after every earlier send; rejects when a send failed. */
