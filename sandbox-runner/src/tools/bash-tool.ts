@@ -6,12 +6,17 @@ import { killProcessGroup } from './process-groups.js';
 import { ToolTimeoutError, type ToolContext, type ToolOutcome } from './tool.js';
 
 /**
- * The command runs below the runner's CPU priority (its children inherit it): within the sandbox's CPU limit, a
+ * The command runs at the lowest CPU priority (its children inherit it): within the sandbox's CPU limit, a
  * fork bomb or busy loop it leaves behind could otherwise take nearly all the time from the runner, which must
  * still report, sync and end the run (one such run took 121 s to end). The runner cannot raise its own
  * priority; it lowers the command's right after the spawn, before bash has usually started a child.
+ *
+ * The lowest, because a fork bomb is many processes: at the pids limit of 128, some 125 of them at niceness 10
+ * (CFS weight 110 each, the runner's 1024) left the runner 7% of the sandbox's CPU, and a run still took over
+ * a minute to end; at 19 (weight 15) it gets about a third. Niceness only orders the processes of one sandbox:
+ * a command alone gets all of the sandbox's CPU whatever its niceness.
  */
-const COMMAND_NICENESS = 10;
+const COMMAND_NICENESS = 19;
 
 function lowerPriority(pid: number): void {
   try {
