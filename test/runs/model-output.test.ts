@@ -36,7 +36,11 @@ describe('the model’s own output is not runner abuse (real runner, scripted mo
     expect(res.done).toBe(true);
     expect(res.events.find((e) => e.data.type === 'error')?.data).toBeUndefined();
     expect(textOf(res)).toBe(expected);
-    const t = types(res);
+    // A busy host may throttle the runner at its CPU limit while it takes the text in: the run says so with a
+    // warning, which is not what this test is about. Any other warning still fails it.
+    const t = res.events
+      .filter((e) => !(e.data.type === 'warning' && e.data.limit === 'cpu'))
+      .map((e) => e.data.type);
     const texts = t.filter((x) => x === 'text').length;
     // 100000 model deltas, joined by the gateway: a handful of events, not one per token.
     expect(texts).toBeLessThan(1_000);
