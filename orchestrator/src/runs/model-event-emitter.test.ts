@@ -131,6 +131,27 @@ describe('ModelEventEmitter', () => {
     expect(emitted).toEqual(['ok']);
   });
 
+  it('drops the events queued behind an emission that fails while they wait', async () => {
+    const emitted: string[] = [];
+    let fail = (): void => undefined;
+    const emitter = new ModelEventEmitter(
+      (event) => {
+        const delta = event.type === 'text' ? event.delta : '';
+        if (delta === 'bad')
+          return new Promise<void>((_, reject) => (fail = () => reject(new Error('log down'))));
+        emitted.push(delta);
+        return Promise.resolve();
+      },
+      { maxChars: 1, maxDelayMs: 0 },
+    );
+    // Not awaited: 'after' is chained behind 'bad', which is still in flight.
+    void emitter.delta('text', 'bad');
+    void emitter.delta('text', 'after');
+    fail();
+    await expect(emitter.flush()).rejects.toThrow('log down');
+    expect(emitted).toEqual([]);
+  });
+
   it('reports a failed emission at the next wait, not as an unhandled rejection', async () => {
     const emitter = new ModelEventEmitter(() => Promise.reject(new Error('log down')), {
       maxChars: 1024,

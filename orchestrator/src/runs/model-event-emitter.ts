@@ -101,7 +101,13 @@ export class ModelEventEmitter {
     // After a failure nothing more is emitted: the event log would have a hole in the model's output.
     if (this.#failure !== NO_FAILURE) return;
     this.#inFlight += 1;
-    const emission = this.#inFlight === 1 ? this.emit(event) : this.#chain.then(() => this.emit(event));
+    const emission =
+      this.#inFlight === 1 ? this.emit(event) : this.#chain.then(() => this.#emitUnlessFailed(event));
     this.#chain = emission.then(this.#emitted, this.#failed);
+  }
+
+  /** One queued behind an emission that failed meanwhile is dropped, like everything after it. */
+  #emitUnlessFailed(event: ModelStreamEvent): Promise<void> | undefined {
+    return this.#failure === NO_FAILURE ? this.emit(event) : undefined;
   }
 }

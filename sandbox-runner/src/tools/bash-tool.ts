@@ -12,8 +12,8 @@ import { ToolTimeoutError, type ToolContext, type ToolOutcome } from './tool.js'
  * priority; it lowers the command's right after the spawn, before bash has usually started a child.
  *
  * The lowest, because a fork bomb is many processes: at the pids limit of 128, some 125 of them at niceness 10
- * (CFS weight 110 each, the runner's 1024) left the runner 7% of the sandbox's CPU, and a run still took over
- * a minute to end; at 19 (weight 15) it gets about a third. Niceness only orders the processes of one sandbox:
+ * (CFS weight 110 each, the runner's 1024) left the runner 7% of the sandbox's CPU, and such a test case in CI
+ * took a minute, once over two; at 19 (weight 15) it gets about a third. Niceness only orders the processes of one sandbox:
  * a command alone gets all of the sandbox's CPU whatever its niceness.
  */
 const COMMAND_NICENESS = 19;
