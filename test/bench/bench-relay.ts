@@ -14,7 +14,7 @@ import os from 'node:os';
 import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../orchestrator/src/model/model-provider.js';
 import { ScriptedProvider } from '../../orchestrator/src/model/scripted-provider.js';
-import type { RunEvent, RunEventBody } from '../../orchestrator/src/runs/run-events.js';
+import type { RunEventBody } from '../../orchestrator/src/runs/run-events.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { CpuMeter, type CpuUse } from './cpu-meter.js';
 import { profiled } from './cpu-profile.js';
@@ -404,7 +404,7 @@ class EventLogStamps {
   constructor(daemon: TestDaemon) {
     const log = daemon.eventLog;
     const append = log.append.bind(log);
-    log.append = (runId: string, body: RunEventBody): Promise<RunEvent> => {
+    log.append = (runId: string, body: RunEventBody): Promise<void> => {
       if (body.type === 'text') this.#byRun.get(runId)?.push(clockMs());
       else if (body.type === 'run_start') {
         const stamps = this.#watched.get(body.conversationId);

@@ -6,6 +6,7 @@ import { createCoordination, type Coordination } from '../../orchestrator/src/co
 import { parseLoggedEvent } from '../../orchestrator/src/runs/run-event-log.js';
 import type { StoredTicket } from '../../orchestrator/src/auth/ticket-store.js';
 import { sampleRecord } from '../../orchestrator/src/sandbox/sample-record.fixture.js';
+import { startBreakingProxy } from '../support/breaking-proxy.js';
 
 const REDIS_URL = process.env.AGENTD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -33,12 +34,13 @@ async function open(
   mode: 'redis' | 'embedded',
   nodeId = 'n1',
   prefix = `agentd-test-${randomId(8)}:`,
+  redisUrl = REDIS_URL,
 ): Promise<Coordination> {
   prefixes.add(prefix);
   const coordination = await createCoordination(
     {
       nodeId,
-      redis: { url: mode === 'redis' ? REDIS_URL : undefined, password: undefined, prefix },
+      redis: { url: mode === 'redis' ? redisUrl : undefined, password: undefined, prefix },
       lockTtlMs: 1_500,
       heartbeatTtlMs: 1_500,
       eventLog: {
@@ -250,5 +252,23 @@ describe('coordination across two Redis nodes', () => {
     await raw.set(`${prefix}lock:conversation:crash`, 'someone-else', 'PX', 5_000);
     await lost;
     raw.disconnect();
+  });
+});
+
+describe('Redis event log over a dropped connection', () => {
+  it('an append made while the connection is down lands once it is back, once', async () => {
+    await using proxy = await startBreakingProxy(Number(new URL(REDIS_URL).port || 6379));
+    const c = await open('redis', 'n1', undefined, proxy.url.replace('http:', 'redis:'));
+    const runId = `run_${randomId(8)}`;
+    await c.eventLog.append(runId, { type: 'text', delta: 'before' });
+    for (const connection of proxy.connections) connection.break();
+    // The client has seen the close (loopback) and reconnects after its back-off: commands fail fast meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await c.eventLog.append(runId, { type: 'text', delta: 'during' });
+    const events = (await c.eventLog.read(runId, 0, 10))?.events.map(parseLoggedEvent);
+    expect(events?.map((e) => [e.seq, e.type === 'text' ? e.delta : ''])).toEqual([
+      [1, 'before'],
+      [2, 'during'],
+    ]);
   });
 });

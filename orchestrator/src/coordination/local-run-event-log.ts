@@ -36,6 +36,9 @@ export interface LocalRunEventLogOptions {
   clock: Clock;
 }
 
+/** What every append returns: storing in memory is done before it returns, and one promise serves them all. */
+const APPENDED = Promise.resolve();
+
 /** Dropped events a run's arrays keep before they are compacted (small ones are not worth a copy). */
 const COMPACT_AFTER = 1_024;
 
@@ -45,7 +48,7 @@ export class LocalRunEventLog implements RunEventLog {
 
   constructor(private readonly options: LocalRunEventLogOptions) {}
 
-  append(runId: string, body: RunEventBody): Promise<RunEvent> {
+  append(runId: string, body: RunEventBody): Promise<void> {
     const now = this.options.clock.now();
     this.#expire(now);
     let entry = this.#runs.get(runId);
@@ -87,7 +90,7 @@ export class LocalRunEventLog implements RunEventLog {
       entry.head = 0;
     }
     this.#wake(entry);
-    return Promise.resolve(event);
+    return APPENDED;
   }
 
   complete(runId: string): Promise<void> {

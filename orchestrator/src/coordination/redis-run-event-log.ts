@@ -1,5 +1,6 @@
 import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
+import { retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
 import { redisCall, type RedisClient } from './redis-connection.js';
 import type { RedisNotifier } from './redis-notifier.js';
 import type { EventBatch, LoggedEvent, RunEventLog } from '../runs/run-event-log.js';
@@ -37,7 +38,11 @@ export class RedisRunEventLog implements RunEventLog {
 
   constructor(private readonly options: RedisRunEventLogOptions) {}
 
-  async append(runId: string, body: RunEventBody): Promise<RunEvent> {
+  async append(runId: string, body: RunEventBody): Promise<void> {
+    await retry(() => this.#append(runId, body), RIDE_OUT_OUTAGE);
+  }
+
+  async #append(runId: string, body: RunEventBody): Promise<void> {
     // seq first: the script replaces the first placeholder only, so event text can never collide with it.
     const template = JSON.stringify({
       seq: '__SEQ__',
@@ -58,9 +63,8 @@ export class RedisRunEventLog implements RunEventLog {
           abandonedTtlMs,
         ) as Promise<string>,
     );
-    const event = JSON.parse(json) as RunEvent;
-    this.options.notifier.publish(this.#channel(), `${runId} ${event.seq}`);
-    return event;
+    const { seq } = JSON.parse(json) as RunEvent;
+    this.options.notifier.publish(this.#channel(), `${runId} ${seq}`);
   }
 
   async complete(runId: string): Promise<void> {

@@ -31,8 +31,12 @@ export interface EventBatch {
  * resume with Last-Event-ID (on any node, in the Redis implementation).
  */
 export interface RunEventLog {
-  /** Numbers the event (seq from 1), stamps it, stores it and wakes readers. */
-  append(runId: string, body: RunEventBody): Promise<RunEvent>;
+  /**
+   * Numbers the event (seq from 1), stamps it, stores it and wakes readers; rides out a short outage of the
+   * store (a Redis restart or failover). Resolves with nothing: this is the relay's hottest call, and no caller
+   * needs the stamped event back.
+   */
+  append(runId: string, body: RunEventBody): Promise<void>;
   /** Marks the run ended; readers get `done` once they reach the last event. */
   complete(runId: string): Promise<void>;
   /** Events with seq > afterSeq, at most `limit`; undefined when the run is unknown or expired. */

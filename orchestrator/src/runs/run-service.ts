@@ -3,7 +3,6 @@ import { AgentdError, errorMessage, isAgentdError, type ErrorCode } from '../com
 import { randomId } from '../common/ids.js';
 import type { LockService } from '../common/lock-service.js';
 import type { Logger } from '../common/logger.js';
-import { isTransient, retry, RIDE_OUT_OUTAGE } from '../common/retry.js';
 import type { RunSettings } from '../config/run-settings.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { SandboxManager } from '../sandbox/sandbox-manager.js';
@@ -375,19 +374,21 @@ export class RunService {
     }
   }
 
-  /** Appends to the run's event log, riding out a short Redis outage (a restart, a failover). */
-  async #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
-    // One attempt first, outside the retry machinery: appends are the hot path and almost never fail.
-    try {
-      await this.options.eventLog.append(run.id, body);
-    } catch (err) {
-      if (!isTransient(err)) throw err;
-      await retry(() => this.options.eventLog.append(run.id, body), RIDE_OUT_OUTAGE);
-    }
-    if (body.type === 'run_start' || body.type === 'allocating') return;
-    const started = this.#awaitingFirstEvent.get(run.id);
+  /**
+   * Appends to the run's event log (which rides out a short Redis outage itself). Not `async`: this runs per
+   * model delta, and once the run's first event is out it returns the log's own promise, allocating nothing.
+   */
+  #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
+    const appended = this.options.eventLog.append(run.id, body);
+    if (body.type === 'run_start' || body.type === 'allocating' || !this.#awaitingFirstEvent.has(run.id))
+      return appended;
+    return appended.then(() => this.#firstEventOut(run.id));
+  }
+
+  #firstEventOut(runId: string): void {
+    const started = this.#awaitingFirstEvent.get(runId);
     if (started === undefined) return;
-    this.#awaitingFirstEvent.delete(run.id);
+    this.#awaitingFirstEvent.delete(runId);
     this.options.metrics.runFirstEventSeconds.observe((performance.now() - started) / 1000);
   }
 }
