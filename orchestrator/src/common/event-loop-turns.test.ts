@@ -55,3 +55,19 @@ describe('EventLoopTurns', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 });
+
+describe('EventLoopTurns.due', () => {
+  it('notices a spent slice within a few calls, reading the clock on every eighth only', () => {
+    // A zero slice is spent as soon as it has begun; the quantum is out of reach.
+    const turns = new EventLoopTurns(0, 1_000);
+    const answers = Array.from({ length: 16 }, () => turns.due(1));
+    // The first clock read begins the slice; the second finds it spent.
+    expect(answers.indexOf(true)).toBe(15);
+    expect(answers.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('tells a caller past its quantum to yield without reading the clock', () => {
+    const turns = new EventLoopTurns(60_000, 4);
+    expect([1, 2, 3, 4].map((n) => turns.due(n))).toEqual([false, false, false, true]);
+  });
+});
