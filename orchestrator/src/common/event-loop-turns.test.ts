@@ -66,6 +66,16 @@ describe('EventLoopTurns.due', () => {
     expect(answers.filter(Boolean)).toHaveLength(1);
   });
 
+  it('once a clock read found the slice spent, tells every caller at once, until the next turn', async () => {
+    const turns = new EventLoopTurns(0, 1_000);
+    // Eight calls: the slice begins. Eight more (one of them a caller's): it is found spent.
+    for (let i = 0; i < 16; i++) turns.due(1);
+    // Other interleaved callers do not each wait for a clock read of their own.
+    expect([1, 2, 3].map((n) => turns.due(n))).toEqual([true, true, true]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(turns.due(1)).toBe(false);
+  });
+
   it('tells a caller past its quantum to yield without reading the clock', () => {
     const turns = new EventLoopTurns(60_000, 4);
     expect([1, 2, 3, 4].map((n) => turns.due(n))).toEqual([false, false, false, true]);
