@@ -1,3 +1,6 @@
+/** Calls of `due` per clock read: a slice may overrun by this many items (each a few µs) in all. */
+const CLOCK_EVERY = 8;
+
 /**
  * Cooperative turns for hot loops that would otherwise run as one long chain of microtasks: an unpaced model
  * stream resolves every await at once, so without a yield one fast stream holds the event loop until its socket
@@ -9,9 +12,6 @@
  * so it gets a whole quantum, and its events leave in one write), and once the slice is spent the rest wait
  * for the next turn of the event loop, after timers and I/O.
  */
-/** Calls of `due` per clock read: a slice may overrun by this many items (each a few µs) in all. */
-const CLOCK_EVERY = 8;
-
 export class EventLoopTurns {
   /** performance.now() when the current slice of busy time began; -1 between slices. */
   #sliceStart = -1;
