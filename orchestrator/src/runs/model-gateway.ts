@@ -9,6 +9,7 @@ import type {
 } from '@agentd/sandbox-runner/protocol';
 import { AgentdError, ERROR_CODES, errorMessage, isAgentdError, type ErrorCode } from '../common/errors.js';
 import { relayTurns } from '../common/event-loop-turns.js';
+import { TextBuilder } from '../common/text-builder.js';
 import type { Logger } from '../common/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { ModelProvider, ModelUsage, ToolSpec } from '../model/model-provider.js';
@@ -158,9 +159,9 @@ export class ModelGateway {
       this.options.coalescing ?? DEFAULT_COALESCING,
     );
     await events.event({ type: 'step_start', step: run.steps });
-    const thinking: string[] = [];
+    const thinking = new TextBuilder();
     let signature: string | undefined;
-    const text: string[] = [];
+    const text = new TextBuilder();
     const toolUses: ContentBlock[] = [];
     let stopReason: StopReason | undefined;
     let usage: ModelUsage | undefined;
@@ -185,7 +186,7 @@ export class ModelGateway {
         switch (event.type) {
           // Awaited only when there is something to wait for (backpressure): most deltas are only held.
           case 'text': {
-            text.push(event.delta);
+            text.add(event.delta);
             const emitted = events.delta('text', event.delta);
             if (emitted) await emitted;
             const sent = toRunner.add('text', event.delta);
@@ -193,7 +194,7 @@ export class ModelGateway {
             break;
           }
           case 'thinking': {
-            thinking.push(event.delta);
+            thinking.add(event.delta);
             if (event.signature !== undefined) signature = event.signature;
             const emitted = events.delta('thinking', event.delta);
             if (emitted) await emitted;
@@ -274,12 +275,14 @@ export class ModelGateway {
       (performance.now() - started) / 1000,
     );
     const content: ContentBlock[] = [];
-    if (thinking.length > 0) {
+    if (!thinking.empty) {
       content.push({
-        reasoningContent: { reasoningText: { text: thinking.join(''), ...(signature ? { signature } : {}) } },
+        reasoningContent: {
+          reasoningText: { text: thinking.toString(), ...(signature ? { signature } : {}) },
+        },
       });
     }
-    if (text.length > 0) content.push({ text: text.join('') });
+    if (!text.empty) content.push({ text: text.toString() });
     content.push(...toolUses);
     const assistant: ConversationMessage = { role: 'assistant', content };
     const reason = stopReason ?? 'end_turn';

@@ -1,4 +1,5 @@
 import type { ModelStreamChunk } from '@agentd/sandbox-runner/protocol';
+import { TextBuilder } from '../common/text-builder.js';
 
 type DeltaKind = 'text' | 'thinking';
 
@@ -16,8 +17,7 @@ type DeltaKind = 'text' | 'thinking';
  */
 export class RunnerDeltaBatch {
   #kind: DeltaKind | undefined;
-  #parts: string[] = [];
-  #bytes = 0;
+  readonly #held = new TextBuilder();
   #timer: NodeJS.Timeout | undefined;
   /** The last flush, which a later one waits for (so backpressure and order hold). */
   #sending: Promise<void> = Promise.resolve();
@@ -34,12 +34,11 @@ export class RunnerDeltaBatch {
    * that is always already settled was garbage the relay paid for in collections.
    */
   add(kind: DeltaKind, delta: string): Promise<void> | undefined {
-    const switched = this.#kind !== kind && this.#parts.length > 0 ? this.flush() : undefined;
+    const switched = this.#kind !== kind && !this.#held.empty ? this.flush() : undefined;
     this.#kind = kind;
-    this.#parts.push(delta);
+    this.#held.add(delta);
     // UTF-16 units: a bound on memory and chunk size, not an exact byte count.
-    this.#bytes += delta.length;
-    if (this.#bytes >= this.maxBytes) return this.flush();
+    if (this.#held.length >= this.maxBytes) return this.flush();
     this.#timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.maxDelayMs);
     return switched;
   }
@@ -49,10 +48,9 @@ export class RunnerDeltaBatch {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const kind = this.#kind;
-    if (kind !== undefined && this.#parts.length > 0) {
-      const delta = this.#parts.length === 1 ? (this.#parts[0] ?? '') : this.#parts.join('');
-      this.#parts = [];
-      this.#bytes = 0;
+    if (kind !== undefined && !this.#held.empty) {
+      const delta = this.#held.toString();
+      this.#held.clear();
       this.#sending = this.#sending.then(() => this.send({ type: kind, delta }));
     }
     return this.#sending;
@@ -62,7 +60,6 @@ export class RunnerDeltaBatch {
   close(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#parts = [];
-    this.#bytes = 0;
+    this.#held.clear();
   }
 }
