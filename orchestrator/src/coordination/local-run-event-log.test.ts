@@ -68,7 +68,7 @@ describe('LocalRunEventLog', () => {
     expect(batch?.events.map((e) => e.seq)).toEqual([3, 4, 5]);
   });
 
-  it('reads the right events while a long run keeps dropping its oldest (across compactions)', async () => {
+  it('reads the right events while a long run keeps dropping its oldest (across its chunks)', async () => {
     const { log: l } = log({ maxEventsPerRun: 1_500 });
     for (let i = 1; i <= 6_000; i++) {
       await l.append('r', { type: 'text', delta: String(i) });

@@ -5,19 +5,22 @@ import type { EventBatch, LoggedEvent, RunEventLog } from '../runs/run-event-log
 interface LogEntry {
   /**
    * Each event's JSON as appended, serialized once (its length is also its size, and it is what every SSE
-   * reader sends). Only the string is kept: an event's seq is its place in the array (`baseSeq + index`). A
-   * wrapper object per event was a sixth of what a fast stream left for the garbage collector to copy and
-   * promote; readers get a short-lived one per event they read instead.
+   * reader sends). Only the string is kept: an event's seq is its place (`baseSeq + index`), and event `i` is
+   * `chunks[i >> CHUNK_BITS][i & CHUNK_MASK]`. A wrapper object per event was a sixth of what a fast stream
+   * left for the garbage collector to copy and promote; readers get a short-lived one per event they read.
+   *
+   * Fixed-size chunks, not one growing array: a growing array is reallocated and copied, and 50 fast streams,
+   * whose events arrive at the same pace, reallocated theirs in step (megabytes of live arrays at once, copied
+   * again by the young-generation collector). Dropping the oldest events frees whole chunks, with no
+   * compaction and no O(n) `shift()`.
    */
-  events: (string | undefined)[];
-  /** Seq of the event at index 0. */
+  chunks: (string | undefined)[][];
+  /** Seq of the event at index 0 (of the first chunk). */
   baseSeq: number;
-  /**
-   * Index of the oldest retained event: the ones before it were dropped (and cleared). `shift()` instead moved
-   * every retained event once a run passed its bound, O(n) per append: at the default bound (50,000) the
-   * backing store is a large object V8 cannot trim in place, and one such run held the daemon's thread at 17k events/s.
-   */
+  /** Index of the oldest retained event (in the first chunk): the ones before it were dropped (and cleared). */
   head: number;
+  /** Events stored from index 0 on, dropped ones included. */
+  count: number;
   nextSeq: number;
   bytes: number;
   done: boolean;
@@ -39,8 +42,10 @@ export interface LocalRunEventLogOptions {
 /** What every append returns: storing in memory is done before it returns, and one promise serves them all. */
 const APPENDED = Promise.resolve();
 
-/** Dropped events a run's arrays keep before they are compacted (small ones are not worth a copy). */
-const COMPACT_AFTER = 1_024;
+/** Events per chunk of a run's log (a power of two). */
+const CHUNK_BITS = 10;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
 
 /** The embedded single-node event log: in memory, bounded per run, expired after the retention window. */
 export class LocalRunEventLog implements RunEventLog {
@@ -54,9 +59,10 @@ export class LocalRunEventLog implements RunEventLog {
     let entry = this.#runs.get(runId);
     if (!entry) {
       entry = {
-        events: [],
+        chunks: [],
         baseSeq: 1,
         head: 0,
+        count: 0,
         nextSeq: 1,
         bytes: 0,
         done: false,
@@ -73,21 +79,24 @@ export class LocalRunEventLog implements RunEventLog {
       timestamp: this.#timestamp(now),
     };
     const json = JSON.stringify(event);
-    entry.events.push(json);
+    // A chunk grows as it fills (a short run keeps a short one), up to 8 KiB of slots.
+    if ((entry.count++ & CHUNK_MASK) === 0) entry.chunks.push([json]);
+    else (entry.chunks.at(-1) as (string | undefined)[]).push(json);
     entry.bytes += json.length;
     while (
-      entry.events.length - entry.head > this.options.maxEventsPerRun ||
-      (entry.bytes > this.options.maxBytesPerRun && entry.events.length - entry.head > 1)
+      entry.count - entry.head > this.options.maxEventsPerRun ||
+      (entry.bytes > this.options.maxBytesPerRun && entry.count - entry.head > 1)
     ) {
-      entry.bytes -= entry.events[entry.head]?.length ?? 0;
-      entry.events[entry.head] = undefined;
+      const oldest = entry.chunks[0] as (string | undefined)[];
+      entry.bytes -= oldest[entry.head]?.length ?? 0;
+      oldest[entry.head] = undefined;
       entry.head += 1;
-    }
-    // Compacted once the dropped part is as long as the retained one: each event is copied O(1) times.
-    if (entry.head >= COMPACT_AFTER && entry.head * 2 >= entry.events.length) {
-      entry.events = entry.events.slice(entry.head);
-      entry.baseSeq += entry.head;
-      entry.head = 0;
+      if (entry.head === CHUNK) {
+        entry.chunks.shift();
+        entry.baseSeq += CHUNK;
+        entry.count -= CHUNK;
+        entry.head = 0;
+      }
     }
     this.#wake(entry);
     return APPENDED;
@@ -109,11 +118,13 @@ export class LocalRunEventLog implements RunEventLog {
     if (!entry) return Promise.resolve(undefined);
     const firstSeq = entry.baseSeq + entry.head;
     const start = entry.head + Math.max(0, afterSeq + 1 - firstSeq);
-    const end = Math.min(entry.events.length, start + limit);
+    const end = Math.min(entry.count, start + limit);
     const events: LoggedEvent[] = [];
     // Every index from head on holds an event.
-    for (let i = start; i < end; i++)
-      events.push({ seq: entry.baseSeq + i, json: entry.events[i] as string });
+    for (let i = start; i < end; i++) {
+      const json = (entry.chunks[i >> CHUNK_BITS] as (string | undefined)[])[i & CHUNK_MASK] as string;
+      events.push({ seq: entry.baseSeq + i, json });
+    }
     const lastSeq = entry.nextSeq - 1;
     const reachedEnd = (events.at(-1)?.seq ?? afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
