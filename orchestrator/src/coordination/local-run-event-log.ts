@@ -19,9 +19,8 @@ interface LogEntry {
   baseSeq: number;
   /** Index of the oldest retained event (in the first chunk): the ones before it were dropped (and cleared). */
   head: number;
-  /** Events stored from index 0 on, dropped ones included. */
+  /** Events stored from index 0 on, dropped ones included: the last seq is `baseSeq + count - 1`. */
   count: number;
-  nextSeq: number;
   bytes: number;
   done: boolean;
   completedAt: number;
@@ -63,7 +62,6 @@ export class LocalRunEventLog implements RunEventLog {
         baseSeq: 1,
         head: 0,
         count: 0,
-        nextSeq: 1,
         bytes: 0,
         done: false,
         completedAt: 0,
@@ -75,7 +73,7 @@ export class LocalRunEventLog implements RunEventLog {
     const event: RunEvent = {
       ...body,
       runId,
-      seq: entry.nextSeq++,
+      seq: entry.baseSeq + entry.count,
       timestamp: this.#timestamp(now),
     };
     const json = JSON.stringify(event);
@@ -125,14 +123,15 @@ export class LocalRunEventLog implements RunEventLog {
       const json = (entry.chunks[i >> CHUNK_BITS] as (string | undefined)[])[i & CHUNK_MASK] as string;
       events.push({ seq: entry.baseSeq + i, json });
     }
-    const lastSeq = entry.nextSeq - 1;
+    const lastSeq = entry.baseSeq + entry.count - 1;
     const reachedEnd = (events.at(-1)?.seq ?? afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
   }
 
   waitForMore(runId: string, afterSeq: number, signal: AbortSignal): Promise<void> {
     const entry = this.#runs.get(runId);
-    if (!entry || entry.done || entry.nextSeq - 1 > afterSeq || signal.aborted) return Promise.resolve();
+    if (!entry || entry.done || entry.baseSeq + entry.count - 1 > afterSeq || signal.aborted)
+      return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         entry.waiters.delete(wake);
