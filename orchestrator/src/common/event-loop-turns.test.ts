@@ -81,3 +81,76 @@ describe('EventLoopTurns.due', () => {
     expect([1, 2, 3, 4].map((n) => turns.due(n))).toEqual([false, false, false, true]);
   });
 });
+
+describe('EventLoopTurns, streams and their woken readers together', () => {
+  it('relays at most about two slices per turn of the event loop, however many readers wake in it', async () => {
+    const turns = new EventLoopTurns(2, 4);
+    const UNIT_MS = 0.25;
+    // Work units done since the timers phase last ran: the most in one turn of the loop is the measure.
+    let units = 0;
+    let most = 0;
+    let done = false;
+    const unit = (): void => {
+      busy(UNIT_MS);
+      units += 1;
+    };
+    const marker = (): void => {
+      most = Math.max(most, units);
+      units = 0;
+      if (!done) setTimeout(marker, 0);
+    };
+    setTimeout(marker, 0);
+    // The event log's wake-up: waiting readers run on the next check phase, all of them.
+    let appended = 0;
+    let waking = false;
+    const waiters = new Set<() => void>();
+    const append = (): void => {
+      appended += 1;
+      if (waking || waiters.size === 0) return;
+      waking = true;
+      setImmediate(() => {
+        waking = false;
+        for (const wake of [...waiters]) wake();
+        waiters.clear();
+      });
+    };
+    const writer = async (): Promise<void> => {
+      let handled = 0;
+      for (let i = 0; i < 300; i++) {
+        // Every so often the writer waits on I/O (a full socket) and resumes outside the check phase.
+        await (i % 16 === 15 ? new Promise((resolve) => setTimeout(resolve, 0)) : Promise.resolve());
+        unit();
+        append();
+        if (turns.due(++handled)) {
+          handled = 0;
+          await turns.yieldTurn();
+        }
+      }
+    };
+    // A reader writes what is new as one batch (two units), as `RunStreamService.follow` does.
+    const reader = async (): Promise<void> => {
+      let seen = 0;
+      while (!done) {
+        if (appended > seen) {
+          seen = appended;
+          unit();
+          unit();
+          if (turns.due(4)) await turns.yieldTurn();
+          continue;
+        }
+        await new Promise<void>((resolve) => waiters.add(resolve));
+        const turn = turns.turn();
+        if (turn) await turn;
+      }
+    };
+    const readers = Array.from({ length: 30 }, () => reader());
+    await Promise.all([writer(), writer(), writer()]);
+    done = true;
+    for (const wake of waiters) wake();
+    await Promise.all(readers);
+    // Two slices of 2 ms are 16 units; each may overrun by a few items. 30 readers that each wrote a batch
+    // before asking would be 60 units in one turn.
+    expect(most).toBeGreaterThan(4);
+    expect(most).toBeLessThanOrEqual(32);
+  });
+});

@@ -10,7 +10,9 @@ const CLOCK_EVERY = 8;
  * items (a quantum) or once the event loop has been busy `sliceMs` in this slice. Yielding loops wait in one
  * queue, served round robin: while the slice lasts the next one runs at once (in the same microtask drain,
  * so it gets a whole quantum, and its events leave in one write), and once the slice is spent the rest wait
- * for the next turn of the event loop, after timers and I/O.
+ * for the next turn of the event loop, after timers and I/O. Work resumed from outside the queue (a reader
+ * woken by an append, a timer) asks `turn()` first: with 50 unpaced streams, readers woken together that
+ * each wrote a batch before asking held one check phase for 20-28 ms.
  */
 export class EventLoopTurns {
   /** performance.now() when the current slice of busy time began; -1 between slices. */
@@ -38,6 +40,14 @@ export class EventLoopTurns {
     if (handled >= this.perTurn || this.#spent) return true;
     this.#calls = (this.#calls + 1) % CLOCK_EVERY;
     return this.#calls === 0 && this.#sliceSpent();
+  }
+
+  /**
+   * For work that did not come through the queue (a wake-up, a timer): nothing while the slice has time left
+   * (the slice begins if none has), else a promise of the caller's turn.
+   */
+  turn(): Promise<void> | undefined {
+    return this.#spent || this.#sliceSpent() ? this.yieldTurn() : undefined;
   }
 
   /** Waits for this caller's next turn. */

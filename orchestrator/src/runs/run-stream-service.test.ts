@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { relayTurns } from '../common/event-loop-turns.js';
 import type { Store } from '../store/repositories.js';
 import { toLoggedEvent, type EventBatch, type LoggedEvent, type RunEventLog } from './run-event-log.js';
 import type { RunService } from './run-service.js';
@@ -42,6 +43,15 @@ function service(log: RunEventLog, attached: string[], store = {} as Store): Run
   });
 }
 
+/** Spends the relay's current slice (about 2 ms of busy time). */
+function spendRelaySlice(): void {
+  void relayTurns.turn();
+  const until = performance.now() + 3;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
 async function collect(feed: AsyncGenerator<FeedItem>): Promise<FeedItem[]> {
   const items: FeedItem[] = [];
   for await (const item of feed) items.push(item);
@@ -50,6 +60,26 @@ async function collect(feed: AsyncGenerator<FeedItem>): Promise<FeedItem[]> {
 
 describe('RunStreamService.follow', () => {
   const closed = () => new AbortController().signal;
+
+  it('after a wake-up, waits for its turn when the relay has spent its slice', async () => {
+    const order: string[] = [];
+    const batches: EventBatch[] = [
+      { events: [], done: false, firstSeq: 1 },
+      { events: [event(1)], done: true, firstSeq: 1 },
+    ];
+    const log: RunEventLog = {
+      ...scriptedLog([]),
+      read: () => {
+        order.push('read');
+        return Promise.resolve(batches.shift());
+      },
+    };
+    spendRelaySlice();
+    setImmediate(() => order.push('next turn'));
+    await collect(service(log, []).follow('r', 0, { closed: closed() }));
+    // 50 readers woken at once each wrote a batch before any of them yielded.
+    expect(order).toEqual(['read', 'next turn', 'read']);
+  });
 
   it('yields batches until the run is done, and counts the follower while it reads', async () => {
     const attached: string[] = [];

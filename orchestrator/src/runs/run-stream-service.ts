@@ -213,7 +213,15 @@ export class RunStreamService {
           yield { kind: 'shutdown' };
           return;
         }
-        if (!last) await eventLog.waitForMore(runId, after, signal);
+        if (!last) {
+          await eventLog.waitForMore(runId, after, signal);
+          // A wake-up does not come through the turns: 50 readers woken at once each wrote a batch first.
+          const turn = relayTurns.turn();
+          if (turn) {
+            handled = 0;
+            await turn;
+          }
+        }
       }
     } finally {
       unwatch();

@@ -1,5 +1,6 @@
 import type { ModelStreamChunk } from '@agentd/sandbox-runner/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { relayTurns } from '../common/event-loop-turns.js';
 import { RunnerDeltaBatch } from './runner-delta-batch.js';
 
 function recorder(): { sent: ModelStreamChunk[]; send: (chunk: ModelStreamChunk) => Promise<void> } {
@@ -10,6 +11,15 @@ function recorder(): { sent: ModelStreamChunk[]; send: (chunk: ModelStreamChunk)
 afterEach(() => {
   vi.useRealTimers();
 });
+
+/** Spends the relay's current slice (about 2 ms of busy time). */
+function spendRelaySlice(): void {
+  void relayTurns.turn();
+  const until = performance.now() + 3;
+  while (performance.now() < until) {
+    // spin
+  }
+}
 
 describe('RunnerDeltaBatch', () => {
   it('sends consecutive deltas of one kind as one chunk, in order, cutting where the kind changes', async () => {
@@ -46,6 +56,27 @@ describe('RunnerDeltaBatch', () => {
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(sent).toEqual([{ type: 'text', delta: 'xy' }]);
+    batch.close();
+  });
+
+  it("sends at the delay in the relay's turn: after the next check phase when the slice is spent", async () => {
+    const order: string[] = [];
+    const batch = new RunnerDeltaBatch(
+      (chunk) => {
+        order.push(`sent ${JSON.stringify(chunk)}`);
+        return Promise.resolve();
+      },
+      1,
+      1_000,
+    );
+    // Fires just before the batch's timer, in the same timers phase: the relay's slice is spent by then.
+    setTimeout(() => {
+      spendRelaySlice();
+      setImmediate(() => order.push('next turn'));
+    }, 1);
+    await batch.add('text', 'x');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual(['next turn', 'sent {"type":"text","delta":"x"}']);
     batch.close();
   });
 
