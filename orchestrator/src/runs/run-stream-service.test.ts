@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relayTurns } from '../common/event-loop-turns.js';
+import { EventLoopTurns } from '../common/event-loop-turns.js';
 import type { Store } from '../store/repositories.js';
 import { toLoggedEvent, type EventBatch, type LoggedEvent, type RunEventLog } from './run-event-log.js';
 import type { RunService } from './run-service.js';
@@ -26,7 +26,12 @@ function scriptedLog(batches: (EventBatch | undefined)[]): RunEventLog {
   };
 }
 
-function service(log: RunEventLog, attached: string[], store = {} as Store): RunStreamService {
+function service(
+  log: RunEventLog,
+  attached: string[],
+  store = {} as Store,
+  turns?: EventLoopTurns,
+): RunStreamService {
   const runs = {
     attach: (id: string) => attached.push(`attach ${id}`),
     detach: (id: string) => attached.push(`detach ${id}`),
@@ -40,16 +45,8 @@ function service(log: RunEventLog, attached: string[], store = {} as Store): Run
     limiter: { take: () => Promise.reject(new Error('unused')) },
     rateLimit: { enabled: false, requests: 1, periodMs: 1 },
     tenantRateLimit: () => Promise.resolve(undefined),
+    ...(turns ? { turns } : {}),
   });
-}
-
-/** Spends the relay's current slice (about 2 ms of busy time). */
-function spendRelaySlice(): void {
-  void relayTurns.turn();
-  const until = performance.now() + 3;
-  while (performance.now() < until) {
-    // spin
-  }
 }
 
 async function collect(feed: AsyncGenerator<FeedItem>): Promise<FeedItem[]> {
@@ -74,9 +71,11 @@ describe('RunStreamService.follow', () => {
         return Promise.resolve(batches.shift());
       },
     };
-    spendRelaySlice();
+    // A slice of 0 ms is spent once it has begun: this begins it.
+    const turns = new EventLoopTurns(0, 1_000);
+    void turns.turn();
     setImmediate(() => order.push('next turn'));
-    await collect(service(log, []).follow('r', 0, { closed: closed() }));
+    await collect(service(log, [], undefined, turns).follow('r', 0, { closed: closed() }));
     // 50 readers woken at once each wrote a batch before any of them yielded.
     expect(order).toEqual(['read', 'next turn', 'read']);
   });

@@ -1,5 +1,5 @@
 import { AgentdError, NotFoundError } from '../common/errors.js';
-import { relayTurns } from '../common/event-loop-turns.js';
+import { relayTurns, type EventLoopTurns } from '../common/event-loop-turns.js';
 import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
@@ -79,6 +79,8 @@ export interface RunStreamServiceOptions {
   rateLimit: RateLimitSettings;
   /** The tenant's own budget per period (its policy's rateLimitPerPeriod), if it has one. */
   tenantRateLimit: (tenantId: string) => Promise<number | undefined>;
+  /** The turns readers take with the rest of the relay (tests pass their own). */
+  turns?: EventLoopTurns;
 }
 
 const BATCH = 256;
@@ -174,7 +176,7 @@ export class RunStreamService {
    * it as a subscriber (a run nobody follows is cancelled after the disconnect grace).
    */
   async *follow(runId: string, afterSeq: number, options: FollowOptions): AsyncGenerator<FeedItem> {
-    const { eventLog, runs, signals } = this.options;
+    const { eventLog, runs, signals, turns = relayTurns } = this.options;
     const { closed, stop } = options;
     runs.attach(runId);
     const unwatch = signals.watch(runId);
@@ -200,9 +202,9 @@ export class RunStreamService {
           // A reader with a backlog reads and writes batch after batch without waiting: 50 of them writing a full
           // batch each in one turn of the event loop held it for tens of ms. Readers take turns with the streams.
           handled += batch.events.length;
-          if (relayTurns.due(handled)) {
+          if (turns.due(handled)) {
             handled = 0;
-            await relayTurns.yieldTurn();
+            await turns.yieldTurn();
           }
         }
         if (batch.done) {
@@ -216,7 +218,7 @@ export class RunStreamService {
         if (!last) {
           await eventLog.waitForMore(runId, after, signal);
           // A wake-up does not come through the turns: 50 readers woken at once each wrote a batch first.
-          const turn = relayTurns.turn();
+          const turn = turns.turn();
           if (turn) {
             handled = 0;
             await turn;

@@ -1,6 +1,6 @@
 import type { ModelStreamChunk } from '@agentd/sandbox-runner/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { relayTurns } from '../common/event-loop-turns.js';
+import { EventLoopTurns } from '../common/event-loop-turns.js';
 import { RunnerDeltaBatch } from './runner-delta-batch.js';
 
 function recorder(): { sent: ModelStreamChunk[]; send: (chunk: ModelStreamChunk) => Promise<void> } {
@@ -12,19 +12,16 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Spends the relay's current slice (about 2 ms of busy time). */
-function spendRelaySlice(): void {
-  void relayTurns.turn();
-  const until = performance.now() + 3;
-  while (performance.now() < until) {
-    // spin
-  }
-}
+/**
+ * Turns of their own, with a slice that is never spent: the process's relay turns end their slices on real
+ * immediates, which fake timers would hold back into the next test.
+ */
+const roomy = (): EventLoopTurns => new EventLoopTurns(60_000, 1_000_000);
 
 describe('RunnerDeltaBatch', () => {
   it('sends consecutive deltas of one kind as one chunk, in order, cutting where the kind changes', async () => {
     const { sent, send } = recorder();
-    const batch = new RunnerDeltaBatch(send, 1_000, 1_000);
+    const batch = new RunnerDeltaBatch(send, 1_000, 1_000, roomy());
     expect(batch.add('thinking', 'hm')).toBeUndefined();
     // A change of kind sends what is held: that send is the caller's to wait for.
     const cut = batch.add('text', 'a');
@@ -49,7 +46,7 @@ describe('RunnerDeltaBatch', () => {
   it('sends what a slow model left behind after the delay, without a flush', async () => {
     vi.useFakeTimers();
     const { sent, send } = recorder();
-    const batch = new RunnerDeltaBatch(send, 25, 1_000);
+    const batch = new RunnerDeltaBatch(send, 25, 1_000, roomy());
     await batch.add('text', 'x');
     await batch.add('text', 'y');
     await vi.advanceTimersByTimeAsync(24);
@@ -61,6 +58,8 @@ describe('RunnerDeltaBatch', () => {
 
   it("sends at the delay in the relay's turn: after the next check phase when the slice is spent", async () => {
     const order: string[] = [];
+    // A slice of 0 ms is spent once it has begun.
+    const turns = new EventLoopTurns(0, 1_000);
     const batch = new RunnerDeltaBatch(
       (chunk) => {
         order.push(`sent ${JSON.stringify(chunk)}`);
@@ -68,10 +67,11 @@ describe('RunnerDeltaBatch', () => {
       },
       1,
       1_000,
+      turns,
     );
-    // Fires just before the batch's timer, in the same timers phase: the relay's slice is spent by then.
+    // Fires just before the batch's timer, in the same timers phase, and begins the slice.
     setTimeout(() => {
-      spendRelaySlice();
+      void turns.turn();
       setImmediate(() => order.push('next turn'));
     }, 1);
     await batch.add('text', 'x');
@@ -91,6 +91,7 @@ describe('RunnerDeltaBatch', () => {
       },
       1_000,
       4,
+      roomy(),
     );
     await batch.add('text', 'ab');
     let filled = false;
@@ -126,6 +127,7 @@ describe('RunnerDeltaBatch', () => {
       },
       1_000,
       1_000,
+      roomy(),
     );
     await batch.add('text', '1');
     const first = batch.flush();

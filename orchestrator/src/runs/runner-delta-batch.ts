@@ -1,5 +1,5 @@
 import type { ModelStreamChunk } from '@agentd/sandbox-runner/protocol';
-import { relayTurns } from '../common/event-loop-turns.js';
+import { relayTurns, type EventLoopTurns } from '../common/event-loop-turns.js';
 import { TextBuilder } from '../common/text-builder.js';
 
 type DeltaKind = 'text' | 'thinking';
@@ -27,6 +27,7 @@ export class RunnerDeltaBatch {
     private readonly send: (chunk: ModelStreamChunk) => Promise<void>,
     private readonly maxDelayMs: number,
     private readonly maxBytes: number,
+    private readonly turns: EventLoopTurns = relayTurns,
   ) {}
 
   /**
@@ -62,7 +63,7 @@ export class RunnerDeltaBatch {
    * together, and 50 runners' chunks written in one timers phase held the event loop for 23 ms.
    */
   async #flushInTurn(): Promise<void> {
-    await relayTurns.turn();
+    await this.turns.turn();
     await this.flush().catch(() => undefined);
   }
 
