@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { EventLoopTurns } from '../common/event-loop-turns.js';
 import { silentLogger } from '../common/logger.js';
 import type { SandboxUsage } from '../sandbox/sandbox-usage.js';
 import { RunResourceWatch, type LimitReached } from './run-resource-watch.js';
@@ -102,5 +103,43 @@ describe('RunResourceWatch lifecycle', () => {
     expect(reads).toBe(1);
     await watch.check();
     expect(reads).toBe(1);
+  });
+
+  it("reads at its interval in the relay's turn: after the next check phase when the slice is spent", async () => {
+    const order: string[] = [];
+    // A slice of 0 ms is spent once it has begun.
+    const turns = new EventLoopTurns(0, 1_000);
+    const watch = new RunResourceWatch({
+      read: () => {
+        order.push('read');
+        return Promise.resolve(IDLE);
+      },
+      onLimit: () => Promise.resolve(),
+      onPidsSaturated: () => undefined,
+      intervalMs: 1,
+      pidsSaturationMs: 60_000,
+      clock: { now: () => 0 },
+      logger: silentLogger(),
+      turns,
+    });
+    await watch.start();
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        order.length = 0;
+        // Begun in this check phase, the slice lasts until the next one; the interval is due before then.
+        void turns.turn();
+        const until = performance.now() + 2;
+        while (performance.now() < until) {
+          // wait for the interval to be due
+        }
+        setImmediate(() => {
+          order.push('next turn');
+          resolve();
+        });
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await watch.stop();
+    expect(order.slice(0, 2)).toEqual(['next turn', 'read']);
   });
 });
