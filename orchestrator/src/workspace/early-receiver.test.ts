@@ -54,7 +54,7 @@ describe('EarlyReceiver', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const receiver = (base: Manifest = emptyManifest()) =>
+  const receiver = (base: Manifest | Promise<Manifest> = emptyManifest()) =>
     new EarlyReceiver(store, { ws, syncId: 'sync0000sync0000', base, limits });
 
   it('stores new paths in files/, changed ones in staging, and skips content the version holds', async () => {
@@ -110,5 +110,29 @@ describe('EarlyReceiver', () => {
     const failure = r.receive(await archive(entries));
     await expect(failure).rejects.toThrow(message);
     await expect(failure).rejects.toMatchObject({ code: 'WORKSPACE_LIMIT' });
+  });
+
+  it('reads the archive while the base manifest is still being read, and stores once it is', async () => {
+    let read!: (m: Manifest) => void;
+    const base = new Promise<Manifest>((resolve) => (read = resolve));
+    const r = receiver(base);
+    const receiving = r.receive(
+      await archive(['a', 'b', 'c'].map((name) => ({ name, content: Buffer.from(name) }))),
+    );
+    // The whole archive is in the body already: an entry parsed before anyone listened would be lost.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await store.list(ws)).toEqual([]);
+    read(emptyManifest(1));
+    await receiving;
+    expect([...r.files.keys()]).toEqual(['a', 'b', 'c']);
+    expect((await store.list(ws)).sort()).toEqual(['files/a', 'files/b', 'files/c']);
+  });
+
+  it('fails with the read’s error when the base manifest cannot be read', async () => {
+    const r = receiver(Promise.reject(new Error('S3 is down')));
+    await expect(r.receive(await archive([{ name: 'a', content: Buffer.from('a') }]))).rejects.toThrow(
+      /S3 is down/,
+    );
+    expect(await store.list(ws)).toEqual([]);
   });
 });

@@ -26,7 +26,8 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export interface EarlyInput {
   ws: WorkspaceRef;
   syncId: string;
-  base: Manifest;
+  /** The sync's base; it may still be being read when the tar starts to arrive (the runner is not held up). */
+  base: Manifest | Promise<Manifest>;
   limits: WorkspaceLimits;
 }
 
@@ -61,11 +62,13 @@ export class EarlyReceiver {
   }
 
   async receive(body: Readable): Promise<void> {
-    const { base, limits, ws, syncId } = this.input;
-    const destinations = new UploadDestinations(base, syncId);
+    const { limits, ws, syncId } = this.input;
     const { tar, fed: piping } = tarEntries(body);
     const pool = new UploadPool(PARALLEL_UPLOADS, BYTES_IN_FLIGHT);
     let total = 0;
+    // The iteration starts at once (an entry emitted before it would be lost); the base is awaited inside it.
+    let base: Manifest | undefined;
+    let destinations: UploadDestinations | undefined;
     try {
       for await (const entry of tar) {
         const { header } = entry;
@@ -93,6 +96,8 @@ export class EarlyReceiver {
         if (content.length !== size) throw protocol(`early archive entry ${path} is shorter than announced`);
         checkHash(path, createHash('sha256').update(content).digest('hex'), sha256);
         this.files.set(path, { size, sha256 });
+        base ??= await this.input.base;
+        destinations ??= new UploadDestinations(base, syncId);
         // Content the current version already holds under this path needs no upload.
         if (sameContent(base.files.get(path), { size, sha256, mtimeMs: 0, executable: false })) continue;
         const at = destinations.of(path);

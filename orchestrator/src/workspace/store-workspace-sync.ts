@@ -204,12 +204,13 @@ export class StoreWorkspaceSync implements WorkspaceSync {
     const { workspaces, metrics, registry } = this.options;
     const started = performance.now();
     try {
-      const outcome = await workspaces.exclusive(target.ws, async (base) => {
+      // The runner scans while the base manifest is read: its requests wait for the read, not the other way round.
+      const outcome = await workspaces.exclusiveWhileReading(target.ws, async (reading) => {
         const session = this.options.sessions.openOutbound({
           ws: target.ws,
           sandboxId: target.sandboxId,
           limits: target.limits,
-          manifest: base,
+          manifest: reading,
         });
         try {
           await this.#job(
@@ -217,6 +218,7 @@ export class StoreWorkspaceSync implements WorkspaceSync {
             { kind: 'sync_out', syncId: session.syncId, limits: target.limits },
             session,
           );
+          const base = await reading;
           this.#reportSkipped(target, session);
           if (!session.changed) return { version: base.version, session, changed: false };
           const change = { files: session.files(), staged: session.staged };

@@ -32,11 +32,23 @@ interface SessionBase {
   sandboxId: string;
   syncId: string;
   limits: WorkspaceLimits;
+}
+
+/** A sync-in starts from the current manifest. */
+export interface InboundBase extends SessionBase {
   manifest: Manifest;
 }
 
+/**
+ * A sync-out is opened while its base manifest is still being read (the runner scans meanwhile); the
+ * runner's requests wait for it, and a failed read fails the sync.
+ */
+export interface OutboundBase extends SessionBase {
+  manifest: Promise<Manifest>;
+}
+
 /** One sync in progress: the runner's requests for it are served here, failures are kept for the caller. */
-abstract class SyncSession {
+abstract class SyncSession<B extends SessionBase = SessionBase> {
   readonly syncId: string;
   #failure: AgentdError | undefined;
   /** The runner's requests for this sync whose handlers are still running. */
@@ -45,7 +57,7 @@ abstract class SyncSession {
   /** Rejects with the first failure agentd detected; never resolves. */
   readonly failed: Promise<never>;
 
-  constructor(readonly base: SessionBase) {
+  constructor(readonly base: B) {
     this.syncId = base.syncId;
     this.failed = new Promise<never>((_, reject) => (this.#rejectFailed = reject));
     this.failed.catch(() => undefined);
@@ -97,13 +109,13 @@ abstract class SyncSession {
   }
 }
 
-export class InboundSession extends SyncSession {
+export class InboundSession extends SyncSession<InboundBase> {
   #state: 'waiting' | 'sending' | 'sent' = 'waiting';
   written = 0;
   bytes = 0;
 
   constructor(
-    base: SessionBase,
+    base: InboundBase,
     private readonly workspaces: WorkspaceService,
   ) {
     super(base);
@@ -130,7 +142,7 @@ export class InboundSession extends SyncSession {
   }
 }
 
-export class OutboundSession extends SyncSession {
+export class OutboundSession extends SyncSession<OutboundBase> {
   #state: 'waiting' | 'early' | 'early-received' | 'planning' | 'planned' | 'receiving' | 'received' =
     'waiting';
   #scan: ValidScan | undefined;
@@ -138,14 +150,25 @@ export class OutboundSession extends SyncSession {
   #early: EarlyReceiver | undefined;
   #earlyStored = false;
   #receiver: OutboundReceiver | undefined;
+  /** The base manifest once read. */
+  #manifest: Manifest | undefined;
+  readonly #reading: Promise<Manifest>;
   staged = new Map<string, string>();
   bytes = 0;
 
   constructor(
-    base: SessionBase,
+    base: OutboundBase,
     private readonly store: WorkspaceStore,
   ) {
     super(base);
+    this.#reading = base.manifest.then((manifest) => (this.#manifest = manifest));
+    this.#reading.catch((err: unknown) => this.fail(err));
+  }
+
+  /** The base manifest; only after the read (every state past 'waiting' and 'early' has awaited it). */
+  get #base(): Manifest {
+    if (!this.#manifest) throw new AgentdError('INTERNAL_ERROR', 'the base manifest is not read yet');
+    return this.#manifest;
   }
 
   /** Everything planned arrived, and every early file is stored. */
@@ -174,7 +197,7 @@ export class OutboundSession extends SyncSession {
   get changed(): boolean {
     const files = this.#scan?.files;
     if (!files) return false;
-    const base = this.base.manifest.files;
+    const base = this.#base.files;
     if (files.size !== base.size) return true;
     for (const [path, file] of files) {
       const old = base.get(path);
@@ -191,7 +214,7 @@ export class OutboundSession extends SyncSession {
       this.#early = new EarlyReceiver(this.store, {
         ws: this.base.ws,
         syncId: this.syncId,
-        base: this.base.manifest,
+        base: this.#reading,
         limits: this.base.limits,
       });
       const early = this.#early;
@@ -217,6 +240,7 @@ export class OutboundSession extends SyncSession {
       const earlyRunning = this.#state === 'early';
       this.#state = 'planning';
       if (earlyRunning) await this.#early?.parsed;
+      const base = await this.#reading;
       const scan = validateScan(
         await readJson(req, maxScanBytes(this.base.limits), SCAN_TIMEOUT_MS),
         this.base.limits,
@@ -229,7 +253,7 @@ export class OutboundSession extends SyncSession {
           throw protocol(`the scan does not list ${path} as it was sent early`);
       }
       this.#need = [...scan.files]
-        .filter(([p, f]) => !early.has(p) && !sameContent(this.base.manifest.files.get(p), f))
+        .filter(([p, f]) => !early.has(p) && !sameContent(base.files.get(p), f))
         .map(([p]) => p);
       this.#state = this.#need.length === 0 ? 'received' : 'planned';
       const plan: OutboundPlan = { need: this.#need };
@@ -247,7 +271,7 @@ export class OutboundSession extends SyncSession {
       this.#receiver = new OutboundReceiver(this.store, {
         ws: this.base.ws,
         syncId: this.syncId,
-        base: this.base.manifest,
+        base: this.#base,
         files: this.#scan.files,
         need: this.#need,
       });
@@ -288,11 +312,11 @@ export class SyncSessions {
     );
   }
 
-  openInbound(base: Omit<SessionBase, 'syncId'>): InboundSession {
+  openInbound(base: Omit<InboundBase, 'syncId'>): InboundSession {
     return this.#add(new InboundSession({ ...base, syncId: randomId(16) }, this.workspaces));
   }
 
-  openOutbound(base: Omit<SessionBase, 'syncId'>): OutboundSession {
+  openOutbound(base: Omit<OutboundBase, 'syncId'>): OutboundSession {
     return this.#add(new OutboundSession({ ...base, syncId: randomId(16) }, this.store));
   }
 

@@ -51,11 +51,30 @@ export class WorkspaceService {
 
   /** Runs `fn` with the workspace to itself (in this process), on the current manifest with any unfinished commit completed. */
   exclusive<T>(ws: WorkspaceRef, fn: (current: Manifest) => Promise<T>): Promise<T> {
+    return this.#locks.run(lockKey(ws), async () => fn(await this.#current(ws)));
+  }
+
+  /**
+   * `exclusive`, with `fn` started while the current manifest is still being read: it gets the read as a
+   * promise, so work that needs no manifest (a sandbox's scan of its files) overlaps the store's round trip.
+   * The lock is held until both have settled: a roll-forward the read started never runs unlocked.
+   */
+  exclusiveWhileReading<T>(ws: WorkspaceRef, fn: (current: Promise<Manifest>) => Promise<T>): Promise<T> {
     return this.#locks.run(lockKey(ws), async () => {
-      let current = await this.read(ws);
-      if (needsFinish(current)) current = await this.#finish(ws, current);
-      return fn(current);
+      const current = this.#current(ws);
+      current.catch(() => undefined);
+      try {
+        return await fn(current);
+      } finally {
+        await current.catch(() => undefined);
+      }
     });
+  }
+
+  /** The current manifest, with any unfinished commit completed (under the lock). */
+  async #current(ws: WorkspaceRef): Promise<Manifest> {
+    const current = await this.read(ws);
+    return needsFinish(current) ? this.#finish(ws, current) : current;
   }
 
   /** The newest committed manifest (version 0 and empty when the workspace was never written). */
