@@ -46,6 +46,7 @@ async function open(
       eventLog: {
         maxEventsPerRun: 100,
         maxBytesPerRun: 1 << 20,
+        maxTotalBytes: 1 << 30,
         retentionMs: 60_000,
         abandonedTtlMs: 120_000,
         // Far beyond any test: a waiting reader that wakes was woken by the notification.

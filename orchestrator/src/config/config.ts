@@ -80,7 +80,14 @@ export interface AgentdConfig {
     deltaWindowMs: number;
   };
   runs: RunSettings;
-  eventLog: { maxEventsPerRun: number; maxBytesPerRun: number; retentionMs: number; abandonedTtlMs: number };
+  eventLog: {
+    maxEventsPerRun: number;
+    maxBytesPerRun: number;
+    /** The embedded log's budget across runs (JSON characters); the Redis log leaves memory to Redis. */
+    maxTotalBytes: number;
+    retentionMs: number;
+    abandonedTtlMs: number;
+  };
   /** Bounds on what one runner may send during a run (it is untrusted input). */
   runnerLimits: {
     maxEventBytes: number;

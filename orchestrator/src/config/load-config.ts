@@ -123,6 +123,12 @@ export function loadConfig(
     eventLog: {
       maxEventsPerRun: r.integer('AGENTD_EVENT_LOG_MAX_EVENTS', 50_000, 10, 10_000_000),
       maxBytesPerRun: r.integer('AGENTD_EVENT_LOG_MAX_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      maxTotalBytes: r.integer(
+        'AGENTD_EVENT_LOG_MAX_TOTAL_BYTES',
+        256 * 1024 * 1024,
+        1024,
+        64 * 1024 * 1024 * 1024,
+      ),
       retentionMs: r.durationMs('AGENTD_EVENT_LOG_RETENTION', 15 * 60_000, 1000),
       abandonedTtlMs: 0,
     },

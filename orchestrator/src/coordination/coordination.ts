@@ -34,6 +34,8 @@ export interface CoordinationConfig {
   eventLog: {
     maxEventsPerRun: number;
     maxBytesPerRun: number;
+    /** The embedded log's budget across runs (the Redis log leaves memory to Redis). */
+    maxTotalBytes: number;
     retentionMs: number;
     abandonedTtlMs: number;
     /** A reader whose wake-up notification was lost reads again after this long (default 1 s). */

@@ -9,6 +9,7 @@ function log(overrides: Partial<ConstructorParameters<typeof LocalRunEventLog>[0
     log: new LocalRunEventLog({
       maxEventsPerRun: 100,
       maxBytesPerRun: 1 << 20,
+      maxTotalBytes: 1 << 30,
       retentionMs: 60_000,
       clock,
       ...overrides,
@@ -116,5 +117,36 @@ describe('LocalRunEventLog', () => {
     expect(await l.read('r', 0, 1)).toBeDefined();
     advance(2_000);
     expect(await l.read('r', 0, 1)).toBeUndefined();
+  });
+
+  it('beyond its budget across runs, forgets finished runs oldest first and never a running one', async () => {
+    const delta = 'x'.repeat(50);
+    const sizing = log().log;
+    await sizing.append('run0', { type: 'text', delta });
+    const size = (await sizing.read('run0', 0, 1))?.events[0]?.json.length ?? 0;
+    // Room for 9 events (run ids of one length, so every event has about that size).
+    const { log: l, advance } = log({ maxTotalBytes: 9 * size + 5 });
+    const fill = async (runId: string, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) await l.append(runId, { type: 'text', delta });
+    };
+    await fill('run1', 4);
+    await l.complete('run1');
+    advance(10);
+    await fill('run2', 4);
+    await l.complete('run2');
+    expect((await l.read('run1', 0, 10))?.events).toHaveLength(4);
+    // A running run grows past the budget: the finished runs go, the oldest first, and it keeps every event.
+    await fill('run3', 4);
+    expect(await l.read('run1', 0, 10)).toBeUndefined();
+    expect((await l.read('run2', 0, 10))?.events).toHaveLength(4);
+    await fill('run3', 20);
+    expect(await l.read('run2', 0, 10)).toBeUndefined();
+    expect((await l.read('run3', 0, 100))?.events).toHaveLength(24);
+    // Once finished it can go too, and what was forgotten no longer counts.
+    await l.complete('run3');
+    await fill('run4', 1);
+    expect(await l.read('run3', 0, 1)).toBeUndefined();
+    await fill('run4', 8);
+    expect((await l.read('run4', 0, 10))?.events).toHaveLength(9);
   });
 });

@@ -35,6 +35,12 @@ export interface LocalRunEventLogOptions {
   maxBytesPerRun: number;
   /** How long a finished run stays readable. */
   retentionMs: number;
+  /**
+   * Across runs, in JSON characters: beyond it, finished runs are forgotten oldest first, before their retention
+   * window ends (a resume of one is then told it expired). Running runs are never dropped: each is bounded by
+   * the per-run limits, and their number by the node's capacity.
+   */
+  maxTotalBytes: number;
   clock: Clock;
 }
 
@@ -49,6 +55,9 @@ const CHUNK_MASK = CHUNK - 1;
 /** The embedded single-node event log: in memory, bounded per run, expired after the retention window. */
 export class LocalRunEventLog implements RunEventLog {
   readonly #runs = new Map<string, LogEntry>();
+  /** Finished runs, in the order they finished (the order they are forgotten in). */
+  readonly #finished = new Map<string, LogEntry>();
+  #totalBytes = 0;
 
   constructor(private readonly options: LocalRunEventLogOptions) {}
 
@@ -81,12 +90,15 @@ export class LocalRunEventLog implements RunEventLog {
     if ((entry.count++ & CHUNK_MASK) === 0) entry.chunks.push([json]);
     else (entry.chunks.at(-1) as (string | undefined)[]).push(json);
     entry.bytes += json.length;
+    this.#totalBytes += json.length;
     while (
       entry.count - entry.head > this.options.maxEventsPerRun ||
       (entry.bytes > this.options.maxBytesPerRun && entry.count - entry.head > 1)
     ) {
       const oldest = entry.chunks[0] as (string | undefined)[];
-      entry.bytes -= oldest[entry.head]?.length ?? 0;
+      const dropped = oldest[entry.head]?.length ?? 0;
+      entry.bytes -= dropped;
+      this.#totalBytes -= dropped;
       oldest[entry.head] = undefined;
       entry.head += 1;
       if (entry.head === CHUNK) {
@@ -96,6 +108,7 @@ export class LocalRunEventLog implements RunEventLog {
         entry.head = 0;
       }
     }
+    if (this.#totalBytes > this.options.maxTotalBytes) this.#forgetOldestFinished();
     this.#wake(entry);
     return APPENDED;
   }
@@ -105,6 +118,7 @@ export class LocalRunEventLog implements RunEventLog {
     if (entry && !entry.done) {
       entry.done = true;
       entry.completedAt = this.options.clock.now();
+      this.#finished.set(runId, entry);
       this.#wake(entry);
     }
     return Promise.resolve();
@@ -170,12 +184,26 @@ export class LocalRunEventLog implements RunEventLog {
 
   #lastExpiry = 0;
 
-  /** At most once a second: expiry scans every retained run, and append is a hot path. */
+  /** At most once a second: expiry scans every finished run, and append is a hot path. */
   #expire(now: number): void {
     if (now - this.#lastExpiry < 1_000) return;
     this.#lastExpiry = now;
-    for (const [runId, entry] of this.#runs) {
-      if (entry.done && now - entry.completedAt > this.options.retentionMs) this.#runs.delete(runId);
+    for (const [runId, entry] of this.#finished) {
+      if (now - entry.completedAt > this.options.retentionMs) this.#forget(runId, entry);
     }
+  }
+
+  /** Over the node-wide budget: finished runs go, oldest first, until the log fits (or only running ones are left). */
+  #forgetOldestFinished(): void {
+    for (const [runId, entry] of this.#finished) {
+      if (this.#totalBytes <= this.options.maxTotalBytes) return;
+      this.#forget(runId, entry);
+    }
+  }
+
+  #forget(runId: string, entry: LogEntry): void {
+    this.#runs.delete(runId);
+    this.#finished.delete(runId);
+    this.#totalBytes -= entry.bytes;
   }
 }
