@@ -119,6 +119,8 @@ export class LocalRunEventLog implements RunEventLog {
       entry.done = true;
       entry.completedAt = this.options.clock.now();
       this.#finished.set(runId, entry);
+      // A run that ends over the budget goes now, not at the next append (a quiet node may see none).
+      if (this.#totalBytes > this.options.maxTotalBytes) this.#forgetOldestFinished();
       this.#wake(entry);
     }
     return Promise.resolve();
