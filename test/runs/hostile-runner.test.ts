@@ -64,7 +64,13 @@ describe('a hostile runner cannot hurt agentd', () => {
     expect(error).toBeUndefined();
     expect(res.done).toBe(true);
     expect(run).toMatchObject({ status: 'succeeded' });
-    expect(types(res)).toEqual(['run_start', 'allocating', 'step_start', 'text', 'final', 'usage']);
+    // Pumping 50,000 events can use the sandbox's whole CPU quota (its GC threads beside its main one): the
+    // cgroup is then throttled, and agentd says so, truthfully, whenever its watch reads the cgroup during the
+    // run. That depends on the host's speed, not on the relay; any other warning would be a finding.
+    const cpuThrottled = (e: (typeof res.events)[number]): boolean =>
+      e.data.type === 'warning' && e.data.code === 'SANDBOX_LIMIT' && e.data.limit === 'cpu';
+    const relayed = { ...res, events: res.events.filter((e) => !cpuThrottled(e)) };
+    expect(types(relayed)).toEqual(['run_start', 'allocating', 'step_start', 'text', 'final', 'usage']);
     expect(res.events[2]?.data.step).toBe(1);
     expect(textOf(res)).toBe('You said: hostile:echo-text\n');
     expect(JSON.stringify(res.events)).not.toMatch(/runner-(says|thinks|calls)|tu-runner/);
