@@ -83,7 +83,7 @@ export interface AgentdConfig {
   eventLog: {
     maxEventsPerRun: number;
     maxBytesPerRun: number;
-    /** The embedded log's budget across runs (JSON characters); the Redis log leaves memory to Redis. */
+    /** The embedded log's budget across runs (bytes of events' JSON); the Redis log leaves memory to Redis. */
     maxTotalBytes: number;
     retentionMs: number;
     abandonedTtlMs: number;

@@ -148,4 +148,35 @@ describe('LocalRunEventLog', () => {
     await fill('run4', 9);
     expect((await l.read('run4', 0, 10))?.events).toHaveLength(9);
   });
+
+  it('keeps large and multi-byte events whole across its chunks, and bounds them in UTF-8 bytes', async () => {
+    const { log: l } = log({ maxBytesPerRun: 1 << 20 });
+    // About 100 KB each: two or three to a chunk, and ten to the run's limit.
+    const deltas = Array.from({ length: 40 }, (_, i) => `${i}:${'é'.repeat(50_000)}`);
+    for (const delta of deltas) await l.append('r', { type: 'text', delta });
+    const batch = await l.read('r', 0, 100);
+    const kept = batch?.events ?? [];
+    expect(kept.length).toBeGreaterThanOrEqual(9);
+    expect(kept.length).toBeLessThanOrEqual(10);
+    expect(kept.reduce((sum, e) => sum + Buffer.byteLength(e.json), 0)).toBeLessThanOrEqual(1 << 20);
+    expect(kept.map((e) => parseLoggedEvent(e)).map((e) => e.type === 'text' && e.delta)).toEqual(
+      deltas.slice(40 - kept.length),
+    );
+    expect(batch?.firstSeq).toBe(41 - kept.length);
+    const middle = await l.read('r', 35, 2);
+    expect(middle?.events.map((e) => parseLoggedEvent(e)).map((e) => e.type === 'text' && e.delta)).toEqual(
+      deltas.slice(35, 37),
+    );
+  });
+
+  it('holds retained events in buffers off the JavaScript heap', async () => {
+    const { log: l } = log({ maxEventsPerRun: 100_000, maxBytesPerRun: 1 << 30 });
+    const before = process.memoryUsage().arrayBuffers;
+    const delta = 'x'.repeat(1_000);
+    for (let i = 0; i < 20_000; i++) await l.append('r', { type: 'text', delta });
+    // 20 MB of JSON: every byte of it is in array buffers (they are freed only when collected, so only growth
+    // is certain).
+    expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThan(20_000_000);
+    expect((await l.read('r', 19_999, 1))?.events[0]?.seq).toBe(20_000);
+  });
 });

@@ -1,26 +1,19 @@
 import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
 import type { EventBatch, LoggedEvent, RunEventLog } from '../runs/run-event-log.js';
+import { EventChunk } from './event-chunk.js';
 
 interface LogEntry {
   /**
-   * Each event's JSON as appended, serialized once (its length is also its size, and it is what every SSE
-   * reader sends). Only the string is kept: an event's seq is its place (`baseSeq + index`), and event `i` is
-   * `chunks[i >> CHUNK_BITS][i & CHUNK_MASK]`. A wrapper object per event was a sixth of what a fast stream
-   * left for the garbage collector to copy and promote; readers get a short-lived one per event they read.
-   *
-   * Fixed-size chunks, not one growing array: a growing array is reallocated and copied, and 50 fast streams,
-   * whose events arrive at the same pace, reallocated theirs in step (megabytes of live arrays at once, copied
-   * again by the young-generation collector). Dropping the oldest events frees whole chunks, with no
-   * compaction and no O(n) `shift()`.
+   * The retained events' JSON as appended, serialized once (what every SSE reader sends), in chunks of consecutive
+   * events stored off the heap (`EventChunk` says why). Dropping the oldest events frees whole chunks, with no
+   * compaction; a chunk a reader is partly behind stays until its last event goes.
    */
-  chunks: (string | undefined)[][];
-  /** Seq of the event at index 0 (of the first chunk). */
-  baseSeq: number;
-  /** Index of the oldest retained event (in the first chunk): the ones before it were dropped (and cleared). */
-  head: number;
-  /** Events stored from index 0 on, dropped ones included: the last seq is `baseSeq + count - 1`. */
-  count: number;
+  chunks: EventChunk[];
+  /** Seq of the oldest retained event (the ones before it were dropped). */
+  firstSeq: number;
+  /** Seq of the last event appended (0 before the first). */
+  lastSeq: number;
   bytes: number;
   done: boolean;
   completedAt: number;
@@ -36,7 +29,7 @@ export interface LocalRunEventLogOptions {
   /** How long a finished run stays readable. */
   retentionMs: number;
   /**
-   * Across runs, in JSON characters: beyond it, finished runs are forgotten oldest first, before their retention
+   * Across runs, in bytes of JSON (UTF-8): beyond it, finished runs are forgotten oldest first, before their retention
    * window ends (a resume of one is then told it expired). Running runs are never dropped: each is bounded by
    * the per-run limits, and their number by the node's capacity.
    */
@@ -46,11 +39,6 @@ export interface LocalRunEventLogOptions {
 
 /** What every append returns: storing in memory is done before it returns, and one promise serves them all. */
 const APPENDED = Promise.resolve();
-
-/** Events per chunk of a run's log (a power of two). */
-const CHUNK_BITS = 10;
-const CHUNK = 1 << CHUNK_BITS;
-const CHUNK_MASK = CHUNK - 1;
 
 /** The embedded single-node event log: in memory, bounded per run, expired after the retention window. */
 export class LocalRunEventLog implements RunEventLog {
@@ -68,9 +56,8 @@ export class LocalRunEventLog implements RunEventLog {
     if (!entry) {
       entry = {
         chunks: [],
-        baseSeq: 1,
-        head: 0,
-        count: 0,
+        firstSeq: 1,
+        lastSeq: 0,
         bytes: 0,
         done: false,
         completedAt: 0,
@@ -79,34 +66,28 @@ export class LocalRunEventLog implements RunEventLog {
       };
       this.#runs.set(runId, entry);
     }
-    const event: RunEvent = {
-      ...body,
-      runId,
-      seq: entry.baseSeq + entry.count,
-      timestamp: this.#timestamp(now),
-    };
-    const json = JSON.stringify(event);
-    // A chunk grows as it fills (a short run keeps a short one), up to 8 KiB of slots.
-    if ((entry.count++ & CHUNK_MASK) === 0) entry.chunks.push([json]);
-    else (entry.chunks.at(-1) as (string | undefined)[]).push(json);
-    entry.bytes += json.length;
-    this.#totalBytes += json.length;
+    const seq = ++entry.lastSeq;
+    const json = JSON.stringify({ ...body, runId, seq, timestamp: this.#timestamp(now) } satisfies RunEvent);
+    const size = Buffer.byteLength(json);
+    let chunk = entry.chunks.at(-1);
+    if (!chunk?.fits(size)) {
+      chunk?.seal();
+      chunk = new EventChunk(seq, size);
+      entry.chunks.push(chunk);
+    }
+    chunk.push(json, size);
+    entry.bytes += size;
+    this.#totalBytes += size;
     while (
-      entry.count - entry.head > this.options.maxEventsPerRun ||
-      (entry.bytes > this.options.maxBytesPerRun && entry.count - entry.head > 1)
+      entry.lastSeq - entry.firstSeq + 1 > this.options.maxEventsPerRun ||
+      (entry.bytes > this.options.maxBytesPerRun && entry.lastSeq > entry.firstSeq)
     ) {
-      const oldest = entry.chunks[0] as (string | undefined)[];
-      const dropped = oldest[entry.head]?.length ?? 0;
+      const oldest = entry.chunks[0] as EventChunk;
+      const dropped = oldest.size(entry.firstSeq);
       entry.bytes -= dropped;
       this.#totalBytes -= dropped;
-      oldest[entry.head] = undefined;
-      entry.head += 1;
-      if (entry.head === CHUNK) {
-        entry.chunks.shift();
-        entry.baseSeq += CHUNK;
-        entry.count -= CHUNK;
-        entry.head = 0;
-      }
+      entry.firstSeq += 1;
+      if (entry.firstSeq === oldest.endSeq) entry.chunks.shift();
     }
     if (this.#totalBytes > this.options.maxTotalBytes) this.#forgetOldestFinished();
     this.#wake(entry);
@@ -117,6 +98,7 @@ export class LocalRunEventLog implements RunEventLog {
     const entry = this.#runs.get(runId);
     if (entry && !entry.done) {
       entry.done = true;
+      entry.chunks.at(-1)?.seal();
       entry.completedAt = this.options.clock.now();
       this.#finished.set(runId, entry);
       // A run that ends over the budget goes now, not at the next append (a quiet node may see none).
@@ -130,24 +112,23 @@ export class LocalRunEventLog implements RunEventLog {
     this.#expire(this.options.clock.now());
     const entry = this.#runs.get(runId);
     if (!entry) return Promise.resolve(undefined);
-    const firstSeq = entry.baseSeq + entry.head;
-    const start = entry.head + Math.max(0, afterSeq + 1 - firstSeq);
-    const end = Math.min(entry.count, start + limit);
+    const { firstSeq, lastSeq, chunks } = entry;
+    const from = Math.max(afterSeq + 1, firstSeq);
+    const to = Math.min(lastSeq, from + limit - 1);
     const events: LoggedEvent[] = [];
-    // Every index from head on holds an event.
-    for (let i = start; i < end; i++) {
-      const json = (entry.chunks[i >> CHUNK_BITS] as (string | undefined)[])[i & CHUNK_MASK] as string;
-      events.push({ seq: entry.baseSeq + i, json });
+    let c = chunkIndex(chunks, from);
+    for (let seq = from; seq <= to; seq++) {
+      let chunk = chunks[c] as EventChunk;
+      if (seq === chunk.endSeq) chunk = chunks[++c] as EventChunk;
+      events.push({ seq, json: chunk.json(seq) });
     }
-    const lastSeq = entry.baseSeq + entry.count - 1;
-    const reachedEnd = (events.at(-1)?.seq ?? afterSeq) >= lastSeq;
+    const reachedEnd = Math.max(to, afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });
   }
 
   waitForMore(runId: string, afterSeq: number, signal: AbortSignal): Promise<void> {
     const entry = this.#runs.get(runId);
-    if (!entry || entry.done || entry.baseSeq + entry.count - 1 > afterSeq || signal.aborted)
-      return Promise.resolve();
+    if (!entry || entry.done || entry.lastSeq > afterSeq || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         entry.waiters.delete(wake);
@@ -208,4 +189,11 @@ export class LocalRunEventLog implements RunEventLog {
     this.#finished.delete(runId);
     this.#totalBytes -= entry.bytes;
   }
+}
+
+/** Index of the chunk holding `seq` (a retained one): readers mostly read the newest, so the search starts there. */
+function chunkIndex(chunks: readonly EventChunk[], seq: number): number {
+  let c = chunks.length - 1;
+  while (c > 0 && (chunks[c] as EventChunk).firstSeq > seq) c--;
+  return c;
 }

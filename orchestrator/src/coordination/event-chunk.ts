@@ -1,0 +1,87 @@
+/** Most events in one chunk. */
+export const CHUNK_EVENTS = 1024;
+/** A chunk takes no further event once it holds this many bytes (a larger event still gets a chunk of its own). */
+export const CHUNK_BYTES = 256 * 1024;
+const FIRST_CAPACITY = 1024;
+const FIRST_SLOTS = 16;
+
+/**
+ * A run of consecutive events' JSON, stored as UTF-8 outside the JavaScript heap, one after another in one buffer.
+ *
+ * Why off the heap: a fast stream's events are read within a turn of being appended, yet the log keeps them for
+ * minutes. Kept as strings they all outlived the young generation, so the scavenger copied every one of them
+ * (twice: to the survivor space, then to the old generation) and the full collector marked them again. A buffer
+ * is one object to the collector however many events it holds; what a reader decodes dies young.
+ */
+export class EventChunk {
+  #bytes: Buffer;
+  /** Where each event ends in `#bytes` (event `i` starts where `i - 1` ends). */
+  #ends: Uint32Array;
+  #count = 0;
+  #used = 0;
+  #sealed = false;
+
+  constructor(
+    /** Seq of the chunk's first event. */
+    readonly firstSeq: number,
+    minBytes: number,
+  ) {
+    this.#bytes = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, minBytes));
+    this.#ends = new Uint32Array(FIRST_SLOTS);
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Seq after the chunk's last event. */
+  get endSeq(): number {
+    return this.firstSeq + this.#count;
+  }
+
+  /** Whether an event of `size` bytes still belongs here rather than in a new chunk. */
+  fits(size: number): boolean {
+    if (this.#sealed || this.#count === CHUNK_EVENTS) return false;
+    return this.#count === 0 || this.#used + size <= CHUNK_BYTES;
+  }
+
+  /** Appends an event of `size` bytes (`Buffer.byteLength(json)`; the caller has checked `fits`). */
+  push(json: string, size: number): void {
+    if (this.#used + size > this.#bytes.length)
+      this.#bytes = resized(this.#bytes, this.#used, Math.max(this.#bytes.length * 2, this.#used + size));
+    if (this.#count === this.#ends.length) {
+      const ends = new Uint32Array(this.#ends.length * 2);
+      ends.set(this.#ends);
+      this.#ends = ends;
+    }
+    this.#bytes.write(json, this.#used, size, 'utf8');
+    this.#used += size;
+    this.#ends[this.#count++] = this.#used;
+  }
+
+  /** The JSON of the event with this seq (within the chunk). */
+  json(seq: number): string {
+    const i = seq - this.firstSeq;
+    return this.#bytes.toString('utf8', i === 0 ? 0 : this.#ends[i - 1], this.#ends[i]);
+  }
+
+  /** Size in bytes of the event with this seq (within the chunk). */
+  size(seq: number): number {
+    const i = seq - this.firstSeq;
+    return (this.#ends[i] as number) - (i === 0 ? 0 : (this.#ends[i - 1] as number));
+  }
+
+  /** Takes no more events, and gives back the room it grew into but did not use. */
+  seal(): void {
+    if (this.#sealed) return;
+    this.#sealed = true;
+    if (this.#used < this.#bytes.length) this.#bytes = resized(this.#bytes, this.#used, this.#used);
+    if (this.#count < this.#ends.length) this.#ends = this.#ends.slice(0, this.#count);
+  }
+}
+
+function resized(bytes: Buffer, used: number, capacity: number): Buffer {
+  const next = Buffer.allocUnsafeSlow(capacity);
+  bytes.copy(next, 0, 0, used);
+  return next;
+}
