@@ -8,7 +8,7 @@ function push(chunk: EventChunk, json: string): void {
 describe('EventChunk', () => {
   it('gives back each event exactly as pushed, multi-byte characters included, sized in UTF-8 bytes', () => {
     const events = ['{"a":1}', '{"t":"héllo"}', '{"t":"🦀 and ✓"}', '{}', `{"t":"${'x'.repeat(5_000)}"}`];
-    const chunk = new EventChunk(41, 0);
+    const chunk = new EventChunk(41, 0, true);
     for (const json of events) {
       expect(chunk.fits(Buffer.byteLength(json))).toBe(true);
       push(chunk, json);
@@ -24,19 +24,19 @@ describe('EventChunk', () => {
   });
 
   it('takes no event past its count or byte limit, except a large event as its first', () => {
-    const byCount = new EventChunk(1, 0);
+    const byCount = new EventChunk(1, 0, true);
     for (let i = 0; i < CHUNK_EVENTS; i++) push(byCount, `{"i":${i}}`);
     expect(byCount.fits(1)).toBe(false);
     expect(byCount.json(CHUNK_EVENTS)).toBe(`{"i":${CHUNK_EVENTS - 1}}`);
 
     const half = `"${'y'.repeat(CHUNK_BYTES / 2)}"`;
-    const byBytes = new EventChunk(1, 0);
+    const byBytes = new EventChunk(1, 0, false);
     push(byBytes, half);
     expect(byBytes.fits(Buffer.byteLength(half))).toBe(false);
     expect(byBytes.fits(100)).toBe(true);
 
     const large = `"${'z'.repeat(CHUNK_BYTES * 2)}"`;
-    const alone = new EventChunk(7, Buffer.byteLength(large));
+    const alone = new EventChunk(7, Buffer.byteLength(large), false);
     expect(alone.fits(Buffer.byteLength(large))).toBe(true);
     push(alone, large);
     expect(alone.json(7)).toBe(large);

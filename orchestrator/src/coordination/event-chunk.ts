@@ -1,8 +1,12 @@
 /** Most events in one chunk. */
 export const CHUNK_EVENTS = 1024;
-/** A chunk takes no further event once it holds this many bytes (a larger event still gets a chunk of its own). */
-export const CHUNK_BYTES = 256 * 1024;
-const FIRST_CAPACITY = 1024;
+/**
+ * A chunk takes no further event once it holds this many bytes (a larger event still gets a chunk of its own).
+ * Below glibc's mmap threshold (128 KiB), so chunks come from the allocator's arenas, not each from fresh pages.
+ */
+export const CHUNK_BYTES = 64 * 1024;
+/** A run's first chunk starts this small and doubles as it fills (most runs are short); later ones start full. */
+const FIRST_BYTES = 1024;
 const FIRST_SLOTS = 16;
 
 /**
@@ -21,13 +25,18 @@ export class EventChunk {
   #used = 0;
   #sealed = false;
 
+  /**
+   * A run's first chunk is small and grows; a later one is allocated at its full size at once (growing it cost a
+   * copy per doubling). `size` is the first event's, which may be larger than any chunk.
+   */
   constructor(
     /** Seq of the chunk's first event. */
     readonly firstSeq: number,
-    minBytes: number,
+    size: number,
+    first: boolean,
   ) {
-    this.#bytes = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, minBytes));
-    this.#ends = new Uint32Array(FIRST_SLOTS);
+    this.#bytes = Buffer.allocUnsafeSlow(Math.max(first ? FIRST_BYTES : CHUNK_BYTES, size));
+    this.#ends = new Uint32Array(first ? FIRST_SLOTS : CHUNK_EVENTS);
   }
 
   get count(): number {
@@ -71,7 +80,7 @@ export class EventChunk {
     return (this.#ends[i] as number) - (i === 0 ? 0 : (this.#ends[i - 1] as number));
   }
 
-  /** Takes no more events, and gives back the room it grew into but did not use. */
+  /** Takes no more events, and gives back the room it did not use (a run's last chunk, kept for its retention). */
   seal(): void {
     if (this.#sealed) return;
     this.#sealed = true;

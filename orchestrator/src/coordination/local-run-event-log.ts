@@ -71,8 +71,7 @@ export class LocalRunEventLog implements RunEventLog {
     const size = Buffer.byteLength(json);
     let chunk = entry.chunks.at(-1);
     if (!chunk?.fits(size)) {
-      chunk?.seal();
-      chunk = new EventChunk(seq, size);
+      chunk = new EventChunk(seq, size, chunk === undefined);
       entry.chunks.push(chunk);
     }
     chunk.push(json, size);
