@@ -23,4 +23,27 @@ describe('TextBuilder', () => {
     builder.add('c');
     expect(builder.toString()).toBe('c');
   });
+
+  it('gives back a surrogate pair split across parts, and a lone surrogate, exactly', () => {
+    const pair = '😀';
+    const parts = ['a', pair[0] as string, pair[1] as string, 'b\uD800', '\uDC00', '\uDFFF c'];
+    const builder = new TextBuilder();
+    for (const part of parts) builder.add(part);
+    expect(builder.toString()).toBe(parts.join(''));
+    expect(builder.toString()).toContain(pair);
+    expect(builder.length).toBe(parts.join('').length);
+  });
+
+  it('holds what it collects in a buffer off the JavaScript heap', () => {
+    const builder = new TextBuilder();
+    const before = process.memoryUsage().arrayBuffers;
+    const part = 'x'.repeat(100);
+    for (let i = 0; i < 100_000; i++) builder.add(part);
+    // 10 M code units, 2 bytes each (buffers are freed only when collected, so only growth is certain).
+    expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThan(20_000_000);
+    expect(builder.length).toBe(10_000_000);
+    builder.clear();
+    builder.add('y');
+    expect(builder.toString()).toBe('y');
+  });
 });

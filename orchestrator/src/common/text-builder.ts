@@ -1,21 +1,24 @@
-/** Parts held before they are joined into one string. */
-const JOIN_EVERY = 256;
+/** Room for the first parts; the buffer doubles as it fills. */
+const FIRST_CAPACITY = 512;
+/** After `clear()`, a buffer larger than this is let go rather than kept for reuse. */
+const KEPT_CAPACITY = 64 * 1024;
 
 /**
- * Collects many short strings (a model's deltas) into one. Every `JOIN_EVERY` parts are joined, so a long turn
- * holds a few long strings, not an array slot and a string per delta. Such arrays grow by reallocation, and
- * 50 fast streams growing theirs in step (their deltas arrive at the same pace) reallocated megabytes of
- * live arrays at once, which the young-generation collector then copied in one pause.
+ * Collects many short strings (a model's deltas) into one, in a buffer outside the JavaScript heap.
+ *
+ * A turn's text is held until the turn ends, and every delta held as a string outlived the young generation:
+ * with 50 fast streams the scavenger copied and promoted each one, only for it to die at the turn's end. Each
+ * part is copied into the buffer as UTF-16 code units, so any string comes back exactly (a surrogate pair
+ * split across two deltas, or a lone surrogate, included); the part itself dies young.
  */
 export class TextBuilder {
-  readonly #joined: string[] = [];
-  readonly #parts: string[] = [];
-  #length = 0;
+  #bytes: Buffer | undefined;
+  #used = 0;
   #added = 0;
 
   /** UTF-16 code units added so far. */
   get length(): number {
-    return this.#length;
+    return this.#used / 2;
   }
 
   /** Nothing was added, not even an empty string (a block with empty text is still a block). */
@@ -25,26 +28,26 @@ export class TextBuilder {
 
   add(text: string): void {
     this.#added += 1;
-    this.#parts.push(text);
-    this.#length += text.length;
-    if (this.#parts.length >= JOIN_EVERY) {
-      this.#joined.push(this.#parts.join(''));
-      // Keeps the array's capacity: it fills to the same size again.
-      this.#parts.length = 0;
+    const size = text.length * 2;
+    if (size === 0) return;
+    const capacity = this.#bytes?.length ?? 0;
+    if (this.#used + size > capacity) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(FIRST_CAPACITY, capacity * 2, this.#used + size));
+      this.#bytes?.copy(grown, 0, 0, this.#used);
+      this.#bytes = grown;
     }
+    (this.#bytes as Buffer).write(text, this.#used, 'utf16le');
+    this.#used += size;
   }
 
   toString(): string {
-    if (this.#joined.length === 0)
-      return this.#parts.length === 1 ? (this.#parts[0] ?? '') : this.#parts.join('');
-    return this.#joined.join('') + this.#parts.join('');
+    return this.#bytes === undefined ? '' : this.#bytes.toString('utf16le', 0, this.#used);
   }
 
-  /** Forgets everything added. */
+  /** Forgets everything added (keeping a buffer of a usual size for what comes next). */
   clear(): void {
-    this.#joined.length = 0;
-    this.#parts.length = 0;
-    this.#length = 0;
+    if ((this.#bytes?.length ?? 0) > KEPT_CAPACITY) this.#bytes = undefined;
+    this.#used = 0;
     this.#added = 0;
   }
 }
