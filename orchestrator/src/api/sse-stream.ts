@@ -3,6 +3,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { FeedItem } from '../runs/run-stream-service.js';
 import { feedErrorMessage } from './feed-errors.js';
+import { sseEventFrames } from './sse-frames.js';
 import type { SseConnections } from './sse-connections.js';
 
 export const SSE_HEADERS = {
@@ -80,9 +81,7 @@ export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd
       switch (item.kind) {
         case 'events': {
           // One write per batch: a socket write per event is what a fast stream spent its time on.
-          let text = '';
-          for (const event of item.events) text += `id: ${event.seq}\ndata: ${event.json}\n\n`;
-          await write(res, text, writing);
+          await write(res, sseEventFrames(item.events), writing);
           lastSeq = item.events.at(-1)?.seq ?? lastSeq;
           break;
         }
@@ -121,7 +120,7 @@ export async function streamRunEvents(options: StreamOptions): Promise<StreamEnd
   }
 }
 
-async function write(res: ServerResponse, text: string, closed: AbortSignal): Promise<void> {
+async function write(res: ServerResponse, text: string | Buffer, closed: AbortSignal): Promise<void> {
   if (res.writableEnded || res.destroyed) throw new Error('client gone');
   if (!res.write(text)) await once(res, 'drain', { signal: closed });
 }

@@ -74,6 +74,12 @@ export class EventChunk {
     return this.#bytes.toString('utf8', i === 0 ? 0 : this.#ends[i - 1], this.#ends[i]);
   }
 
+  /** Copies the bytes of the event with this seq (within the chunk) into `target` at `offset`. */
+  copy(seq: number, target: Buffer, offset: number): void {
+    const i = seq - this.firstSeq;
+    this.#bytes.copy(target, offset, i === 0 ? 0 : this.#ends[i - 1], this.#ends[i]);
+  }
+
   /** Size in bytes of the event with this seq (within the chunk). */
   size(seq: number): number {
     const i = seq - this.firstSeq;

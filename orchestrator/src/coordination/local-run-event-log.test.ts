@@ -163,6 +163,12 @@ describe('LocalRunEventLog', () => {
       deltas.slice(40 - kept.length),
     );
     expect(batch?.firstSeq).toBe(41 - kept.length);
+    // Each event's bytes, as SSE copies them, are its JSON's UTF-8.
+    for (const event of kept) {
+      const copied = Buffer.alloc(event.utf8?.size ?? 0);
+      event.utf8?.copy(copied, 0);
+      expect(copied.equals(Buffer.from(event.json))).toBe(true);
+    }
     const middle = await l.read('r', 35, 2);
     expect(middle?.events.map((e) => parseLoggedEvent(e)).map((e) => e.type === 'text' && e.delta)).toEqual(
       deltas.slice(35, 37),
@@ -173,10 +179,10 @@ describe('LocalRunEventLog', () => {
     const { log: l } = log({ maxEventsPerRun: 100_000, maxBytesPerRun: 1 << 30 });
     const before = process.memoryUsage().arrayBuffers;
     const delta = 'x'.repeat(1_000);
-    for (let i = 0; i < 20_000; i++) await l.append('r', { type: 'text', delta });
-    // 20 MB of JSON: every byte of it is in array buffers (they are freed only when collected, so only growth
-    // is certain).
+    for (let i = 0; i < 30_000; i++) await l.append('r', { type: 'text', delta });
+    // Over 30 MB of JSON, all of it in array buffers. They are freed only when collected, so earlier tests'
+    // may go meanwhile (a few MB at most): the growth is at least two thirds of it.
     expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThan(20_000_000);
-    expect((await l.read('r', 19_999, 1))?.events[0]?.seq).toBe(20_000);
+    expect((await l.read('r', 29_999, 1))?.events[0]?.seq).toBe(30_000);
   });
 });

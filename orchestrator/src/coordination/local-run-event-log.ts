@@ -1,6 +1,7 @@
 import type { Clock } from '../common/clock.js';
 import type { RunEvent, RunEventBody } from '../runs/run-events.js';
 import type { EventBatch, LoggedEvent, RunEventLog } from '../runs/run-event-log.js';
+import { ChunkEvent } from './chunk-event.js';
 import { EventChunk } from './event-chunk.js';
 
 interface LogEntry {
@@ -119,7 +120,7 @@ export class LocalRunEventLog implements RunEventLog {
     for (let seq = from; seq <= to; seq++) {
       let chunk = chunks[c] as EventChunk;
       if (seq === chunk.endSeq) chunk = chunks[++c] as EventChunk;
-      events.push({ seq, json: chunk.json(seq) });
+      events.push(new ChunkEvent(seq, chunk));
     }
     const reachedEnd = Math.max(to, afterSeq) >= lastSeq;
     return Promise.resolve({ events, done: entry.done && reachedEnd, firstSeq });

@@ -5,9 +5,15 @@ import type { RunEvent, RunEventBody } from './run-events.js';
  * readers that look inside an event parse it (`parseLoggedEvent`).
  */
 export interface LoggedEvent {
-  seq: number;
+  readonly seq: number;
   /** The RunEvent as JSON. */
-  json: string;
+  readonly json: string;
+  /**
+   * Where the log holds the JSON as UTF-8 (the embedded log): its size in bytes, and a copy of those bytes into
+   * `target` at `offset`. A transport that sends bytes (SSE) copies them rather than decode a string only to
+   * encode it again, and no string per event is made.
+   */
+  readonly utf8?: { readonly size: number; copy(target: Buffer, offset: number): void };
 }
 
 export function parseLoggedEvent(event: LoggedEvent): RunEvent {
