@@ -35,4 +35,15 @@ describe('sseEventFrames', () => {
     expect(sseEventFrames(mixed)).toBe(expected);
     expect(sseEventFrames([])).toEqual(Buffer.alloc(0));
   });
+
+  it('writes every seq whole, at each count of digits', () => {
+    const seqs = [1, 9, 10, 99, 100, 999_999_999_999_999, 2 ** 53 - 1];
+    const bytes = Buffer.from('{}');
+    const events = seqs.map((seq) => ({
+      seq,
+      json: '{}',
+      utf8: { size: 2, copy: (target: Buffer, offset: number) => void bytes.copy(target, offset) },
+    }));
+    expect(sseEventFrames(events).toString()).toBe(seqs.map((seq) => `id: ${seq}\ndata: {}\n\n`).join(''));
+  });
 });

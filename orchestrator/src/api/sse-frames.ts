@@ -34,7 +34,8 @@ const DATA = Buffer.from('\ndata: ');
 function writeId(frames: Buffer, at: number, seq: number): number {
   ID.copy(frames, at);
   at += ID.length;
-  const digits = seq < 10 ? 1 : Math.floor(Math.log10(seq)) + 1;
+  let digits = 1;
+  for (let rest = seq; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
   for (let i = digits - 1, rest = seq; i >= 0; i--, rest = Math.floor(rest / 10))
     frames[at + i] = 0x30 + (rest % 10);
   at += digits;
