@@ -86,6 +86,17 @@ export function types(result: SseResult): string[] {
   return result.events.map((e) => e.data.type);
 }
 
+/**
+ * The result less the warnings that a sandbox hit its CPU limit. A busy host can throttle the sandbox's
+ * cgroup at any step (a tool's process starting, the runner taking in a long text), and agentd then says so
+ * truthfully; tests of event order drop those and keep every other warning, which would be a finding.
+ */
+export function withoutCpuThrottle(result: SseResult): SseResult {
+  const throttled = (e: SseMessage): boolean =>
+    e.data.type === 'warning' && e.data.code === 'SANDBOX_LIMIT' && e.data.limit === 'cpu';
+  return { ...result, events: result.events.filter((e) => !throttled(e)) };
+}
+
 /** Concatenated text deltas. */
 export function textOf(result: SseResult): string {
   return result.events.map((e) => (e.data.type === 'text' ? String(e.data.delta) : '')).join('');
