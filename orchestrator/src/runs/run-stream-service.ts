@@ -1,5 +1,5 @@
 import { AgentdError, NotFoundError } from '../common/errors.js';
-import { relayTurns, type EventLoopTurns } from '../common/event-loop-turns.js';
+import { RELAY_QUANTUM, relayTurns, type EventLoopTurns } from '../common/event-loop-turns.js';
 import type { Run } from '../store/entities.js';
 import type { Store } from '../store/repositories.js';
 import type { ExecutionLimiter, RateDecision } from './execution-limiter.js';
@@ -83,7 +83,8 @@ export interface RunStreamServiceOptions {
   turns?: EventLoopTurns;
 }
 
-const BATCH = 256;
+/** A reader's batch is a stream's quantum: what one turn appended leaves in one write. */
+const BATCH = RELAY_QUANTUM;
 
 /**
  * The one way into runs for every transport (SSE, WebSocket, compat routes): start, follow from a sequence
