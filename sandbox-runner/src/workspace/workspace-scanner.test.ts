@@ -39,6 +39,20 @@ describe('WorkspaceScanner', () => {
     expect(scan.skippedTotal).toBe(3);
   });
 
+  it('walks a directory of more entries than one batch of lstat calls: each once, in byte order', async () => {
+    // 600 entries span three batches, with a subdirectory and a symlink in the middle one.
+    const names = Array.from({ length: 598 }, (_, i) => `f${String(i).padStart(3, '0')}`);
+    for (const name of names) await writeFile(path.join(root, name), name);
+    await mkdir(path.join(root, 'f300d'));
+    await writeFile(path.join(root, 'f300d', 'inner'), 'x');
+    await symlink('/etc', path.join(root, 'f301l'));
+    const scan = await new WorkspaceScanner(root).scan({ ...LIMITS, maxFiles: 1000, maxTotalBytes: 1e6 });
+    const expected = [...names.slice(0, 301), 'f300d/inner', ...names.slice(301)];
+    expect(scan.files.map((f) => f.path)).toEqual(expected);
+    expect(scan.files.every((f) => f.size === (f.path === 'f300d/inner' ? 1 : 4))).toBe(true);
+    expect(scan.skipped).toEqual([{ path: 'f301l', reason: 'symlink' }]);
+  });
+
   it('stops with WORKSPACE_LIMIT at the file count, file size and total size', async () => {
     await writeFile(path.join(root, 'big'), Buffer.alloc(1001));
     await expect(new WorkspaceScanner(root).scan(LIMITS)).rejects.toMatchObject({ code: 'WORKSPACE_LIMIT' });
