@@ -1,3 +1,4 @@
+import { statfsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,19 @@ afterEach(async () => {
 });
 
 describe('CgroupReader', () => {
+  it('reads how full a workspace is through its init process’s root, and nothing for a bad or gone pid', async () => {
+    const procRoot = await fakeRoot({ '42/root/workspace/file': 'x' });
+    const reader = new CgroupReader({ procRoot });
+    const fs = statfsSync(path.join(procRoot, '42/root/workspace'));
+    const fill = await reader.workspace(42);
+    expect(fill?.sizeBytes).toBe(fs.blocks * fs.bsize);
+    expect(fill?.usedBytes).toBeGreaterThan(0);
+    expect(fill?.usedBytes).toBeLessThanOrEqual(fs.blocks * fs.bsize);
+    expect(await reader.workspace(43)).toBeUndefined();
+    expect(await reader.workspace(0)).toBeUndefined();
+    expect(await reader.workspace(1.5)).toBeUndefined();
+  });
+
   it('reads cgroup v1 controllers under the docker parent', async () => {
     const root = await fakeRoot({
       [`memory/docker/${ID}/memory.usage_in_bytes`]: '1000\n',

@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { readFile, statfs } from 'node:fs/promises';
+import { readFileSync, statfsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** One reading of a sandbox's cgroup, taken on the host (never from inside the sandbox). */
@@ -111,11 +111,14 @@ export class CgroupReader {
     return procs.filter((p): p is CgroupProcess => p !== undefined);
   }
 
-  /** How full the container's /workspace is, through its init process's root (a tmpfs: statfs). */
+  /**
+   * How full the container's /workspace is, through its init process's root (a tmpfs: statfs). Synchronous,
+   * like the cgroup files: an async statfs cost the event loop 23-34 µs a call, a sync one 5-11.
+   */
   async workspace(pid: number, mountPoint = '/workspace'): Promise<WorkspaceFill | undefined> {
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
     try {
-      const fs = await statfs(path.join(this.#procRoot, String(pid), 'root', mountPoint));
+      const fs = statfsSync(path.join(this.#procRoot, String(pid), 'root', mountPoint));
       return { usedBytes: (fs.blocks - fs.bfree) * fs.bsize, sizeBytes: fs.blocks * fs.bsize };
     } catch {
       return undefined;
