@@ -1,5 +1,3 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { CallHomeClient } from '../call-home-client.js';
 import type {
@@ -16,6 +14,7 @@ import { readBody } from '../read-body.js';
 import { errorMessage, RunnerError } from '../runner-error.js';
 import { EarlyUpload } from './early-upload.js';
 import { refusal } from './refusal.js';
+import { openRegularFile } from './regular-file.js';
 import { TarWriter } from './tar-writer.js';
 import type { WorkspaceScanner } from './workspace-scanner.js';
 
@@ -126,8 +125,7 @@ async function sendScanAndFiles(
         if (whole) {
           await tar.file(header, [await whole]);
         } else {
-          // O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link.
-          const handle = await open(path.join(root, entry.path), constants.O_RDONLY | constants.O_NOFOLLOW);
+          const handle = await openRegularFile(path.join(root, entry.path), entry.path);
           try {
             await tar.file(header, handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>);
           } finally {
@@ -158,9 +156,8 @@ async function sendScanAndFiles(
   return { jobId: job.jobId, ok: true, data: { files: scan.files.length, sent: plan.need.length, bytes } };
 }
 
-/** O_NOFOLLOW: a file swapped for a symlink since the scan is not read through the link. */
 async function readWhole(root: string, relative: string): Promise<Buffer> {
-  const handle = await open(path.join(root, relative), constants.O_RDONLY | constants.O_NOFOLLOW);
+  const handle = await openRegularFile(path.join(root, relative), relative);
   try {
     return await handle.readFile();
   } finally {

@@ -53,6 +53,27 @@ describe('WorkspaceScanner', () => {
     expect(scan.skipped).toEqual([{ path: 'f301l', reason: 'symlink' }]);
   });
 
+  it('fails the scan, without waiting, on a file swapped for a FIFO or a symlink after its lstat', async () => {
+    for (const swap of ['fifo', 'symlink'] as const) {
+      await writeFile(path.join(root, 'a'), 'a');
+      await writeFile(path.join(root, 'b'), 'b');
+      // Files are read after the walk, in its order: reading `a` happens after `b` was lstat'ed as a file.
+      const scanning = new WorkspaceScanner(root).scan(LIMITS, async (entry) => {
+        if (entry.path !== 'a') return;
+        await rm(path.join(root, 'b'));
+        if (swap === 'fifo') await promisify(execFile)('mkfifo', [path.join(root, 'b')]);
+        else await symlink('/etc/passwd', path.join(root, 'b'));
+      });
+      await expect(scanning).rejects.toMatchObject(
+        swap === 'fifo'
+          ? { code: 'WORKSPACE_SYNC_FAILED', message: expect.stringContaining('b ') }
+          : { code: 'ELOOP' },
+      );
+      await rm(path.join(root, 'a'));
+      await rm(path.join(root, 'b'));
+    }
+  });
+
   it('stops with WORKSPACE_LIMIT at the file count, file size and total size', async () => {
     await writeFile(path.join(root, 'big'), Buffer.alloc(1001));
     await expect(new WorkspaceScanner(root).scan(LIMITS)).rejects.toMatchObject({ code: 'WORKSPACE_LIMIT' });

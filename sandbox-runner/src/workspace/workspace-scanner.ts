@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { constants, lstatSync, type BigIntStats } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { lstatSync, type BigIntStats } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type {
@@ -11,6 +11,7 @@ import type {
   WorkspaceScan,
 } from '../protocol.js';
 import { RunnerError } from '../runner-error.js';
+import { openRegularFile, readRegularFileSync } from './regular-file.js';
 import { syncPathProblem } from './sync-path.js';
 
 /** Skipped entries reported by name; the rest are only counted. */
@@ -23,10 +24,14 @@ const WALK_FACTOR = 4;
  * CPU, the sandbox's limit. Between batches the runner's other work (pings, cancel) gets its turn.
  */
 const STAT_BATCH = 256;
-/** Files read and hashed at once (reads overlap with hashing). */
-const HASH_CONCURRENCY = 4;
-/** Files up to this size are read in one call; larger ones are streamed. */
+/** Files up to this size are read whole and synchronously; larger ones are streamed. */
 const WHOLE_FILE_BYTES = 1024n * 1024n;
+/**
+ * Bytes read synchronously between two turns of the event loop. A tmpfs read is a memory copy; the async
+ * open, read and close of a small file are three thread-pool round trips. Scanning and hashing 1,000 files of
+ * 50 MiB on one CPU took 170-198 ms with four async reads at once and 97-107 ms with synchronous ones.
+ */
+const READ_BATCH_BYTES = 1024 * 1024;
 
 /** Told of each file this scan read and hashed whole (small, not in the cache), with its bytes; awaited. */
 export type FreshFileListener = (entry: WorkspaceFileEntry, content: Buffer) => Promise<void>;
@@ -57,7 +62,7 @@ export class WorkspaceScanner {
       skippedTotal += 1;
       if (skipped.length < MAX_SKIPPED_LISTED) skipped.push({ path: relative.slice(0, 1024), reason });
     };
-    // Hashing waits until the walk is done, so many files are read and hashed at once (the order stays the walk's).
+    // Files are read and hashed after the walk, in its order, so a workspace over its limits fails before any read.
     const unhashed: { entry: WorkspaceFileEntry; stat: BigIntStats }[] = [];
     const walk = async (dirRelative: string): Promise<void> => {
       const absolute = dirRelative === '' ? this.root : path.join(this.root, dirRelative);
@@ -118,15 +123,21 @@ export class WorkspaceScanner {
       }
     };
     await walk('');
-    let next = 0;
-    const hashing = async (): Promise<void> => {
-      for (let item = unhashed[next++]; item !== undefined; item = unhashed[next++]) {
-        const { sha256, content } = await this.#hash(item.entry.path, item.stat);
-        item.entry.sha256 = sha256;
-        if (content && onFresh) await onFresh(item.entry, content);
+    let readSinceTurn = 0;
+    for (const { entry, stat } of unhashed) {
+      if (readSinceTurn >= READ_BATCH_BYTES) {
+        await nextTurn();
+        readSinceTurn = 0;
       }
-    };
-    await Promise.all(Array.from({ length: HASH_CONCURRENCY }, hashing));
+      readSinceTurn += entry.size;
+      if (stat.size > WHOLE_FILE_BYTES) {
+        entry.sha256 = await this.#hashLarge(entry.path, stat);
+        continue;
+      }
+      const { sha256, content } = this.#hashSmall(entry.path, stat);
+      entry.sha256 = sha256;
+      if (onFresh) await onFresh(entry, content);
+    }
     for (const key of this.#cache.keys()) if (!seen.has(key)) this.#cache.delete(key);
     return { files, skipped, skippedTotal };
   }
@@ -145,25 +156,29 @@ export class WorkspaceScanner {
     return cached?.key === cacheKey(stat) ? cached.sha256 : undefined;
   }
 
-  /** The hash of the file, and its bytes when it was small enough to read whole (they are what was hashed). */
-  async #hash(relative: string, stat: BigIntStats): Promise<{ sha256: string; content?: Buffer }> {
+  /** The hash of a small file and its bytes (what was hashed). */
+  #hashSmall(relative: string, stat: BigIntStats): { sha256: string; content: Buffer } {
+    const content = readRegularFileSync(path.join(this.root, relative), relative);
+    return { sha256: this.#remember(relative, stat, createHash('sha256').update(content)), content };
+  }
+
+  /** The hash of a large file, streamed. */
+  async #hashLarge(relative: string, stat: BigIntStats): Promise<string> {
     const hash = createHash('sha256');
-    let content: Buffer | undefined;
-    // O_NOFOLLOW: a file swapped for a symlink since the lstat is not read through the link.
-    const handle = await open(path.join(this.root, relative), constants.O_RDONLY | constants.O_NOFOLLOW);
+    const handle = await openRegularFile(path.join(this.root, relative), relative);
     try {
-      if (stat.size <= WHOLE_FILE_BYTES) {
-        content = await handle.readFile();
-        hash.update(content);
-      } else
-        for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>)
-          hash.update(chunk);
+      for await (const chunk of handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>)
+        hash.update(chunk);
     } finally {
       await handle.close();
     }
+    return this.#remember(relative, stat, hash);
+  }
+
+  #remember(relative: string, stat: BigIntStats, hash: Hash): string {
     const sha256 = hash.digest('hex');
     this.#cache.set(relative, { key: cacheKey(stat), sha256 });
-    return content === undefined ? { sha256 } : { sha256, content };
+    return sha256;
   }
 }
 
