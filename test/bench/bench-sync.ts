@@ -11,15 +11,18 @@
  * rclone's spawn to exit) is shown too. A sync-out ends at its commit (the manifest write): the roll-forward
  * after it (copy of a changed file into place, deletions) runs after `final` under the run's lock and is
  * counted in its own column.
+ *
+ * s3rver's files and rclone's copies of the tree are kept on a tmpfs, as agentd's workspace is: the kernel's
+ * writeback of files written to disk runs seconds later, on the same two CPUs, during whichever sync is being
+ * measured then (0.4-2.5 CPU-seconds in one sync's window, measured). A real S3's disks are not on this host.
  */
 import { execFile, spawn } from 'node:child_process';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { randomId } from '../../orchestrator/src/common/ids.js';
 import { PARALLEL_UPLOADS } from '../../orchestrator/src/workspace/outbound-receiver.js';
-import { startS3, type S3Request } from '../support/s3-test-server.js';
+import { memoryTmpdir, startS3, type S3Request } from '../support/s3-test-server.js';
 import { sse } from '../support/sse-client.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
 import { recordResult } from './results.js';
@@ -78,7 +81,7 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const s3 = await startS3({ ownProcess: true });
+  const s3 = await startS3({ ownProcess: true, inMemory: true });
   const proxy = await S3ProxyThread.start(s3.upstream);
   const d = await startTestDaemon({
     env: {
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'silent',
     },
   });
-  const scratch = await mkdtemp(path.join(tmpdir(), 'bench-sync-'));
+  const scratch = await mkdtemp(path.join(memoryTmpdir(), 'bench-sync-'));
   const syncs = recordSyncIntervals(d);
   try {
     // The tree is copied out of the idle sandbox with `docker exec`, which a frozen (paused) container refuses.

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -47,13 +48,22 @@ export interface S3TestServer extends AsyncDisposable {
  * A real S3 HTTP API (s3rver, files in a temp dir) behind a counting proxy that can inject 503s. The proxy
  * forwards headers untouched, so SigV4 signatures still verify.
  */
-export async function startS3(options: { ownProcess?: boolean } = {}): Promise<S3TestServer> {
+export async function startS3(
+  options: {
+    ownProcess?: boolean;
+    /**
+     * Keeps s3rver's files on a tmpfs (benchmarks): a real S3's disks are not on this host, and the kernel's
+     * writeback of its files, seconds later, lands on whatever is being measured then.
+     */
+    inMemory?: boolean;
+  } = {},
+): Promise<S3TestServer> {
   // The SDK's default credential chain reads these: s3rver's fixed account.
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
-  const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));
+  const directory = await mkdtemp(path.join(options.inMemory ? memoryTmpdir() : tmpdir(), 's3rver-'));
   const bucket = `agentd-${randomId(8)}`;
   const s3rver = options.ownProcess
     ? await s3rverProcess(directory, bucket)
@@ -159,4 +169,9 @@ async function s3rverProcess(
         child.kill();
       }),
   };
+}
+
+/** A directory on a tmpfs for scratch files: /dev/shm where the host has it, else the usual temp dir. */
+export function memoryTmpdir(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 }

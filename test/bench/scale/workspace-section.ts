@@ -4,7 +4,7 @@
  * changed (the runner's scan, with its hash cache, and agentd's plan: what every run pays), and an incremental
  * sync-out of one changed file. Each is the sync's own duration (agentd's sync histogram, observed in this
  * process), p50 of the repeats. S3 is reached through a counting proxy in its own thread, so forwarding
- * bytes never competes with the daemon's event loop.
+ * bytes never competes with the daemon's event loop, and s3rver keeps its files on a tmpfs (see bench-sync).
  */
 import { randomId } from '../../../orchestrator/src/common/ids.js';
 import { startS3 } from '../../support/s3-test-server.js';
@@ -45,7 +45,7 @@ export const section: ScaleSection = {
   name: 'workspace',
   sizes: { full: [100, 1_000, 10_000], smoke: [10, 30] },
   async run(sizes, options) {
-    const s3 = await startS3({ ownProcess: true });
+    const s3 = await startS3({ ownProcess: true, inMemory: true });
     const proxy = await S3ProxyThread.start(s3.upstream);
     const daemon = await startTestDaemon({
       env: { ...s3.env(`scale${randomId(4)}`), S3_ENDPOINT: proxy.endpoint },
