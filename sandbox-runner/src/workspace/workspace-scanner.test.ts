@@ -53,6 +53,29 @@ describe('WorkspaceScanner', () => {
     expect(scan.skipped).toEqual([{ path: 'f301l', reason: 'symlink' }]);
   });
 
+  it('lets the event loop turn while it reads many files, even empty ones', async () => {
+    for (let i = 0; i < 600; i++) await writeFile(path.join(root, `e${String(i).padStart(3, '0')}`), '');
+    let turns = 0;
+    let stop = false;
+    const tick = (): void => {
+      turns += 1;
+      if (!stop) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const seen: number[] = [];
+    try {
+      await new WorkspaceScanner(root).scan({ ...LIMITS, maxFiles: 1000 }, () => {
+        seen.push(turns);
+        return Promise.resolve();
+      });
+    } finally {
+      stop = true;
+    }
+    expect(seen).toHaveLength(600);
+    // Files are read in batches of at most 256 between two turns: 600 files see at least three turn counts.
+    expect(new Set(seen).size).toBeGreaterThanOrEqual(3);
+  });
+
   it('fails the scan, without waiting, on a file swapped for a FIFO or a symlink after its lstat', async () => {
     for (const swap of ['fifo', 'symlink'] as const) {
       await writeFile(path.join(root, 'a'), 'a');
