@@ -31,7 +31,8 @@ import { clockMs } from './sse-reader-worker.js';
 import { fmt, percentile } from './stats.js';
 
 const run = promisify(execFile);
-const N = Number(process.env.BENCH_N ?? 3);
+/** Rounds, each measuring every sync once: five, so one slow round (the first warms the daemon up) moves no p50. */
+const N = Number(process.env.BENCH_N ?? 5);
 const FILES = 1000;
 const TOTAL_BYTES = 50 * 1024 * 1024;
 /** rclone's own defaults (`rclone help flags`): 4 transfers, 8 checkers. */
