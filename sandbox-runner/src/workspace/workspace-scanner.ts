@@ -27,9 +27,10 @@ const STAT_BATCH = 256;
 /** Files up to this size are read whole and synchronously; larger ones are streamed. */
 const WHOLE_FILE_BYTES = 1024n * 1024n;
 /**
- * Bytes read synchronously between two turns of the event loop (and at most STAT_BATCH files). A tmpfs read is a memory copy; the async
- * open, read and close of a small file are three thread-pool round trips. Scanning and hashing 1,000 files of
- * 50 MiB on one CPU took 170-198 ms with four async reads at once and 97-107 ms with synchronous ones.
+ * Bytes read synchronously between two turns of the event loop (and at most STAT_BATCH files). A tmpfs read
+ * is a memory copy; the async open, read and close of a small file are three thread-pool round trips.
+ * Scanning and hashing 1,000 files of 50 MiB on one CPU took 170-198 ms with four async reads at once and
+ * 97-107 ms with synchronous ones.
  */
 const READ_BATCH_BYTES = 1024 * 1024;
 
