@@ -435,7 +435,7 @@ class EventLogStamps {
   constructor(daemon: TestDaemon) {
     const log = daemon.eventLog;
     const append = log.append.bind(log);
-    log.append = (runId: string, body: RunEventBody): Promise<void> => {
+    log.append = (runId: string, body: RunEventBody): Promise<void> | undefined => {
       if (body.type === 'text') this.#byRun.get(runId)?.push(clockMs());
       else if (body.type === 'run_start') {
         const stamps = this.#watched.get(body.conversationId);

@@ -21,9 +21,9 @@ function log(overrides: Partial<ConstructorParameters<typeof LocalRunEventLog>[0
 describe('LocalRunEventLog', () => {
   it('numbers events from 1, reads after a seq, and reports done at the end', async () => {
     const { log: l } = log();
-    await l.append('r1', { type: 'run_start', conversationId: 'c', modelId: 'm' });
-    await l.append('r1', { type: 'text', delta: 'a' });
-    await l.append('r1', { type: 'text', delta: 'b' });
+    l.append('r1', { type: 'run_start', conversationId: 'c', modelId: 'm' });
+    l.append('r1', { type: 'text', delta: 'a' });
+    l.append('r1', { type: 'text', delta: 'b' });
     expect((await l.read('r1', 0, 10))?.events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect((await l.read('r1', 1, 1))?.events.map((e) => e.seq)).toEqual([2]);
     expect((await l.read('r1', 3, 10))?.done).toBe(false);
@@ -35,13 +35,13 @@ describe('LocalRunEventLog', () => {
 
   it('wakes a waiting reader on append and on completion', async () => {
     const { log: l } = log();
-    await l.append('r', { type: 'text', delta: 'a' });
+    l.append('r', { type: 'text', delta: 'a' });
     const waited = l.waitForMore('r', 1, new AbortController().signal);
     let woke = false;
     void waited.then(() => (woke = true));
     await Promise.resolve();
     expect(woke).toBe(false);
-    await l.append('r', { type: 'text', delta: 'b' });
+    l.append('r', { type: 'text', delta: 'b' });
     await waited;
     const done = l.waitForMore('r', 2, new AbortController().signal);
     await l.complete('r');
@@ -50,20 +50,20 @@ describe('LocalRunEventLog', () => {
 
   it('wakes a reader once for what a fast writer appends in one go, so it reads one batch', async () => {
     const { log: l } = log();
-    await l.append('r', { type: 'text', delta: 'a' });
+    l.append('r', { type: 'text', delta: 'a' });
     const batches: number[] = [];
     const reader = (async () => {
       await l.waitForMore('r', 1, new AbortController().signal);
       batches.push((await l.read('r', 1, 100))?.events.length ?? 0);
     })();
-    for (const delta of ['b', 'c', 'd']) await l.append('r', { type: 'text', delta });
+    for (const delta of ['b', 'c', 'd']) l.append('r', { type: 'text', delta });
     await reader;
     expect(batches).toEqual([3]);
   });
 
   it('keeps memory bounded: drops the oldest events and tells readers where the log now starts', async () => {
     const { log: l } = log({ maxEventsPerRun: 3 });
-    for (let i = 0; i < 5; i++) await l.append('r', { type: 'text', delta: String(i) });
+    for (let i = 0; i < 5; i++) l.append('r', { type: 'text', delta: String(i) });
     const batch = await l.read('r', 0, 10);
     expect(batch?.firstSeq).toBe(3);
     expect(batch?.events.map((e) => e.seq)).toEqual([3, 4, 5]);
@@ -72,7 +72,7 @@ describe('LocalRunEventLog', () => {
   it('reads the right events while a long run keeps dropping its oldest (across its chunks)', async () => {
     const { log: l } = log({ maxEventsPerRun: 1_500 });
     for (let i = 1; i <= 6_000; i++) {
-      await l.append('r', { type: 'text', delta: String(i) });
+      l.append('r', { type: 'text', delta: String(i) });
       if (i % 700 !== 0) continue;
       const first = Math.max(1, i - 1_499);
       const all = await l.read('r', 0, 10_000);
@@ -92,7 +92,7 @@ describe('LocalRunEventLog', () => {
   it('bounds bytes too, counting each event’s serialized size, and stamps each event with the clock’s time', async () => {
     const { log: l, advance } = log({ maxBytesPerRun: 300 });
     for (let i = 0; i < 4; i++) {
-      await l.append('r', { type: 'text', delta: 'x'.repeat(50) });
+      l.append('r', { type: 'text', delta: 'x'.repeat(50) });
       if (i === 1) advance(1);
     }
     const batch = await l.read('r', 0, 10);
@@ -104,14 +104,14 @@ describe('LocalRunEventLog', () => {
       new Date(1_000_001).toISOString(),
       new Date(1_000_001).toISOString(),
     ]);
-    await l.append('s', { type: 'text', delta: 'y' });
+    l.append('s', { type: 'text', delta: 'y' });
     const first = (await l.read('s', 0, 1))?.events[0];
     expect(first && parseLoggedEvent(first).timestamp).toBe(new Date(1_000_001).toISOString());
   });
 
   it('forgets a finished run after the retention window', async () => {
     const { log: l, advance } = log();
-    await l.append('r', { type: 'text', delta: 'a' });
+    l.append('r', { type: 'text', delta: 'a' });
     await l.complete('r');
     advance(59_000);
     expect(await l.read('r', 0, 1)).toBeDefined();
@@ -122,12 +122,12 @@ describe('LocalRunEventLog', () => {
   it('beyond its budget across runs, forgets finished runs oldest first and never a running one', async () => {
     const delta = 'x'.repeat(50);
     const sizing = log().log;
-    await sizing.append('run0', { type: 'text', delta });
+    sizing.append('run0', { type: 'text', delta });
     const size = (await sizing.read('run0', 0, 1))?.events[0]?.json.length ?? 0;
     // Room for 9 events (run ids of one length, so every event has about that size).
     const { log: l, advance } = log({ maxTotalBytes: 9 * size + 5 });
     const fill = async (runId: string, n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) await l.append(runId, { type: 'text', delta });
+      for (let i = 0; i < n; i++) l.append(runId, { type: 'text', delta });
     };
     await fill('run1', 4);
     await l.complete('run1');
@@ -153,7 +153,7 @@ describe('LocalRunEventLog', () => {
     const { log: l } = log({ maxBytesPerRun: 1 << 20 });
     // About 100 KB each: two or three to a chunk, and ten to the run's limit.
     const deltas = Array.from({ length: 40 }, (_, i) => `${i}:${'é'.repeat(50_000)}`);
-    for (const delta of deltas) await l.append('r', { type: 'text', delta });
+    for (const delta of deltas) l.append('r', { type: 'text', delta });
     const batch = await l.read('r', 0, 100);
     const kept = batch?.events ?? [];
     expect(kept.length).toBeGreaterThanOrEqual(9);
@@ -179,7 +179,7 @@ describe('LocalRunEventLog', () => {
     const { log: l } = log({ maxEventsPerRun: 100_000, maxBytesPerRun: 1 << 30 });
     const before = process.memoryUsage().arrayBuffers;
     const delta = 'x'.repeat(1_000);
-    for (let i = 0; i < 30_000; i++) await l.append('r', { type: 'text', delta });
+    for (let i = 0; i < 30_000; i++) l.append('r', { type: 'text', delta });
     // Over 30 MB of JSON, all of it in array buffers. They are freed only when collected, so earlier tests'
     // may go meanwhile (a few MB at most): the growth is at least two thirds of it.
     expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThan(20_000_000);

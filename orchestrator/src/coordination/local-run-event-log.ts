@@ -38,9 +38,6 @@ export interface LocalRunEventLogOptions {
   clock: Clock;
 }
 
-/** What every append returns: storing in memory is done before it returns, and one promise serves them all. */
-const APPENDED = Promise.resolve();
-
 /** The embedded single-node event log: in memory, bounded per run, expired after the retention window. */
 export class LocalRunEventLog implements RunEventLog {
   readonly #runs = new Map<string, LogEntry>();
@@ -50,7 +47,8 @@ export class LocalRunEventLog implements RunEventLog {
 
   constructor(private readonly options: LocalRunEventLogOptions) {}
 
-  append(runId: string, body: RunEventBody): Promise<void> {
+  /** Stores the event in memory before it returns, so it returns nothing to wait for. */
+  append(runId: string, body: RunEventBody): undefined {
     const now = this.options.clock.now();
     this.#expire(now);
     let entry = this.#runs.get(runId);
@@ -91,7 +89,7 @@ export class LocalRunEventLog implements RunEventLog {
     }
     if (this.#totalBytes > this.options.maxTotalBytes) this.#forgetOldestFinished();
     this.#wake(entry);
-    return APPENDED;
+    return undefined;
   }
 
   complete(runId: string): Promise<void> {

@@ -53,7 +53,7 @@ export function createRunSubsystem(deps: RunSubsystemDeps) {
   const gateway: ModelGateway = new ModelGateway({
     providers: deps.providers,
     store,
-    emit: (run, event): Promise<void> => runs.relay(run, event),
+    emit: (run, event) => runs.relay(run, event),
     // A fast model's deltas are joined into fewer events; 0 keeps one event per delta.
     coalescing:
       config.models.deltaWindowMs === 0

@@ -112,6 +112,44 @@ describe('ModelEventEmitter', () => {
     expect(emitted).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('hands out no promise for a delta whose emission was done on return, and keeps the order after one that was not', async () => {
+    const emitted: string[] = [];
+    let release = (): void => undefined;
+    const emitter = new ModelEventEmitter(
+      (event) => {
+        const delta = event.type === 'text' ? event.delta : event.type;
+        if (delta === 'slow') {
+          return new Promise<void>((resolve) => {
+            release = () => {
+              emitted.push(delta);
+              resolve();
+            };
+          });
+        }
+        emitted.push(delta);
+        return undefined;
+      },
+      { maxChars: 1, maxDelayMs: 0 },
+    );
+    // The embedded event log stores an event before it returns: nothing to wait for, no promise made.
+    expect(emitter.delta('text', 'a')).toBeUndefined();
+    expect(emitter.delta('text', 'b')).toBeUndefined();
+    expect(emitted).toEqual(['a', 'b']);
+    // One still in flight: the next waits behind it, and the caller gets a promise to wait on.
+    const slow = emitter.delta('text', 'slow');
+    expect(slow).toBeInstanceOf(Promise);
+    const after = emitter.delta('text', 'c');
+    expect(after).toBeInstanceOf(Promise);
+    expect(emitted).toEqual(['a', 'b']);
+    release();
+    await after;
+    expect(emitted).toEqual(['a', 'b', 'slow', 'c']);
+    // Idle again: emitted at once.
+    expect(emitter.delta('text', 'd')).toBeUndefined();
+    await emitter.event({ type: 'step_start', step: 2 });
+    expect(emitted).toEqual(['a', 'b', 'slow', 'c', 'd', 'step_start']);
+  });
+
   it('emits nothing after a failed emission and rejects the next call', async () => {
     const emitted: string[] = [];
     const emitter = new ModelEventEmitter(

@@ -48,7 +48,8 @@ export class ModelEventEmitter {
   };
 
   constructor(
-    private readonly emit: (event: ModelStreamEvent) => Promise<void>,
+    /** Emits one event; returns nothing when it is done already (the embedded event log stores it at once). */
+    private readonly emit: (event: ModelStreamEvent) => Promise<void> | undefined,
     private readonly coalescing: DeltaCoalescing,
   ) {}
 
@@ -66,7 +67,8 @@ export class ModelEventEmitter {
     this.#chars += delta.length;
     if (this.#chars >= this.coalescing.maxChars) {
       this.#cut();
-      return this.#chain;
+      // Nothing in flight: the delta is emitted already, nothing to wait for.
+      return this.#inFlight === 0 ? undefined : this.#chain;
     }
     this.#timer ??= setTimeout(() => this.#cut(), this.coalescing.maxDelayMs);
     return undefined;
@@ -100,10 +102,18 @@ export class ModelEventEmitter {
   #enqueue(event: ModelStreamEvent): void {
     // After a failure nothing more is emitted: the event log would have a hole in the model's output.
     if (this.#failure !== NO_FAILURE) return;
+    if (this.#inFlight === 0) {
+      // Emitted at once: with an emission that is done on return, no promise is made at all.
+      const emission = this.emit(event);
+      if (emission === undefined) return;
+      this.#inFlight = 1;
+      this.#chain = emission.then(this.#emitted, this.#failed);
+      return;
+    }
     this.#inFlight += 1;
-    const emission =
-      this.#inFlight === 1 ? this.emit(event) : this.#chain.then(() => this.#emitUnlessFailed(event));
-    this.#chain = emission.then(this.#emitted, this.#failed);
+    this.#chain = this.#chain
+      .then(() => this.#emitUnlessFailed(event))
+      .then(this.#emitted, this.#failed);
   }
 
   /** One queued behind an emission that failed meanwhile is dropped, like everything after it. */

@@ -26,8 +26,11 @@ import { writeChunk } from './runner-chunk-write.js';
 export interface ModelGatewayOptions {
   providers: ReadonlyMap<string, ModelProvider>;
   store: Store;
-  /** Appends one of the model's own events (step_start, text, thinking, tool_call) to the run's event log. */
-  emit: (run: ActiveRun, event: ModelStreamEvent) => Promise<void>;
+  /**
+   * Appends one of the model's own events (step_start, text, thinking, tool_call) to the run's event log;
+   * returns nothing when the event is in the log on return.
+   */
+  emit: (run: ActiveRun, event: ModelStreamEvent) => Promise<void> | undefined;
   coalescing?: DeltaCoalescing;
   logger: Logger;
   metrics: Metrics;
@@ -294,8 +297,8 @@ export class ModelGateway {
   }
 
   /** A run that is already finishing has emitted its `final` or `error`: nothing may follow it. */
-  #emit(run: ActiveRun, event: ModelStreamEvent): Promise<void> {
-    if (run.phase === 'finishing' || run.phase === 'ended') return Promise.resolve();
+  #emit(run: ActiveRun, event: ModelStreamEvent): Promise<void> | undefined {
+    if (run.phase === 'finishing' || run.phase === 'ended') return undefined;
     return this.options.emit(run, event);
   }
 

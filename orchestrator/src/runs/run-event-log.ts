@@ -40,9 +40,11 @@ export interface RunEventLog {
   /**
    * Numbers the event (seq from 1), stamps it, stores it and wakes readers; rides out a short outage of the
    * store (a Redis restart or failover). Resolves with nothing: this is the relay's hottest call, and no caller
-   * needs the stamped event back.
+   * needs the stamped event back. Returns nothing at all when the event is stored before the call returns (the
+   * embedded log): a model's every delta is appended, and a settled promise per delta, awaited, cost the relay
+   * a promise and a microtask each.
    */
-  append(runId: string, body: RunEventBody): Promise<void>;
+  append(runId: string, body: RunEventBody): Promise<void> | undefined;
   /** Marks the run ended; readers get `done` once they reach the last event. */
   complete(runId: string): Promise<void>;
   /** Events with seq > afterSeq, at most `limit`; undefined when the run is unknown or expired. */

@@ -87,7 +87,7 @@ export class RunService {
       workspace: options.workspace,
       metrics: options.metrics,
       finalMaxChars: options.settings.finalMaxChars,
-      emit: (run, body) => this.#emit(run, body),
+      emit: (run, body) => this.#emitted(run, body),
       deactivate: (run) => this.#deactivate(run),
     });
     options.sandboxes.on('lost', (record: SandboxRecord) => this.#onSandboxLost(record));
@@ -260,8 +260,11 @@ export class RunService {
     return 'forwarded';
   }
 
-  /** Not `async` on the way through: a model's every delta passes here. */
-  relay(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> {
+  /**
+   * Not `async` on the way through: a model's every delta passes here. Returns nothing when the event log
+   * stored the event before returning (see `RunEventLog.append`).
+   */
+  relay(run: ActiveRun, event: RelayedRunnerEvent): Promise<void> | undefined {
     if (event.type === 'tool_result') return this.#relayToolResult(run, event);
     return this.#emit(run, event);
   }
@@ -310,7 +313,7 @@ export class RunService {
             settings: this.options.settings,
             clock: this.options.clock,
             log,
-            emit: (body) => this.#emit(run, body),
+            emit: (body) => this.#emitted(run, body),
             stop: (outcome) => this.#stop(run, outcome),
           })
         : undefined;
@@ -318,7 +321,7 @@ export class RunService {
     try {
       outcome = run.sandbox
         ? await driveRun(run, message, this.options, log)
-        : await driveChat(run, message, { ...this.options, emit: (r, body) => this.#emit(r, body) }, log);
+        : await driveChat(run, message, { ...this.options, emit: (r, body) => this.#emitted(r, body) }, log);
     } catch (err) {
       if (!isAgentdError(err)) log.error({ err }, 'Run failed unexpectedly');
       outcome = run.stopOutcome() ?? {
@@ -376,13 +379,20 @@ export class RunService {
 
   /**
    * Appends to the run's event log (which rides out a short Redis outage itself). Not `async`: this runs per
-   * model delta, and once the run's first event is out it returns the log's own promise, allocating nothing.
+   * model delta, and once the run's first event is out it returns what the log returned, allocating nothing.
    */
-  #emit(run: ActiveRun, body: RunEventBody): Promise<void> {
+  #emit(run: ActiveRun, body: RunEventBody): Promise<void> | undefined {
     const appended = this.options.eventLog.append(run.id, body);
     if (body.type === 'run_start' || body.type === 'allocating' || !this.#awaitingFirstEvent.has(run.id))
       return appended;
-    return appended.then(() => this.#firstEventOut(run.id));
+    if (appended) return appended.then(() => this.#firstEventOut(run.id));
+    this.#firstEventOut(run.id);
+    return undefined;
+  }
+
+  /** `#emit` for callers off the model's hot path, which only await it. */
+  async #emitted(run: ActiveRun, body: RunEventBody): Promise<void> {
+    await this.#emit(run, body);
   }
 
   #firstEventOut(runId: string): void {

@@ -33,7 +33,7 @@ export interface RunnerBridgeOptions {
   /** The run `runId` if it is active on this node AND runs in the sandbox the request came from. */
   findRun: (runId: string, sandboxId: string) => ActiveRun | undefined;
   /** Relays one validated runner event to the run's event log. */
-  relay: (run: ActiveRun, event: RelayedRunnerEvent) => Promise<void>;
+  relay: (run: ActiveRun, event: RelayedRunnerEvent) => Promise<void> | undefined;
   limits: RunnerLimits;
   logger: Logger;
 }
