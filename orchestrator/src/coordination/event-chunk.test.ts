@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, CHUNK_EVENTS, EventChunk } from './event-chunk.js';
 
 function push(chunk: EventChunk, json: string): void {
-  chunk.push(json, Buffer.byteLength(json));
+  chunk.push({ size: Buffer.byteLength(json), writeTo: (target, at) => void target.write(json, at, 'utf8') });
 }
 
 describe('EventChunk', () => {

@@ -9,6 +9,12 @@ export const CHUNK_BYTES = 64 * 1024;
 const FIRST_BYTES = 1024;
 const FIRST_SLOTS = 16;
 
+/** An event's JSON as UTF-8: its size in bytes, and a way to write exactly those bytes at an offset. */
+export interface EncodedEvent {
+  readonly size: number;
+  writeTo(target: Buffer, at: number): void;
+}
+
 /**
  * A run of consecutive events' JSON, stored as UTF-8 outside the JavaScript heap, one after another in one buffer.
  *
@@ -54,8 +60,9 @@ export class EventChunk {
     return this.#count === 0 || this.#used + size <= CHUNK_BYTES;
   }
 
-  /** Appends an event of `size` bytes (`Buffer.byteLength(json)`; the caller has checked `fits`). */
-  push(json: string, size: number): void {
+  /** Appends an event's JSON, written by the event itself (the caller has checked `fits` with its size). */
+  push(event: EncodedEvent): void {
+    const { size } = event;
     if (this.#used + size > this.#bytes.length)
       this.#bytes = resized(this.#bytes, this.#used, Math.max(this.#bytes.length * 2, this.#used + size));
     if (this.#count === this.#ends.length) {
@@ -63,7 +70,7 @@ export class EventChunk {
       ends.set(this.#ends);
       this.#ends = ends;
     }
-    this.#bytes.write(json, this.#used, size, 'utf8');
+    event.writeTo(this.#bytes, this.#used);
     this.#used += size;
     this.#ends[this.#count++] = this.#used;
   }

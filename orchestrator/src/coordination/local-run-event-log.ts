@@ -1,8 +1,9 @@
 import type { Clock } from '../common/clock.js';
-import type { RunEvent, RunEventBody } from '../runs/run-events.js';
+import type { RunEventBody } from '../runs/run-events.js';
 import type { EventBatch, LoggedEvent, RunEventLog } from '../runs/run-event-log.js';
 import { ChunkEvent } from './chunk-event.js';
 import { EventChunk } from './event-chunk.js';
+import { EventJson, RunKey, stampSuffix } from './event-json.js';
 
 interface LogEntry {
   /**
@@ -11,6 +12,8 @@ interface LogEntry {
    * compaction; a chunk a reader is partly behind stays until its last event goes.
    */
   chunks: EventChunk[];
+  /** What follows each event's body in its JSON, up to the seq. */
+  key: RunKey;
   /** Seq of the oldest retained event (the ones before it were dropped). */
   firstSeq: number;
   /** Seq of the last event appended (0 before the first). */
@@ -55,6 +58,7 @@ export class LocalRunEventLog implements RunEventLog {
     if (!entry) {
       entry = {
         chunks: [],
+        key: new RunKey(runId),
         firstSeq: 1,
         lastSeq: 0,
         bytes: 0,
@@ -66,14 +70,15 @@ export class LocalRunEventLog implements RunEventLog {
       this.#runs.set(runId, entry);
     }
     const seq = ++entry.lastSeq;
-    const json = JSON.stringify({ ...body, runId, seq, timestamp: this.#timestamp(now) } satisfies RunEvent);
-    const size = Buffer.byteLength(json);
+    // `{ ...body, runId, seq, timestamp }` as JSON (a RunEvent), written into the chunk from its parts.
+    const event = this.#event;
+    const size = event.set(body, entry.key, seq, this.#stampOf(now));
     let chunk = entry.chunks.at(-1);
     if (!chunk?.fits(size)) {
       chunk = new EventChunk(seq, size, chunk === undefined);
       entry.chunks.push(chunk);
     }
-    chunk.push(json, size);
+    chunk.push(event);
     entry.bytes += size;
     this.#totalBytes += size;
     while (
@@ -151,14 +156,16 @@ export class LocalRunEventLog implements RunEventLog {
     });
   }
 
+  /** Reused by every append: an event is written into its chunk before the next one is prepared. */
+  readonly #event = new EventJson();
   #stampMs = Number.NaN;
   #stamp = '';
 
-  /** The ISO time of `now`, one string per millisecond (events of the same millisecond share it). */
-  #timestamp(now: number): string {
+  /** The end of an event's JSON with its time, one string per millisecond (events of the same one share it). */
+  #stampOf(now: number): string {
     if (now !== this.#stampMs) {
       this.#stampMs = now;
-      this.#stamp = new Date(now).toISOString();
+      this.#stamp = stampSuffix(now);
     }
     return this.#stamp;
   }
