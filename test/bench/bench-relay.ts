@@ -49,7 +49,14 @@ const WARMUP_CONCURRENCY = 8;
 const GATE_TIMEOUT_MS = 120_000;
 /** How long after that release CPU use is measured apart (all streams still stream then). */
 const STREAMING_CPU_MS = 2_000;
-const CONVERSATIONS = 1 + PACED_RUNS + SINGLE_RUNS + STREAMS;
+/**
+ * Unmeasured runs of one unpaced stream before the measured ones: in every run of this bench the first two
+ * such streams went at about half the speed of the later ones (most likely the code only they run still being
+ * compiled), and the 50 unpaced streams they are compared with run after them, warm.
+ */
+const SINGLE_WARM_UPS = 2;
+/** One conversation for time to first event, then one per run. */
+const CONVERSATIONS = 1 + SINGLE_WARM_UPS + PACED_RUNS + SINGLE_RUNS + STREAMS;
 const MULTI_PACED = `${STREAMS} × ${MULTI_PACED_EVENTS} @ ${MULTI_PACE_MS} ms`;
 const MULTI_UNPACED = `${STREAMS} × ${MULTI_EVENTS}`;
 /** The phases the event-loop lateness goal compares. */
@@ -723,10 +730,11 @@ async function run(): Promise<void> {
       if (res.status !== 201) throw new Error(`conversation: ${res.status}`);
       conversations.push(String(res.body.id));
     }
-    const [ttfeConversation = ''] = conversations;
-    const pacedConversations = conversations.slice(1, 1 + PACED_RUNS);
-    const singleConversations = conversations.slice(1 + PACED_RUNS, 1 + PACED_RUNS + SINGLE_RUNS);
-    const multiConversations = conversations.slice(1 + PACED_RUNS + SINGLE_RUNS);
+    const [ttfeConversation = '', ...rest] = conversations;
+    const singleWarmUpConversations = rest.splice(0, SINGLE_WARM_UPS);
+    const pacedConversations = rest.splice(0, PACED_RUNS);
+    const singleConversations = rest.splice(0, SINGLE_RUNS);
+    const multiConversations = rest;
 
     progress(
       `${os.cpus().length} CPUs, Docker ${daemon.hostSecurity.engine.serverVersion}; warming ${conversationCount} sandboxes`,
@@ -822,21 +830,29 @@ async function run(): Promise<void> {
     provider.deltaDelayMs = 0;
     load = phase(
       `throughput 1 × ${SINGLE_EVENTS}`,
-      `${SINGLE_RUNS} runs one at a time, each followed by a baseline replay`,
+      `${SINGLE_RUNS} runs one at a time after ${SINGLE_WARM_UPS} unmeasured ones, each followed by a baseline replay`,
     );
     const singleRates: ReturnType<typeof throughput>[] = [];
     const singleBaseRates: ReturnType<typeof throughput>[] = [];
     const singleNaiveRates: ReturnType<typeof throughput>[] = [];
-    for (const c of singleConversations) {
+    for (const [i, c] of [...singleWarmUpConversations, ...singleConversations].entries()) {
+      const measured = i >= SINGLE_WARM_UPS;
       // The profiler (when asked for) is stopped and its file written outside the measured section.
-      const r = await profiled(`throughput 1 × ${SINGLE_EVENTS} #${singleRates.length + 1}`, () =>
-        load.during(() =>
-          agentdRun(b, c, `@repeat ${SINGLE_EVENTS} word`, { keepBlocks: true, expectText: SINGLE_EVENTS }),
-        ),
+      const stream = (): Promise<AgentdRun> =>
+        agentdRun(b, c, `@repeat ${SINGLE_EVENTS} word`, { keepBlocks: true, expectText: SINGLE_EVENTS });
+      const r = await profiled(`throughput 1 × ${SINGLE_EVENTS} #${i}`, () =>
+        measured ? load.during(stream) : stream(),
       );
-      singleRates.push(throughput([r.read]));
-      singleBaseRates.push(throughput([(await baselineRun(b, r.read, 0)).read]));
-      singleNaiveRates.push(throughput([await naiveRun(b, SINGLE_EVENTS)]));
+      const agentd = throughput([r.read]);
+      const base = throughput([(await baselineRun(b, r.read, 0)).read]);
+      const naiveRate = throughput([await naiveRun(b, SINGLE_EVENTS)]);
+      progress(
+        `  ${measured ? `run ${i + 1 - SINGLE_WARM_UPS}` : `warm-up ${i + 1}`}: ${rate(agentd.perSecond)} events/s`,
+      );
+      if (!measured) continue;
+      singleRates.push(agentd);
+      singleBaseRates.push(base);
+      singleNaiveRates.push(naiveRate);
     }
     load.end();
     load = phase(
@@ -852,9 +868,16 @@ async function run(): Promise<void> {
       const released = provider.gate(multiConversations.length, GATE_TIMEOUT_MS);
       // Where the CPU goes while the streams stream, without the run starts before the release.
       const streamingCpu = new CpuMeter(containerIds);
+      // The reader (the streams' client) shares the host's CPUs too: how busy it was over the same window.
+      const readerBusy = { from: 0, to: Number.NaN };
+      const stopStreamingCpu = (): void => {
+        streamingCpu.stop();
+        if (Number.isNaN(readerBusy.to)) readerBusy.to = reader.busyMs();
+      };
       void released.then(() => {
         streamingCpu.start();
-        setTimeout(() => streamingCpu.stop(), STREAMING_CPU_MS).unref();
+        readerBusy.from = reader.busyMs();
+        setTimeout(stopStreamingCpu, STREAMING_CPU_MS).unref();
       });
       const runs = await profiled(`${MULTI_UNPACED_PHASE} #${round}`, () =>
         load.during(() =>
@@ -882,13 +905,14 @@ async function run(): Promise<void> {
         0,
       );
       // A fast round ends within the 2 s: the meter then stops here, with the runs (their ends included).
-      streamingCpu.stop();
+      stopStreamingCpu();
       const cpu = streamingCpu.use();
+      const readerShare = (readerBusy.to - readerBusy.from) / (cpu.seconds * 1000);
       const perEvent = (x: number | undefined): string =>
         x === undefined ? 'n/a' : ((x * cpu.seconds * 1e6) / streamingEvents).toFixed(1);
       const overlap = overlapThroughput(runs.map((r) => r.read));
       progress(
-        `  round ${round}: ${overlap ? `${rate(overlap.perSecond)} events/s while all streamed` : 'the streams never all overlapped'}; the ${(cpu.seconds * 1000).toFixed(0)} ms after the release (at most ${STREAMING_CPU_MS}, or until the runs ended): ${streamingEvents} text events; daemon thread ${cpus(cpu.thread)}, runners ${cpus(cpu.containers)}, host ${cpus(cpu.host)} CPUs; µs per event: daemon thread ${perEvent(cpu.thread)}, runners ${perEvent(cpu.containers)}, host ${perEvent(cpu.host)}`,
+        `  round ${round}: ${overlap ? `${rate(overlap.perSecond)} events/s while all streamed` : 'the streams never all overlapped'}; the ${(cpu.seconds * 1000).toFixed(0)} ms after the release (at most ${STREAMING_CPU_MS}, or until the runs ended): ${streamingEvents} text events; daemon thread ${cpus(cpu.thread)}, runners ${cpus(cpu.containers)}, host ${cpus(cpu.host)} CPUs; reader thread busy ${(readerShare * 100).toFixed(0)}%; µs per event: daemon thread ${perEvent(cpu.thread)}, runners ${perEvent(cpu.containers)}, host ${perEvent(cpu.host)}`,
       );
       rounds.push({ runs, rate: throughput(runs.map((r) => r.read)), overlap });
     }
