@@ -840,14 +840,18 @@ async function run(): Promise<void> {
       // The profiler (when asked for) is stopped and its file written outside the measured section.
       const stream = (): Promise<AgentdRun> =>
         agentdRun(b, c, `@repeat ${SINGLE_EVENTS} word`, { keepBlocks: true, expectText: SINGLE_EVENTS });
+      const meter = new CpuMeter([]);
+      meter.start();
       const r = await profiled(`throughput 1 × ${SINGLE_EVENTS} #${i}`, () =>
         measured ? load.during(stream) : stream(),
       );
+      meter.stop();
+      const cpu = meter.use();
       const agentd = throughput([r.read]);
       const base = throughput([(await baselineRun(b, r.read, 0)).read]);
       const naiveRate = throughput([await naiveRun(b, SINGLE_EVENTS)]);
       progress(
-        `  ${measured ? `run ${i + 1 - SINGLE_WARM_UPS}` : `warm-up ${i + 1}`}: ${rate(agentd.perSecond)} events/s`,
+        `  ${measured ? `run ${i + 1 - SINGLE_WARM_UPS}` : `warm-up ${i + 1}`}: ${rate(agentd.perSecond)} events/s; over the whole run (its start and end included) daemon thread ${cpus(cpu.thread)} CPUs and ${cpus(cpu.threadWaiting)} waiting for a CPU, host ${cpus(cpu.host)}`,
       );
       if (!measured) continue;
       singleRates.push(agentd);
@@ -912,7 +916,7 @@ async function run(): Promise<void> {
         x === undefined ? 'n/a' : ((x * cpu.seconds * 1e6) / streamingEvents).toFixed(1);
       const overlap = overlapThroughput(runs.map((r) => r.read));
       progress(
-        `  round ${round}: ${overlap ? `${rate(overlap.perSecond)} events/s while all streamed` : 'the streams never all overlapped'}; the ${(cpu.seconds * 1000).toFixed(0)} ms after the release (at most ${STREAMING_CPU_MS}, or until the runs ended): ${streamingEvents} text events; daemon thread ${cpus(cpu.thread)}, runners ${cpus(cpu.containers)}, host ${cpus(cpu.host)} CPUs; reader thread busy ${(readerShare * 100).toFixed(0)}%; µs per event: daemon thread ${perEvent(cpu.thread)}, runners ${perEvent(cpu.containers)}, host ${perEvent(cpu.host)}`,
+        `  round ${round}: ${overlap ? `${rate(overlap.perSecond)} events/s while all streamed` : 'the streams never all overlapped'}; the ${(cpu.seconds * 1000).toFixed(0)} ms after the release (at most ${STREAMING_CPU_MS}, or until the runs ended): ${streamingEvents} text events; daemon thread ${cpus(cpu.thread)} (and ${cpus(cpu.threadWaiting)} waiting for a CPU), runners ${cpus(cpu.containers)}, host ${cpus(cpu.host)} CPUs; reader thread busy ${(readerShare * 100).toFixed(0)}%; µs per event: daemon thread ${perEvent(cpu.thread)}, runners ${perEvent(cpu.containers)}, host ${perEvent(cpu.host)}`,
       );
       rounds.push({ runs, rate: throughput(runs.map((r) => r.read)), overlap });
     }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 interface CpuSnapshot {
   at: number;
   threadUs: number;
+  /** Time this thread was ready to run but waited for a CPU (schedstat), or undefined. */
+  threadWaitUs: number | undefined;
   containersUs: number | undefined;
   hostBusy: number;
   hostTotal: number;
@@ -17,6 +19,11 @@ export interface CpuUse {
   seconds: number;
   /** This thread. */
   thread: number;
+  /**
+   * How long this thread was ready to run but waited for a CPU, in the same unit (0.2 = a fifth of the time):
+   * on a contended host, what it lost to other threads. Undefined where the kernel keeps no schedstat.
+   */
+  threadWaiting: number | undefined;
   /** The watched containers together; undefined when their cgroups cannot be read here. */
   containers: number | undefined;
   /** Everything on the host. */
@@ -27,6 +34,7 @@ export interface CpuUse {
 export class CpuMeter {
   #ms = 0;
   #threadUs = 0;
+  #threadWaitUs: number | undefined = 0;
   #containersUs: number | undefined = 0;
   #hostBusy = 0;
   #hostTotal = 0;
@@ -46,6 +54,10 @@ export class CpuMeter {
     this.#started = undefined;
     this.#ms += b.at - a.at;
     this.#threadUs += b.threadUs - a.threadUs;
+    this.#threadWaitUs =
+      this.#threadWaitUs === undefined || a.threadWaitUs === undefined || b.threadWaitUs === undefined
+        ? undefined
+        : this.#threadWaitUs + b.threadWaitUs - a.threadWaitUs;
     this.#containersUs =
       this.#containersUs === undefined || a.containersUs === undefined || b.containersUs === undefined
         ? undefined
@@ -60,6 +72,7 @@ export class CpuMeter {
     return {
       seconds,
       thread: cpus(this.#threadUs),
+      threadWaiting: this.#threadWaitUs === undefined ? undefined : cpus(this.#threadWaitUs),
       containers: this.#containersUs === undefined ? undefined : cpus(this.#containersUs),
       host: (this.#hostBusy / Math.max(1, this.#hostTotal)) * cpuCount(),
     };
@@ -71,9 +84,20 @@ function snapshot(containerIds: readonly string[]): CpuSnapshot {
   return {
     at: performance.now(),
     threadUs: thread.user + thread.system,
+    threadWaitUs: threadWaitUs(),
     containersUs: containersUs(containerIds),
     ...hostJiffies(),
   };
+}
+
+/** The second field of /proc/thread-self/schedstat: ns spent runnable on a run queue, not running. */
+function threadWaitUs(): number | undefined {
+  try {
+    const waitNs = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+    return Number.isFinite(waitNs) ? waitNs / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function cpuCount(): number {
