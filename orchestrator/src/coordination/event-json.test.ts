@@ -7,7 +7,13 @@ const BODIES: RunEventBody[] = [
   { type: 'text', delta: 'héllo 🦀 ✓' },
   // A lone surrogate (JSON.stringify escapes it), quotes, a backslash and control characters.
   { type: 'thinking', delta: `\ud800 "q" \\ \n\t\u0001` },
-  { type: 'tool_call', id: 't1', toolUseId: 't1', name: 'bash', input: { command: 'ls -la', env: { A: 'ü' } } },
+  {
+    type: 'tool_call',
+    id: 't1',
+    toolUseId: 't1',
+    name: 'bash',
+    input: { command: 'ls -la', env: { A: 'ü' } },
+  },
   { type: 'warning', code: 'MCP_ERROR', message: 'gone' },
 ];
 

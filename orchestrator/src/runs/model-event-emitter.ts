@@ -111,9 +111,7 @@ export class ModelEventEmitter {
       return;
     }
     this.#inFlight += 1;
-    this.#chain = this.#chain
-      .then(() => this.#emitUnlessFailed(event))
-      .then(this.#emitted, this.#failed);
+    this.#chain = this.#chain.then(() => this.#emitUnlessFailed(event)).then(this.#emitted, this.#failed);
   }
 
   /** One queued behind an emission that failed meanwhile is dropped, like everything after it. */
