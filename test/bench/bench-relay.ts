@@ -50,9 +50,10 @@ const GATE_TIMEOUT_MS = 120_000;
 /** How long after that release CPU use is measured apart (all streams still stream then). */
 const STREAMING_CPU_MS = 2_000;
 /**
- * Unmeasured runs of one unpaced stream before the measured ones: in every run of this bench the first two
- * such streams went at about half the speed of the later ones (most likely the code only they run still being
- * compiled), and the 50 unpaced streams they are compared with run after them, warm.
+ * Unmeasured runs of one unpaced stream before the measured ones: in every run of this bench the first such
+ * stream was the slowest, at about half the speed of the later ones, and the second was often still slow (most
+ * likely the code only they run still being compiled); the 50 unpaced streams they are compared with run after
+ * them, warm.
  */
 const SINGLE_WARM_UPS = 2;
 /** One conversation for time to first event, then one per run. */
