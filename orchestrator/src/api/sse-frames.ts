@@ -1,3 +1,4 @@
+import { writeDigits } from '../common/decimal-digits.js';
 import type { LoggedEvent } from '../runs/run-event-log.js';
 
 /** `id: ` + the longest seq + `\ndata: ` + `\n\n`, beside the JSON. */
@@ -34,11 +35,7 @@ const DATA = Buffer.from('\ndata: ');
 function writeId(frames: Buffer, at: number, seq: number): number {
   ID.copy(frames, at);
   at += ID.length;
-  let digits = 1;
-  for (let rest = seq; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
-  for (let i = digits - 1, rest = seq; i >= 0; i--, rest = Math.floor(rest / 10))
-    frames[at + i] = 0x30 + (rest % 10);
-  at += digits;
+  at = writeDigits(frames, at, seq);
   DATA.copy(frames, at);
   return at + DATA.length;
 }

@@ -1,3 +1,4 @@
+import { digitCount, writeDigits } from '../common/decimal-digits.js';
 import type { RunEventBody } from '../runs/run-events.js';
 
 /** What the log writes after a run's event body: `,"runId":<id>,"seq":`, made once per run. */
@@ -63,15 +64,7 @@ export class EventJson {
     // Up to the byte before the body's closing brace: a brace is one byte, so no character is cut.
     at += target.write(this.#body, at, this.#bodySize, this.#bodyAscii ? 'latin1' : 'utf8');
     at += target.write(run.text, at, run.size, run.ascii ? 'latin1' : 'utf8');
-    for (let i = this.#digits - 1, rest = this.#seq; i >= 0; i--, rest = Math.floor(rest / 10))
-      target[at + i] = 0x30 + (rest % 10);
-    at += this.#digits;
+    at = writeDigits(target, at, this.#seq, this.#digits);
     target.write(this.#stamp, at, this.#stamp.length, 'latin1');
   }
-}
-
-function digitCount(n: number): number {
-  let digits = 1;
-  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits += 1;
-  return digits;
 }
