@@ -16,7 +16,7 @@ import type { ModelEvent, ModelProvider, ModelRequest } from '../../orchestrator
 import { ScriptedProvider } from '../../orchestrator/src/model/scripted-provider.js';
 import type { RunEventBody } from '../../orchestrator/src/runs/run-events.js';
 import { startTestDaemon, type TestDaemon } from '../support/test-daemon.js';
-import { CpuMeter, type CpuUse } from './cpu-meter.js';
+import { CpuMeter, CpuTimeline, type CpuUse } from './cpu-meter.js';
 import { profiled } from './cpu-profile.js';
 import { clockMs, SseReaderWorker, type ReadResult } from './sse-reader-worker.js';
 import { SseReplayServer } from './sse-replay-server.js';
@@ -330,6 +330,30 @@ function threadCpuUs(): number {
 
 const cpus = (x: number | undefined): string => (x === undefined ? 'n/a' : x.toFixed(2));
 
+/** How often the CPU timelines sample while streams stream (a window's ends are interpolated between samples). */
+const CPU_SAMPLE_MS = 5;
+
+/** The CPU a window of streaming used, per text event relayed in it. */
+interface StreamedCpu {
+  use: CpuUse;
+  events: number;
+  /** µs of the daemon thread's CPU per event. */
+  daemonUs: number;
+  /** µs of the host's CPU (every thread and process) per event. */
+  hostUs: number;
+}
+
+function streamedCpu(use: CpuUse | undefined, events: number): StreamedCpu | undefined {
+  if (!use || events <= 0) return undefined;
+  const us = (x: number): number => (x * use.seconds * 1e6) / events;
+  return { use, events, daemonUs: us(use.thread), hostUs: us(use.host) };
+}
+
+function describeCpu(x: StreamedCpu | undefined, window: string): string {
+  if (!x) return `${window}: no CPU figures`;
+  return `${window} (${(x.use.seconds * 1000).toFixed(0)} ms): daemon thread ${cpus(x.use.thread)} CPUs (and ${cpus(x.use.threadWaiting)} waiting), host ${cpus(x.use.host)}; µs per event: daemon thread ${x.daemonUs.toFixed(2)}, host ${x.hostUs.toFixed(2)}`;
+}
+
 /**
  * The real scripted model, stamping each text delta with `clockMs()` as it hands it to agentd's model gateway,
  * for prompts with a `#probe <key>` line (not a directive: the model ignores it). Unstamped runs get the
@@ -621,7 +645,9 @@ function throughput(reads: readonly ReadResult[]): {
  * ms), so first → last of any also counts the starts; this window counts only the relay. Undefined when
  * the streams never all overlapped.
  */
-function overlapThroughput(reads: readonly ReadResult[]): { events: number; perSecond: number } | undefined {
+function overlapThroughput(
+  reads: readonly ReadResult[],
+): { events: number; perSecond: number; from: number; to: number } | undefined {
   const spans = reads.map((read) => {
     const at = textIndexes(read).map((i) => read.arrivals[i] ?? Number.NaN);
     return { at, first: at[0] ?? Number.NaN, last: at.at(-1) ?? Number.NaN };
@@ -631,7 +657,7 @@ function overlapThroughput(reads: readonly ReadResult[]): { events: number; perS
   if (!(to > from)) return undefined;
   let events = 0;
   for (const span of spans) events += span.at.filter((t) => t > from && t <= to).length;
-  return { events, perSecond: events / ((to - from) / 1000) };
+  return { events, perSecond: events / ((to - from) / 1000), from, to };
 }
 
 /** Failed runs of the concurrent phases, by phase: errors under load are results too. */
@@ -834,6 +860,8 @@ async function run(): Promise<void> {
       `${SINGLE_RUNS} runs one at a time after ${SINGLE_WARM_UPS} unmeasured ones, each followed by a baseline replay`,
     );
     const singleRates: ReturnType<typeof throughput>[] = [];
+    /** Per measured run, the CPU per text event from its first to its last text event at the client. */
+    const singleCpu: StreamedCpu[] = [];
     const singleBaseRates: ReturnType<typeof throughput>[] = [];
     const singleNaiveRates: ReturnType<typeof throughput>[] = [];
     for (const [i, c] of [...singleWarmUpConversations, ...singleConversations].entries()) {
@@ -842,20 +870,29 @@ async function run(): Promise<void> {
       const stream = (): Promise<AgentdRun> =>
         agentdRun(b, c, `@repeat ${SINGLE_EVENTS} word`, { keepBlocks: true, expectText: SINGLE_EVENTS });
       const meter = new CpuMeter([]);
+      const timeline = new CpuTimeline();
       meter.start();
+      timeline.start(CPU_SAMPLE_MS);
       const r = await profiled(`throughput 1 × ${SINGLE_EVENTS} #${i}`, () =>
         measured ? load.during(stream) : stream(),
       );
+      timeline.stop();
       meter.stop();
       const cpu = meter.use();
       const agentd = throughput([r.read]);
+      const texts = textIndexes(r.read).map((t) => r.read.arrivals[t] ?? Number.NaN);
+      const streamed = streamedCpu(
+        timeline.between(texts[0] ?? Number.NaN, texts.at(-1) ?? Number.NaN),
+        texts.length - 1,
+      );
       const base = throughput([(await baselineRun(b, r.read, 0)).read]);
       const naiveRate = throughput([await naiveRun(b, SINGLE_EVENTS)]);
       progress(
-        `  ${measured ? `run ${i + 1 - SINGLE_WARM_UPS}` : `warm-up ${i + 1}`}: ${rate(agentd.perSecond)} events/s; over the whole run (its start and end included) daemon thread ${cpus(cpu.thread)} CPUs and ${cpus(cpu.threadWaiting)} waiting for a CPU, host ${cpus(cpu.host)}`,
+        `  ${measured ? `run ${i + 1 - SINGLE_WARM_UPS}` : `warm-up ${i + 1}`}: ${rate(agentd.perSecond)} events/s; over the whole run (its start and end included) daemon thread ${cpus(cpu.thread)} CPUs and ${cpus(cpu.threadWaiting)} waiting for a CPU, host ${cpus(cpu.host)}; ${describeCpu(streamed, 'first → last text event')}`,
       );
       if (!measured) continue;
       singleRates.push(agentd);
+      if (streamed) singleCpu.push(streamed);
       singleBaseRates.push(base);
       singleNaiveRates.push(naiveRate);
     }
@@ -866,7 +903,12 @@ async function run(): Promise<void> {
     );
     // The same conversations stream at once MULTI_ROUNDS times; the throughput figures are the median round's
     // and the lateness pools the ticks of every round's window.
-    const rounds: { runs: AgentdRun[]; rate: Rate; overlap: ReturnType<typeof overlapThroughput> }[] = [];
+    const rounds: {
+      runs: AgentdRun[];
+      rate: Rate;
+      overlap: ReturnType<typeof overlapThroughput>;
+      cpu: StreamedCpu | undefined;
+    }[] = [];
     for (let round = 1; round <= MULTI_ROUNDS; round++) {
       // Run starts complete one after another (each costs agentd tens of ms of CPU): without the gate the first
       // streams would be done before the last began, and "50 streams at once" would hardly happen.
@@ -884,6 +926,8 @@ async function run(): Promise<void> {
         readerBusy.from = reader.busyMs();
         setTimeout(stopStreamingCpu, STREAMING_CPU_MS).unref();
       });
+      const timeline = new CpuTimeline();
+      timeline.start(CPU_SAMPLE_MS);
       const runs = await profiled(`${MULTI_UNPACED_PHASE} #${round}`, () =>
         load.during(() =>
           someOf(
@@ -897,6 +941,7 @@ async function run(): Promise<void> {
           ),
         ),
       );
+      timeline.stop();
       const lastTexts = runs.map((r) => r.read.arrivals[textIndexes(r.read).at(-1) ?? -1] ?? Number.NaN);
       const releasedAt = await released;
       load.streamed(releasedAt, Math.min(...lastTexts), Math.max(...lastTexts));
@@ -916,10 +961,11 @@ async function run(): Promise<void> {
       const perEvent = (x: number | undefined): string =>
         x === undefined ? 'n/a' : ((x * cpu.seconds * 1e6) / streamingEvents).toFixed(1);
       const overlap = overlapThroughput(runs.map((r) => r.read));
+      const streamed = overlap && streamedCpu(timeline.between(overlap.from, overlap.to), overlap.events);
       progress(
-        `  round ${round}: ${overlap ? `${rate(overlap.perSecond)} events/s while all streamed` : 'the streams never all overlapped'}; the ${(cpu.seconds * 1000).toFixed(0)} ms after the release (at most ${STREAMING_CPU_MS}, or until the runs ended): ${streamingEvents} text events; daemon thread ${cpus(cpu.thread)} (and ${cpus(cpu.threadWaiting)} waiting for a CPU), runners ${cpus(cpu.containers)}, host ${cpus(cpu.host)} CPUs; reader thread busy ${(readerShare * 100).toFixed(0)}%; µs per event: daemon thread ${perEvent(cpu.thread)}, runners ${perEvent(cpu.containers)}, host ${perEvent(cpu.host)}`,
+        `  round ${round}: ${overlap ? `${rate(overlap.perSecond)} events/s while all streamed` : 'the streams never all overlapped'}; the ${(cpu.seconds * 1000).toFixed(0)} ms after the release (at most ${STREAMING_CPU_MS}, or until the runs ended): ${streamingEvents} text events; daemon thread ${cpus(cpu.thread)} (and ${cpus(cpu.threadWaiting)} waiting for a CPU), runners ${cpus(cpu.containers)}, host ${cpus(cpu.host)} CPUs; reader thread busy ${(readerShare * 100).toFixed(0)}%; µs per event: daemon thread ${perEvent(cpu.thread)}, runners ${perEvent(cpu.containers)}, host ${perEvent(cpu.host)}; ${describeCpu(streamed, 'while all streamed')}`,
       );
-      rounds.push({ runs, rate: throughput(runs.map((r) => r.read)), overlap });
+      rounds.push({ runs, rate: throughput(runs.map((r) => r.read)), overlap, cpu: streamed });
     }
     const roundRate = (r: (typeof rounds)[number]): number => r.overlap?.perSecond ?? r.rate.perSecond;
     const ranked = [...rounds].sort((x, y) => roundRate(x) - roundRate(y));
@@ -964,7 +1010,7 @@ async function run(): Promise<void> {
       throw new Error('a sandbox was replaced during the benchmark: the numbers include a cold start');
 
     process.stdout.write(
-      `\n${report({ ttfeStart, ttfeText, ttfeBaseline, single, multi, singleRates, singleBaseRates, singleNaiveRates, multiRate, multiBaseRate, multiNaiveRate, multiEvents, overlap })}\n`,
+      `\n${report({ ttfeStart, ttfeText, ttfeBaseline, single, multi, singleRates, singleBaseRates, singleNaiveRates, multiRate, multiBaseRate, multiNaiveRate, multiEvents, overlap, cpu: { single: singleCpu, rounds: rounds.map((x) => x.cpu) } })}\n`,
     );
     const socket = 'the same events read straight from a socket';
     recordResult({
@@ -1089,6 +1135,8 @@ function report(r: {
   /** Text events of every round of the concurrent unpaced phase (its CPU time covers them all). */
   multiEvents: number;
   overlap: Overlap;
+  /** CPU per text event over the aggregate goal's windows: each measured single run, each round. */
+  cpu: { single: StreamedCpu[]; rounds: (StreamedCpu | undefined)[] };
 }): string {
   const failedNote = (label: string): string => {
     const failed = failedRuns.get(label);
@@ -1299,7 +1347,7 @@ function report(r: {
       `late a ${LOOP_TICK_MS} ms interval fired on the daemon’s thread. Runner containers are capped at 1 CPU each; ` +
       'in-memory event log and locks (the Redis ones are not measured).',
   );
-  lines.push('', ...goalLines(r));
+  lines.push('', ...goalLines(r), '', ...cpuLines(r.cpu));
   for (const [label, failed] of failedRuns) {
     lines.push(
       '',
@@ -1313,6 +1361,32 @@ function report(r: {
     );
   }
   return lines.join('\n');
+}
+
+/** Where the CPU went per text event over the windows the aggregate goal compares. */
+function cpuLines(cpu: { single: StreamedCpu[]; rounds: (StreamedCpu | undefined)[] }): string[] {
+  const row = (label: string, window: string, xs: StreamedCpu[]): string => {
+    const m = (f: (x: StreamedCpu) => number | undefined): number =>
+      median(xs.map(f).filter((v): v is number => v !== undefined));
+    return `| ${label} | ${window} | ${cpus(m((x) => x.use.thread))} | ${cpus(m((x) => x.use.threadWaiting))} | ${cpus(m((x) => x.use.host))} | ${m((x) => x.daemonUs).toFixed(2)} | ${m((x) => x.hostUs).toFixed(2)} |`;
+  };
+  const rounds = cpu.rounds.filter((x): x is StreamedCpu => x !== undefined);
+  return [
+    `### CPU per text event over the aggregate goal's windows (this host: ${os.cpus().length} CPUs)`,
+    '',
+    '| streams | window (medians) | daemon thread, CPUs | waiting for a CPU | host, CPUs | daemon thread µs/event | host µs/event |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    row('one unpaced', `first → last text event at the client, ${cpu.single.length} runs`, cpu.single),
+    row(`${STREAMS} unpaced`, `while all streamed, ${rounds.length} rounds`, rounds),
+    '',
+    'The daemon thread’s CPU is agentd’s own event loop; the host’s adds everything else on the machine ' +
+      'meanwhile: the streams’ client (the reader thread of this process), the runners, V8’s helper threads, ' +
+      'the kernel. One stream’s rate is bounded by the daemon thread (at most one CPU), which its client runs ' +
+      `beside on another CPU; ${STREAMS} streams keep the client busy too, and their rate is bounded by the ` +
+      'host’s CPUs divided by the host’s µs per event. Sampled every ' +
+      `${CPU_SAMPLE_MS} ms on the daemon thread and interpolated at the window’s ends; the host’s figure comes ` +
+      'from /proc/stat, counted in ticks of 10 ms, so over one stream’s short window it is coarse.',
+  ];
 }
 
 /** Issue 16's relay goals: each a ratio of two figures measured in this run. */

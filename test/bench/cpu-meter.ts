@@ -3,8 +3,9 @@
  * when this host exposes them) and the whole host (/proc/stat), so a table can say what the bottleneck was.
  */
 import { readFileSync } from 'node:fs';
+import { clockMs } from './sse-reader-worker.js';
 
-interface CpuSnapshot {
+export interface CpuSnapshot {
   at: number;
   threadUs: number;
   /** Time this thread was ready to run but waited for a CPU (schedstat), or undefined. */
@@ -77,6 +78,77 @@ export class CpuMeter {
       host: (this.#hostBusy / Math.max(1, this.#hostTotal)) * cpuCount(),
     };
   }
+}
+
+/**
+ * This thread's and the host's CPU counters sampled every few ms while it runs, so that the use over a window
+ * known only afterwards (a stream's first to last event, stamped by its reader) can be read off: each counter is
+ * interpolated at the window's ends between the samples around them. The samples are taken on this thread, by
+ * a timer, so a busy thread spaces them further apart; the use between two samples is taken as even.
+ */
+export class CpuTimeline {
+  #samples: CpuSnapshot[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  /** `sample`: the counters now (the real ones, stamped with `clockMs()`, unless a test passes its own). */
+  constructor(private readonly sample: () => CpuSnapshot = timelineSnapshot) {}
+
+  start(everyMs: number): void {
+    this.#samples = [this.sample()];
+    this.#timer = setInterval(() => this.#samples.push(this.sample()), everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#samples.push(this.sample());
+  }
+
+  /** The use between two `clockMs()` instants within the sampled span, or undefined outside it. */
+  between(from: number, to: number): CpuUse | undefined {
+    const a = this.#at(from);
+    const b = this.#at(to);
+    if (!a || !b || !(to > from)) return undefined;
+    const seconds = (to - from) / 1000;
+    const cpus = (us: number): number => us / 1e6 / seconds;
+    return {
+      seconds,
+      thread: cpus(b.threadUs - a.threadUs),
+      threadWaiting:
+        a.threadWaitUs === undefined || b.threadWaitUs === undefined
+          ? undefined
+          : cpus(b.threadWaitUs - a.threadWaitUs),
+      containers: undefined,
+      host: ((b.hostBusy - a.hostBusy) / Math.max(1, b.hostTotal - a.hostTotal)) * cpuCount(),
+    };
+  }
+
+  #at(when: number): CpuSnapshot | undefined {
+    const samples = this.#samples;
+    const next = samples.findIndex((s) => s.at >= when);
+    if (next < 0) return undefined;
+    const after = samples[next] as CpuSnapshot;
+    if (after.at === when) return after;
+    const before = samples[next - 1];
+    if (!before) return undefined;
+    const f = (when - before.at) / (after.at - before.at);
+    const mix = (x: number, y: number): number => x + (y - x) * f;
+    return {
+      at: when,
+      threadUs: mix(before.threadUs, after.threadUs),
+      threadWaitUs:
+        before.threadWaitUs === undefined || after.threadWaitUs === undefined
+          ? undefined
+          : mix(before.threadWaitUs, after.threadWaitUs),
+      containersUs: undefined,
+      hostBusy: mix(before.hostBusy, after.hostBusy),
+      hostTotal: mix(before.hostTotal, after.hostTotal),
+    };
+  }
+}
+
+/** A snapshot stamped with `clockMs()` (the readers' clock), without containers. */
+function timelineSnapshot(): CpuSnapshot {
+  return { ...snapshot([]), at: clockMs() };
 }
 
 function snapshot(containerIds: readonly string[]): CpuSnapshot {
