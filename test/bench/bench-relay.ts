@@ -1381,9 +1381,10 @@ function cpuLines(cpu: { single: StreamedCpu[]; rounds: (StreamedCpu | undefined
     '',
     'The daemon thread’s CPU is agentd’s own event loop; the host’s adds everything else on the machine ' +
       'meanwhile: the streams’ client (the reader thread of this process), the runners, V8’s helper threads, ' +
-      'the kernel. One stream’s rate is bounded by the daemon thread (at most one CPU), which its client runs ' +
-      `beside on another CPU; ${STREAMS} streams keep the client busy too, and their rate is bounded by the ` +
-      'host’s CPUs divided by the host’s µs per event. Sampled every ' +
+      'the kernel. One stream keeps the daemon thread busy (its rate is at most one CPU over the daemon thread’s ' +
+      `µs per event) while its client runs beside it on another CPU; ${STREAMS} streams keep the client busy too, ` +
+      'and the daemon thread then shares the host’s CPUs with it, the runners and V8’s helper threads (its ' +
+      'waiting column). Sampled every ' +
       `${CPU_SAMPLE_MS} ms on the daemon thread and interpolated at the window’s ends; the host’s figure comes ` +
       'from /proc/stat, counted in ticks of 10 ms, so over one stream’s short window it is coarse.',
   ];
