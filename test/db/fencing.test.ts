@@ -51,6 +51,20 @@ describe('runs', () => {
     await expect(store.runs.setSandbox('run_missing', 'x')).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('start records the sandbox claimed for the run when it is given', async () => {
+    const s = await seedConversation(store);
+    const run = await store.runs.start({
+      id: newRunId(),
+      tenantId: s.tenant.id,
+      conversationId: s.conversation.id,
+      modelId: s.model.id,
+      nodeId: 'node-a',
+      sandboxId: 'sbx_claimed',
+    });
+    expect(run).toMatchObject({ status: 'running', sandboxId: 'sbx_claimed' });
+    expect(await store.runs.get(s.tenant.id, run.id)).toMatchObject({ sandboxId: 'sbx_claimed' });
+  });
+
   it('start refuses a conversation of another tenant, an unknown model and a reused id', async () => {
     const a = await seedConversation(store);
     const b = await seedConversation(store, a.model);

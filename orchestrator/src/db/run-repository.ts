@@ -43,6 +43,7 @@ export class PrismaRunRepository implements RunRepository {
             conversationId: input.conversationId,
             modelId: input.modelId,
             nodeId: input.nodeId,
+            sandboxId: input.sandboxId ?? null,
             status: 'running',
             fencingToken: next.token,
             createdAt: now,

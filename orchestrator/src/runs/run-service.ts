@@ -170,8 +170,8 @@ export class RunService {
         conversationId: conversation.id,
         modelId: model.id,
         nodeId: this.options.nodeId,
+        ...(sandbox ? { sandboxId: sandbox.record.id } : {}),
       });
-      if (sandbox) await store.runs.setSandbox(runId, sandbox.record.id);
     } catch (err) {
       const lease = await sandbox?.ready.catch(() => undefined);
       if (lease) await this.options.sandboxes.release(lease);

@@ -160,7 +160,8 @@ export interface MessageRepository {
 export interface RunRepository {
   /**
    * Creates a run in `running` with the next fencing token of the deployment (monotonic, from a database
-   * sequence) and records it as the conversation's newest run.
+   * sequence) and records it as the conversation's newest run. `sandboxId`: the sandbox claimed for it, when
+   * known at the start (one write instead of a second statement on the way to the run's first event).
    */
   start(input: {
     id: string;
@@ -168,6 +169,7 @@ export interface RunRepository {
     conversationId: string;
     modelId: string;
     nodeId: string;
+    sandboxId?: string;
   }): Promise<Run>;
   get(tenantId: string, id: string): Promise<Run | undefined>;
   list(tenantId: string, conversationId: string, page: PageRequest): Promise<Page<Run>>;
