@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../orchestrator/src/common/errors.js';
 import type { Run } from '../../orchestrator/src/store/entities.js';
@@ -322,6 +323,34 @@ describe('fencing', () => {
     expect(winners[mine.indexOf(highest)]).toBe(true);
     const later = await start(s);
     expect(later.fencingToken).toBeGreaterThan(tokens.reduce((a, b) => (a > b ? a : b)));
+  });
+
+  it('a commit that waited for the conversation lock sees what the holder did to the run meanwhile', async () => {
+    const s = await seedConversation(store);
+    const run = await start(s);
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM conversations WHERE id = $1 FOR UPDATE', [s.conversation.id]);
+      const append = store.runs.appendMessages(run.id, run.fencingToken, [
+        { role: 'assistant', content: [{ text: 'late' }] },
+      ]);
+      // Until the append waits for the lock (bounded: it is the only other session of this database).
+      for (let i = 0; i < 100; i++) {
+        const [waiting] = await db.sql<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if ((waiting?.n ?? 0) > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await holder.query("UPDATE runs SET status = 'succeeded', finished_at = now() WHERE id = $1", [run.id]);
+      await holder.query('COMMIT');
+      expect(await append).toBe(false);
+      expect(await store.messages.history(s.conversation.id)).toEqual([]);
+    } finally {
+      await holder.end();
+    }
   });
 
   it('concurrent appends of one run get gap-free sequence numbers in call order per batch', async () => {

@@ -185,20 +185,30 @@ interface CommitTarget {
 
 /**
  * Locks the run's conversation row and returns the run only while `fencingToken` is both the run's own
- * token and the conversation's current one. The run is read after the lock is granted, so it is fresh.
+ * token and the conversation's current one. One statement locks both rows and reads them: locked, the run's
+ * row is read as it is once the lock is granted (a row a `FOR UPDATE` waited for is read again after the
+ * wait), so a run that finished meanwhile is seen finished. It was a lock, then a second query for the run,
+ * on every commit of a run (each model step's messages, its end).
  */
 async function lockForCommit(tx: Tx, runId: string, fencingToken: bigint): Promise<CommitTarget | undefined> {
-  const locked = await tx.$queryRaw<{ token: bigint }[]>`
-    SELECT current_fencing_token AS token FROM conversations
-    WHERE id = (SELECT conversation_id FROM runs WHERE id = ${runId}) FOR UPDATE`;
-  const current = locked[0];
-  if (current === undefined || current.token !== fencingToken) return undefined;
-  const run = await tx.run.findUnique({
-    where: { id: runId },
-    select: { tenantId: true, conversationId: true, modelId: true, status: true, fencingToken: true },
-  });
-  if (run === null || run.fencingToken !== fencingToken) return undefined;
-  return run;
+  const [row] = await tx.$queryRaw<
+    {
+      token: bigint;
+      runToken: bigint;
+      tenantId: string;
+      conversationId: string;
+      modelId: string;
+      status: RunStatus;
+    }[]
+  >`
+    SELECT c.current_fencing_token AS token, r.fencing_token AS "runToken", r.tenant_id AS "tenantId",
+           r.conversation_id AS "conversationId", r.model_id AS "modelId", r.status::text AS status
+    FROM runs r JOIN conversations c ON c.id = r.conversation_id
+    WHERE r.id = ${runId}
+    FOR UPDATE OF c, r`;
+  if (row === undefined || row.token !== fencingToken || row.runToken !== fencingToken) return undefined;
+  const { tenantId, conversationId, modelId, status } = row;
+  return { tenantId, conversationId, modelId, status };
 }
 
 function isCount(value: number | undefined): boolean {
