@@ -353,6 +353,41 @@ describe('fencing', () => {
     }
   });
 
+  it('a commit locks the conversation before the run, as a conversation deletion does', async () => {
+    const s = await seedConversation(store);
+    const run = await start(s);
+    const holder = new pg.Client({ connectionString: db.url });
+    const probe = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    await probe.connect();
+    try {
+      // The run's row is held elsewhere: the commit waits for it, holding what it locked before.
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM runs WHERE id = $1 FOR UPDATE', [run.id]);
+      const append = store.runs.appendMessages(run.id, run.fencingToken, [
+        { role: 'assistant', content: [{ text: 'after the wait' }] },
+      ]);
+      let conversationLocked = false;
+      for (let i = 0; i < 100 && !conversationLocked; i++) {
+        await probe.query('BEGIN');
+        conversationLocked = await probe
+          .query('SELECT id FROM conversations WHERE id = $1 FOR UPDATE NOWAIT', [s.conversation.id])
+          .then(
+            () => false,
+            () => true,
+          );
+        await probe.query('ROLLBACK');
+        if (!conversationLocked) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(conversationLocked).toBe(true);
+      await holder.query('COMMIT');
+      expect(await append).toBe(true);
+    } finally {
+      await holder.end();
+      await probe.end();
+    }
+  });
+
   it('concurrent appends of one run get gap-free sequence numbers in call order per batch', async () => {
     const s = await seedConversation(store);
     const run = await start(s);

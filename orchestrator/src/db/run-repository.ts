@@ -185,10 +185,11 @@ interface CommitTarget {
 
 /**
  * Locks the run's conversation row and returns the run only while `fencingToken` is both the run's own
- * token and the conversation's current one. One statement locks both rows and reads them: locked, the run's
- * row is read as it is once the lock is granted (a row a `FOR UPDATE` waited for is read again after the
- * wait), so a run that finished meanwhile is seen finished. It was a lock, then a second query for the run,
- * on every commit of a run (each model step's messages, its end).
+ * token and the conversation's current one. One statement (this runs on every commit of a run) locks both
+ * rows and reads them: locked, the run's row is read as it is once the lock is granted (a row a `FOR UPDATE`
+ * waited for is read again after the wait), so a run that finished meanwhile is seen finished. The
+ * conversation is locked first (the order of `OF`), as a run's start and a conversation's deletion lock it
+ * before any of its runs: the other order could deadlock with them.
  */
 async function lockForCommit(tx: Tx, runId: string, fencingToken: bigint): Promise<CommitTarget | undefined> {
   const [row] = await tx.$queryRaw<
